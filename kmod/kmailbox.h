@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel mailboxes: internal definitions shared by the module's files.
+ */
+#ifndef _KMAILBOX_H
+#define _KMAILBOX_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+
+#include <linux/kmailbox.h>
+
+/* Module parameters (main.c). */
+extern unsigned int mbox_max_mailboxes;
+extern unsigned int mbox_user_mailboxes_max;
+extern unsigned int mbox_msg_size_limit;
+extern unsigned int mbox_capacity_limit;
+extern unsigned long mbox_user_bytes_max;
+
+/**
+ * struct mbox_user - what one user has charged against the limits
+ * @node: in the quota hash table, under mbox_users_lock.
+ * @uid: the user.
+ * @refs: descriptors, mailboxes and messages holding this user.
+ * @mailboxes: mailboxes this user created that still live.
+ * @bytes: message bytes this user has in flight (queued or held by a
+ *	sleeping sender).
+ */
+struct mbox_user {
+	struct hlist_node node;
+	kuid_t uid;
+	refcount_t refs;
+	atomic_t mailboxes;
+	atomic_long_t bytes;
+};
+
+/**
+ * struct mbox_msg - one message in the kernel
+ * @node: in &struct mbox.msgs while queued, under the mailbox lock.
+ * @len: payload length.
+ * @sender: thread-group pid of the sender (a reference).
+ * @uid: effective uid of the sender.
+ * @time: CLOCK_MONOTONIC time of the send.
+ * @user: the user charged for @len bytes (a reference).
+ * @sync: the sender sleeping until this message is taken, or NULL; set and
+ *	cleared under the mailbox lock.
+ * @data: payload.
+ */
+struct mbox_msg {
+	struct list_head node;
+	size_t len;
+	struct pid *sender;
+	kuid_t uid;
+	ktime_t time;
+	struct mbox_user *user;
+	struct mbox_waiter *sync;
+	char data[];
+};
+
+/*
+ * Waiter states. A waiter is created on the sleeping task's stack; whoever
+ * ends its wait removes it from its list, stores the final state with
+ * smp_store_release() and only then wakes the task, holding a task
+ * reference across the wake-up: once the final state is visible the waiter
+ * may return and its stack frame (even the task) may be gone, which is the
+ * use-after-free that CVE-2021-47069 fixed in ipc/mqueue.c.
+ *
+ * MBOX_WAITING: on &struct mbox.receivers or &struct mbox.senders.
+ * MBOX_QUEUED: a delivery-waiting sender whose message is now queued; it is
+ *	on no list and still sleeping (not final).
+ * MBOX_DONE: final success. A receiver owns @msg; a sender's message was
+ *	accepted (and, if it waited for delivery, taken by @peer).
+ * negative: final failure, an errno (-EIDRM, or -EMSGSIZE for a receiver
+ *	whose buffer was too small for the message it was offered).
+ */
+#define MBOX_WAITING	0
+#define MBOX_QUEUED	1
+#define MBOX_DONE	2
+
+/**
+ * struct mbox_waiter - a task sleeping in send or receive
+ * @node: in &struct mbox.receivers or &struct mbox.senders.
+ * @task: the sleeping task.
+ * @state: MBOX_* or a negative errno; see above.
+ * @msg: receiver: the message handed over. Sender: its own message, owned
+ *	by the sender while it is MBOX_WAITING.
+ * @size: receiver: its buffer size. Receiver failed with -EMSGSIZE: the
+ *	length of the message it was offered.
+ * @peer: sender waiting for delivery: the receiver's tgid (a reference).
+ */
+struct mbox_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	int state;
+	struct mbox_msg *msg;
+	u32 size;
+	struct pid *peer;
+};
+
+/**
+ * struct mbox - a mailbox
+ * @ref: references: one while named in the registry, one per bound
+ *	descriptor. The last put frees the mailbox and its messages.
+ * @hnode: in the name hash table while linked, under mbox_registry_lock.
+ * @all: in the list of live mailboxes (for /proc), under
+ *	mbox_registry_lock.
+ * @name: the name it was created with.
+ * @linked: reachable by name; under mbox_registry_lock.
+ * @owned: destroyed when @owner_file closes. Set once at creation.
+ * @uid: owner uid. Set once at creation, as are @gid, @mode, @capacity and
+ *	@msg_size_max.
+ * @gid: owner gid.
+ * @mode: permission bits.
+ * @capacity: messages it holds; 0 is a rendezvous.
+ * @msg_size_max: largest message.
+ * @creator: the user charged for the mailbox itself (a reference).
+ * @poll_wq: poll() and epoll waiters only; send and receive sleep on the
+ *	waiter lists instead.
+ * @lock: protects every field below it.
+ * @dead: destroyed: every operation fails with -EIDRM.
+ * @msgs: queued messages, oldest first; at most @capacity of them (one
+ *	more transiently after a receive whose copy-out faulted).
+ * @depth: number of entries in @msgs.
+ * @bytes: payload bytes in @msgs.
+ * @receivers: sleeping receivers in the order they will be served. Non-
+ *	empty only while @msgs and @senders are empty.
+ * @senders: sleeping senders, oldest first, each holding its message. Non-
+ *	empty only while the mailbox is full.
+ * @nr_receivers: entries in @receivers.
+ * @nr_senders: entries in @senders.
+ * @sent: messages accepted.
+ * @received: messages taken.
+ * @send_blocked: sends that slept.
+ * @recv_blocked: receives that slept.
+ *
+ * Lock order: mbox_registry_lock, then @lock. No other lock nests inside
+ * @lock; nothing sleeps under it.
+ */
+struct mbox {
+	struct kref ref;
+	struct hlist_node hnode;
+	struct list_head all;
+	char name[MAILBOX_NAME_LEN];
+	bool linked;
+	bool owned;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	u32 capacity;
+	u32 msg_size_max;
+	struct mbox_user *creator;
+	wait_queue_head_t poll_wq;
+
+	spinlock_t lock;	/* see above: guards the fields below */
+	bool dead;
+	struct list_head msgs;
+	u32 depth;
+	u64 bytes;
+	struct list_head receivers;
+	struct list_head senders;
+	u32 nr_receivers;
+	u32 nr_senders;
+	u64 sent;
+	u64 received;
+	u64 send_blocked;
+	u64 recv_blocked;
+};
+
+/**
+ * struct mbox_file - one open descriptor of /dev/mailbox
+ * @mbox: the bound mailbox, or NULL. Written once, under
+ *	mbox_registry_lock, with smp_store_release(); read with
+ *	smp_load_acquire().
+ * @access: MAILBOX_ACCESS_* granted at bind time.
+ * @owner: this descriptor created an owned mailbox and destroys it on close.
+ * @user: the user that opened the descriptor, charged for what it sends.
+ */
+struct mbox_file {
+	struct mbox *mbox;
+	u32 access;
+	bool owner;
+	struct mbox_user *user;
+};
+
+/* quota.c */
+struct mbox_user *mbox_user_get(kuid_t uid);
+void mbox_user_put(struct mbox_user *user);
+int mbox_user_charge_bytes(struct mbox_user *user, size_t len);
+void mbox_user_uncharge_bytes(struct mbox_user *user, size_t len);
+
+/* registry.c */
+extern struct mutex mbox_registry_lock;
+extern struct list_head mbox_all;
+int mbox_ioc_create(struct mbox_file *mf, const struct mailbox_create *args);
+int mbox_ioc_open(struct mbox_file *mf, const struct mailbox_open *args);
+int mbox_ioc_unlink(const struct mailbox_unlink *args);
+void mbox_file_release(struct mbox_file *mf);
+void mbox_put(struct mbox *mb);
+u32 mbox_state(const struct mbox *mb);
+
+/* transfer.c */
+int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock);
+int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
+	      struct mailbox_recv __user *uarg, bool nonblock);
+void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq);
+void mbox_free_msgs(struct list_head *msgs);
+__poll_t mbox_poll_mask(struct mbox *mb);
+void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info);
+
+/* proc.c */
+int mbox_proc_init(void);
+void mbox_proc_exit(void);
+
+#endif /* _KMAILBOX_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel mailboxes: the /dev/mailbox misc device, its file operations and
+ * ioctl dispatch, module parameters, load and unload.
+ */
+#include <linux/compat.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kmailbox.h"
+
+/* The uapi is the same for 32-bit and 64-bit callers: no compat structs. */
+static_assert(sizeof(struct mailbox_create) == 120);
+static_assert(sizeof(struct mailbox_open) == 88);
+static_assert(sizeof(struct mailbox_unlink) == 88);
+static_assert(sizeof(struct mailbox_send) == 56);
+static_assert(sizeof(struct mailbox_recv) == 72);
+static_assert(sizeof(struct mailbox_info) == 184);
+
+unsigned int mbox_max_mailboxes = 4096;
+module_param_named(max_mailboxes, mbox_max_mailboxes, uint, 0644);
+MODULE_PARM_DESC(max_mailboxes, "Mailboxes in the system at most (-ENOSPC)");
+
+unsigned int mbox_user_mailboxes_max = 1024;
+module_param_named(user_mailboxes_max, mbox_user_mailboxes_max, uint, 0644);
+MODULE_PARM_DESC(user_mailboxes_max, "Mailboxes one user may create (-ENOSPC)");
+
+unsigned int mbox_msg_size_limit = 1 << 20;
+module_param_named(msg_size_limit, mbox_msg_size_limit, uint, 0644);
+MODULE_PARM_DESC(msg_size_limit, "Largest msg_size_max of a mailbox (-EINVAL)");
+
+unsigned int mbox_capacity_limit = 65536;
+module_param_named(capacity_limit, mbox_capacity_limit, uint, 0644);
+MODULE_PARM_DESC(capacity_limit, "Largest capacity of a mailbox (-EINVAL)");
+
+unsigned long mbox_user_bytes_max = 64UL << 20;
+module_param_named(user_bytes_max, mbox_user_bytes_max, ulong, 0644);
+MODULE_PARM_DESC(user_bytes_max, "Message bytes one user may have in flight (-ENOBUFS)");
+
+static int mbox_fop_open(struct inode *inode, struct file *file)
+{
+	struct mbox_file *mf;
+
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
+	if (!mf)
+		return -ENOMEM;
+	mf->user = mbox_user_get(file->f_cred->euid);
+	if (!mf->user) {
+		kfree(mf);
+		return -ENOMEM;
+	}
+	file->private_data = mf;
+	return nonseekable_open(inode, file);
+}
+
+static int mbox_fop_release(struct inode *inode, struct file *file)
+{
+	struct mbox_file *mf = file->private_data;
+
+	mbox_file_release(mf);
+	kfree(mf);
+	return 0;
+}
+
+/* The bound mailbox of @mf, or NULL; see struct mbox_file. */
+static struct mbox *mbox_of(struct mbox_file *mf)
+{
+	/* Pairs with smp_store_release() in mbox_bind(). */
+	return smp_load_acquire(&mf->mbox);
+}
+
+static long mbox_ioctl_create(struct mbox_file *mf, void __user *uarg)
+{
+	struct mailbox_create args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return mbox_ioc_create(mf, &args);
+}
+
+static long mbox_ioctl_open(struct mbox_file *mf, void __user *uarg)
+{
+	struct mailbox_open args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return mbox_ioc_open(mf, &args);
+}
+
+static long mbox_ioctl_unlink(void __user *uarg)
+{
+	struct mailbox_unlink args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return mbox_ioc_unlink(&args);
+}
+
+static long mbox_ioctl_send(struct mbox_file *mf, struct file *file,
+			    struct mailbox_send __user *uarg)
+{
+	struct mailbox_send args;
+	int ret;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (!mbox_of(mf))
+		return -EBADFD;
+	/* Fail before sending, not after, if the result cannot be stored. */
+	if (put_user(0, &uarg->receiver_pid))
+		return -EFAULT;
+	ret = mbox_send(mf, &args, file->f_flags & O_NONBLOCK);
+	if (!ret && put_user(args.receiver_pid, &uarg->receiver_pid))
+		return -EFAULT;
+	return ret;
+}
+
+static long mbox_ioctl_recv(struct mbox_file *mf, struct file *file,
+			    struct mailbox_recv __user *uarg)
+{
+	struct mailbox_recv args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (!mbox_of(mf))
+		return -EBADFD;
+	return mbox_recv(mf, &args, uarg, file->f_flags & O_NONBLOCK);
+}
+
+static long mbox_ioctl_stat(struct mbox_file *mf, void __user *uarg)
+{
+	struct mailbox_info info;
+
+	if (!mbox_of(mf))
+		return -EBADFD;
+	mbox_fill_info(mf, &info);
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct mbox_file *mf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case MAILBOX_IOC_CREATE:
+		return mbox_ioctl_create(mf, uarg);
+	case MAILBOX_IOC_OPEN:
+		return mbox_ioctl_open(mf, uarg);
+	case MAILBOX_IOC_UNLINK:
+		return mbox_ioctl_unlink(uarg);
+	case MAILBOX_IOC_SEND:
+		return mbox_ioctl_send(mf, file, uarg);
+	case MAILBOX_IOC_RECV:
+		return mbox_ioctl_recv(mf, file, uarg);
+	case MAILBOX_IOC_STAT:
+		return mbox_ioctl_stat(mf, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static __poll_t mbox_fop_poll(struct file *file, poll_table *wait)
+{
+	struct mbox *mb = mbox_of(file->private_data);
+
+	if (!mb)
+		return EPOLLERR;
+	poll_wait(file, &mb->poll_wq, wait);
+	return mbox_poll_mask(mb);
+}
+
+static void mbox_fop_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct mbox_file *mf = file->private_data;
+	struct mbox *mb = mbox_of(mf);
+
+	if (!mb) {
+		seq_puts(m, "mailbox:\t-\n");
+		return;
+	}
+	seq_puts(m, "mailbox:\t");
+	seq_escape(m, mb->name, " \t\n\\");
+	seq_printf(m, "\naccess:\t%s%s%s\nowner:\t%d\n",
+		   mf->access & MAILBOX_ACCESS_SEND ? "send" : "",
+		   mf->access == MAILBOX_ACCESS_ALL ? "," : "",
+		   mf->access & MAILBOX_ACCESS_RECV ? "recv" : "",
+		   mf->owner);
+}
+
+static const struct file_operations mbox_fops = {
+	.owner = THIS_MODULE,
+	.open = mbox_fop_open,
+	.release = mbox_fop_release,
+	.unlocked_ioctl = mbox_fop_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = mbox_fop_poll,
+	.show_fdinfo = mbox_fop_show_fdinfo,
+};
+
+static struct miscdevice mbox_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mailbox",
+	.fops = &mbox_fops,
+	.mode = 0666,
+};
+
+static int __init mbox_init(void)
+{
+	int ret;
+
+	ret = mbox_proc_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&mbox_misc);
+	if (ret)
+		goto err_proc;
+	return 0;
+
+err_proc:
+	mbox_proc_exit();
+	return ret;
+}
+
+static void __exit mbox_exit(void)
+{
+	misc_deregister(&mbox_misc);
+	mbox_proc_exit();
+}
+
+module_init(mbox_init);
+module_exit(mbox_exit);
+
+MODULE_DESCRIPTION("Kernel-resident mailboxes for message passing (/dev/mailbox)");
+MODULE_LICENSE("GPL");

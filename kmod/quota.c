@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel mailboxes: per-user accounting of mailboxes and queued bytes, so
+ * that one user filling their quota leaves the others unaffected.
+ */
+#include <linux/hashtable.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "kmailbox.h"
+
+/*
+ * mbox_users_lock protects the hash table's lists and the zero crossing of
+ * each entry's @refs; the counters are atomics read and written without it.
+ */
+static DEFINE_SPINLOCK(mbox_users_lock);
+static DEFINE_HASHTABLE(mbox_users, 6);
+
+/**
+ * mbox_user_get() - find or create the accounting entry of a user
+ * @uid: the user.
+ *
+ * Return: a referenced entry, or NULL when out of memory.
+ */
+struct mbox_user *mbox_user_get(kuid_t uid)
+{
+	u32 key = __kuid_val(uid);
+	struct mbox_user *user, *new;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+
+	spin_lock(&mbox_users_lock);
+	hash_for_each_possible(mbox_users, user, node, key) {
+		if (uid_eq(user->uid, uid)) {
+			refcount_inc(&user->refs);
+			spin_unlock(&mbox_users_lock);
+			kfree(new);
+			return user;
+		}
+	}
+	if (new) {
+		new->uid = uid;
+		refcount_set(&new->refs, 1);
+		hash_add(mbox_users, &new->node, key);
+	}
+	spin_unlock(&mbox_users_lock);
+	return new;
+}
+
+/**
+ * mbox_user_put() - drop a reference taken by mbox_user_get()
+ * @user: the entry; freed with its last reference.
+ */
+void mbox_user_put(struct mbox_user *user)
+{
+	/* refcount_dec_and_lock(), spelt out so that sparse can follow it. */
+	if (refcount_dec_not_one(&user->refs))
+		return;
+	spin_lock(&mbox_users_lock);
+	if (!refcount_dec_and_test(&user->refs)) {
+		spin_unlock(&mbox_users_lock);
+		return;
+	}
+	hash_del(&user->node);
+	spin_unlock(&mbox_users_lock);
+	WARN_ON_ONCE(atomic_long_read(&user->bytes));
+	WARN_ON_ONCE(atomic_read(&user->mailboxes));
+	kfree(user);
+}
+
+/**
+ * mbox_user_charge_bytes() - charge message bytes to a user
+ * @user: the user.
+ * @len: payload bytes.
+ *
+ * Return: 0, or -ENOBUFS when the user would pass mbox_user_bytes_max.
+ */
+int mbox_user_charge_bytes(struct mbox_user *user, size_t len)
+{
+	unsigned long limit = READ_ONCE(mbox_user_bytes_max);
+
+	if ((unsigned long)atomic_long_add_return(len, &user->bytes) > limit) {
+		atomic_long_sub(len, &user->bytes);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/**
+ * mbox_user_uncharge_bytes() - undo mbox_user_charge_bytes()
+ * @user: the user.
+ * @len: payload bytes.
+ */
+void mbox_user_uncharge_bytes(struct mbox_user *user, size_t len)
+{
+	atomic_long_sub(len, &user->bytes);
+}

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel mailboxes: moving messages. Send, receive, the sleeping and waking
+ * between them, and the end of a mailbox's life.
+ *
+ * The design follows ipc/mqueue.c: a message is copied into the kernel
+ * before the mailbox lock is taken; a sender that finds a receiver asleep
+ * hands the message straight to it ("pipelined send"), and a receiver that
+ * frees a slot moves the oldest sleeping sender's message into the queue
+ * ("pipelined receive"), so that the woken task finds its work done and
+ * need not take the lock again.
+ */
+#include <linux/err.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "kmailbox.h"
+
+#define MBOX_SEND_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_SEND_WAIT)
+#define MBOX_RECV_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_RECV_PEEK)
+
+/*
+ * Tasks to wake once the mailbox lock is dropped, each with a reference
+ * held. When it is full, further tasks are woken at once, under the lock,
+ * which is correct, only slower.
+ */
+struct mbox_wake_q {
+	unsigned int n;
+	struct task_struct *tasks[4];
+};
+
+static bool mbox_state_final(int state)
+{
+	return state == MBOX_DONE || state < 0;
+}
+
+/*
+ * End @w's wait with @state. The caller has taken @w off its list. The
+ * task reference keeps the task alive across the wake-up even if it sees
+ * @state early, returns, and exits.
+ */
+static void mbox_wake_waiter(struct mbox_wake_q *q, struct mbox_waiter *w,
+			     int state)
+{
+	struct task_struct *task = get_task_struct(w->task);
+
+	/* Pairs with smp_load_acquire() in mbox_sleep(). */
+	smp_store_release(&w->state, state);
+	if (q && q->n < ARRAY_SIZE(q->tasks)) {
+		q->tasks[q->n++] = task;
+		return;
+	}
+	wake_up_process(task);
+	put_task_struct(task);
+}
+
+static void mbox_wake_up(struct mbox_wake_q *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->n; i++) {
+		wake_up_process(q->tasks[i]);
+		put_task_struct(q->tasks[i]);
+	}
+	q->n = 0;
+}
+
+static void mbox_poll_wake(struct mbox *mb)
+{
+	if (wq_has_sleeper(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, EPOLLIN | EPOLLRDNORM |
+					   EPOLLOUT | EPOLLWRNORM);
+}
+
+static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
+				       const void __user *buf, u32 len)
+{
+	struct mbox_msg *msg;
+	int ret;
+
+	ret = mbox_user_charge_bytes(mf->user, len);
+	if (ret)
+		return ERR_PTR(ret);
+
+	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
+	if (copy_from_user(msg->data, buf, len)) {
+		ret = -EFAULT;
+		goto err_free;
+	}
+	msg->len = len;
+	msg->sender = get_pid(task_tgid(current));
+	msg->uid = current_euid();
+	msg->time = ktime_get();
+	refcount_inc(&mf->user->refs);
+	msg->user = mf->user;
+	msg->sync = NULL;
+	return msg;
+
+err_free:
+	kvfree(msg);
+err_uncharge:
+	mbox_user_uncharge_bytes(mf->user, len);
+	return ERR_PTR(ret);
+}
+
+static void mbox_msg_free(struct mbox_msg *msg)
+{
+	mbox_user_uncharge_bytes(msg->user, msg->len);
+	mbox_user_put(msg->user);
+	put_pid(msg->sender);
+	kvfree(msg);
+}
+
+/**
+ * mbox_free_msgs() - free a list of messages no longer in any mailbox
+ * @msgs: the list; left empty.
+ */
+void mbox_free_msgs(struct list_head *msgs)
+{
+	struct mbox_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, msgs, node) {
+		list_del(&msg->node);
+		mbox_msg_free(msg);
+	}
+}
+
+static void mbox_enqueue(struct mbox *mb, struct mbox_msg *msg, bool head)
+{
+	lockdep_assert_held(&mb->lock);
+	if (head)
+		list_add(&msg->node, &mb->msgs);
+	else
+		list_add_tail(&msg->node, &mb->msgs);
+	mb->depth++;
+	mb->bytes += msg->len;
+}
+
+static void mbox_dequeue(struct mbox *mb, struct mbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del(&msg->node);
+	mb->depth--;
+	mb->bytes -= msg->len;
+}
+
+/*
+ * @msg has just been taken by the process whose tgid is @taker: tell the
+ * sender sleeping until delivery, if there is one.
+ */
+static void mbox_msg_taken(struct mbox *mb, struct mbox_msg *msg,
+			   struct pid *taker, struct mbox_wake_q *q)
+{
+	struct mbox_waiter *s = msg->sync;
+
+	lockdep_assert_held(&mb->lock);
+	mb->received++;
+	if (!s)
+		return;
+	msg->sync = NULL;
+	s->peer = get_pid(taker);
+	mbox_wake_waiter(q, s, MBOX_DONE);
+}
+
+/*
+ * Offer @msg to the sleeping receivers, in the order they are to be served.
+ * A receiver whose buffer is too small fails with -EMSGSIZE, learning the
+ * length, as it would have had it found @msg queued. Returns true when a
+ * receiver took @msg; its tgid goes to *@peer (a reference) if @peer is
+ * not NULL.
+ */
+static bool mbox_hand_off(struct mbox *mb, struct mbox_msg *msg,
+			  struct pid **peer, struct mbox_wake_q *q)
+{
+	struct mbox_waiter *r;
+
+	lockdep_assert_held(&mb->lock);
+	while (!list_empty(&mb->receivers)) {
+		r = list_first_entry(&mb->receivers, struct mbox_waiter, node);
+		list_del_init(&r->node);
+		mb->nr_receivers--;
+		if (msg->len > r->size) {
+			r->size = msg->len;
+			mbox_wake_waiter(q, r, -EMSGSIZE);
+			continue;
+		}
+		r->msg = msg;
+		if (peer)
+			*peer = get_pid(task_tgid(r->task));
+		mbox_msg_taken(mb, msg, task_tgid(r->task), q);
+		mbox_wake_waiter(q, r, MBOX_DONE);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A slot is free: move the messages of the oldest sleeping senders into the
+ * queue. A sender waiting for delivery goes on sleeping, now MBOX_QUEUED.
+ */
+static void mbox_refill(struct mbox *mb, struct mbox_wake_q *q)
+{
+	struct mbox_waiter *s;
+	struct mbox_msg *msg;
+
+	lockdep_assert_held(&mb->lock);
+	while (mb->depth < mb->capacity && !list_empty(&mb->senders)) {
+		s = list_first_entry(&mb->senders, struct mbox_waiter, node);
+		list_del_init(&s->node);
+		mb->nr_senders--;
+		msg = s->msg;
+		s->msg = NULL;
+		mbox_enqueue(mb, msg, false);
+		mb->sent++;
+		if (msg->sync)
+			WRITE_ONCE(s->state, MBOX_QUEUED);
+		else
+			mbox_wake_waiter(q, s, MBOX_DONE);
+	}
+}
+
+/* The message a receive would take next, or NULL. */
+static struct mbox_msg *mbox_next(struct mbox *mb)
+{
+	struct mbox_waiter *s;
+
+	lockdep_assert_held(&mb->lock);
+	if (!list_empty(&mb->msgs))
+		return list_first_entry(&mb->msgs, struct mbox_msg, node);
+	if (!list_empty(&mb->senders)) {
+		s = list_first_entry(&mb->senders, struct mbox_waiter, node);
+		return s->msg;
+	}
+	return NULL;
+}
+
+/*
+ * Take the next message for a receiver with a buffer of @size bytes: the
+ * head of the queue, or, when the queue is empty (a rendezvous), the
+ * message of the oldest sleeping sender. Returns NULL when there is none,
+ * ERR_PTR(-EMSGSIZE) with the length in *@need when it does not fit.
+ */
+static struct mbox_msg *mbox_take(struct mbox *mb, u32 size, u32 *need,
+				  struct mbox_wake_q *q)
+{
+	struct mbox_msg *msg = mbox_next(mb);
+	struct mbox_waiter *s;
+
+	if (!msg)
+		return NULL;
+	if (msg->len > size) {
+		*need = msg->len;
+		return ERR_PTR(-EMSGSIZE);
+	}
+	if (!list_empty(&mb->msgs)) {
+		mbox_dequeue(mb, msg);
+		mbox_refill(mb, q);
+	} else {
+		s = list_first_entry(&mb->senders, struct mbox_waiter, node);
+		list_del_init(&s->node);
+		mb->nr_senders--;
+		s->msg = NULL;
+		mb->sent++;
+		if (!msg->sync)
+			mbox_wake_waiter(q, s, MBOX_DONE);
+	}
+	mbox_msg_taken(mb, msg, task_tgid(current), q);
+	return msg;
+}
+
+/*
+ * Sleep until @w's state is final, a signal arrives or @deadline (absolute
+ * CLOCK_MONOTONIC, NULL for none) passes. Called without the mailbox lock,
+ * after @w was made visible to wakers under it. Returns 0 when the state
+ * is final, else -ERESTARTSYS or -ETIMEDOUT; then the caller must retake
+ * the lock and look again, as the state may have become final meanwhile.
+ */
+static int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline)
+{
+	bool expired = false;
+	int ret = 0;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with smp_store_release() in mbox_wake_waiter(). */
+		if (mbox_state_final(smp_load_acquire(&w->state)))
+			break;
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (expired) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (!schedule_hrtimeout_range(deadline, 0, HRTIMER_MODE_ABS))
+			expired = true;
+	}
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
+
+/*
+ * Check the flags and deadline common to send and receive. Sets *@deadline
+ * and returns what a call that would sleep gets instead: 0 (it may sleep),
+ * -EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
+ */
+static int mbox_wait_mode(u32 flags, u64 deadline_ns, bool nonblock,
+			  ktime_t *deadline, bool *timed)
+{
+	*timed = false;
+	if ((flags & MAILBOX_NONBLOCK) && (flags & MAILBOX_DEADLINE))
+		return -EINVAL;
+	if (!(flags & MAILBOX_DEADLINE)) {
+		if (deadline_ns)
+			return -EINVAL;
+		return nonblock || (flags & MAILBOX_NONBLOCK) ? -EAGAIN : 0;
+	}
+	if (deadline_ns > KTIME_MAX)
+		return -EINVAL;
+	*deadline = ns_to_ktime(deadline_ns);
+	*timed = true;
+	if (nonblock)
+		return -EAGAIN;
+	if (ktime_compare(ktime_get(), *deadline) >= 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/**
+ * mbox_send() - MAILBOX_IOC_SEND on a bound descriptor
+ * @mf: the descriptor.
+ * @args: the arguments, copied in; receiver_pid is filled on success.
+ * @nonblock: the descriptor is O_NONBLOCK.
+ *
+ * Return: 0 or a negative errno; see the uapi header.
+ */
+int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
+{
+	struct mbox *mb = mf->mbox;
+	struct mbox_wake_q q = { 0 };
+	struct mbox_waiter w = { .task = current };
+	struct pid *peer = NULL;
+	struct mbox_msg *msg;
+	ktime_t deadline;
+	bool timed, sync;
+	int wait_mode, ret, state;
+
+	if (args->flags & ~MBOX_SEND_FLAGS || args->reserved0 ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	wait_mode = mbox_wait_mode(args->flags, args->deadline_ns, nonblock,
+				   &deadline, &timed);
+	if (wait_mode == -EINVAL)
+		return -EINVAL;
+	if (!(mf->access & MAILBOX_ACCESS_SEND))
+		return -EBADF;
+	if (args->len > mb->msg_size_max)
+		return -EMSGSIZE;
+	sync = (args->flags & MAILBOX_SEND_WAIT) || !mb->capacity;
+
+	msg = mbox_msg_alloc(mf, u64_to_user_ptr(args->buf), args->len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		ret = -EIDRM;
+		goto out_unlock_free;
+	}
+	if (mbox_hand_off(mb, msg, &peer, &q)) {
+		mb->sent++;
+		spin_unlock(&mb->lock);
+		mbox_wake_up(&q);
+		goto out_peer;
+	}
+	if (mb->depth < mb->capacity && (!sync || !wait_mode)) {
+		mbox_enqueue(mb, msg, false);
+		mb->sent++;
+		if (!sync) {
+			spin_unlock(&mb->lock);
+			mbox_poll_wake(mb);
+			return 0;
+		}
+		msg->sync = &w;
+		w.state = MBOX_QUEUED;
+	} else {
+		if (wait_mode) {
+			ret = wait_mode;
+			goto out_unlock_free;
+		}
+		if (sync)
+			msg->sync = &w;
+		w.msg = msg;
+		w.state = MBOX_WAITING;
+		list_add_tail(&w.node, &mb->senders);
+		mb->nr_senders++;
+	}
+	mb->send_blocked++;
+	spin_unlock(&mb->lock);
+	mbox_poll_wake(mb);
+
+	ret = mbox_sleep(&w, timed ? &deadline : NULL);
+	if (ret) {
+		spin_lock(&mb->lock);
+		state = w.state;
+		if (state == MBOX_WAITING) {
+			/* Still holding its own message: take it back. */
+			list_del(&w.node);
+			mb->nr_senders--;
+		} else if (state == MBOX_QUEUED) {
+			/* Queued but not yet taken: take it back. */
+			msg->sync = NULL;
+			mbox_dequeue(mb, msg);
+			mb->sent--;
+			mbox_refill(mb, &q);
+			w.msg = msg;
+		}
+		spin_unlock(&mb->lock);
+		mbox_wake_up(&q);
+		if (!mbox_state_final(state)) {
+			mbox_poll_wake(mb);
+			mbox_msg_free(w.msg);
+			return ret;
+		}
+	}
+	/* Final: MBOX_DONE, or -EIDRM with the message still ours if w.msg. */
+	state = READ_ONCE(w.state);
+	peer = w.peer;
+	if (w.msg)
+		mbox_msg_free(w.msg);
+	if (state < 0) {
+		put_pid(peer);
+		return state;
+	}
+out_peer:
+	args->receiver_pid = peer ? pid_vnr(peer) : 0;
+	put_pid(peer);
+	return 0;
+
+out_unlock_free:
+	spin_unlock(&mb->lock);
+	mbox_msg_free(msg);
+	return ret;
+}
+
+static void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg)
+{
+	args->len = msg->len;
+	args->sender_pid = pid_vnr(msg->sender);
+	args->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
+	args->send_time_ns = ktime_to_ns(msg->time);
+}
+
+/*
+ * The receiver that took @msg could not copy it out: put it back at the
+ * head of the queue (or hand it to a receiver now asleep), so that it is
+ * not lost. The queue may then hold one message over its capacity.
+ */
+static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
+{
+	struct mbox_wake_q q = { 0 };
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		spin_unlock(&mb->lock);
+		mbox_msg_free(msg);
+		return;
+	}
+	mb->received--;
+	if (!mbox_hand_off(mb, msg, NULL, &q))
+		mbox_enqueue(mb, msg, true);
+	spin_unlock(&mb->lock);
+	mbox_wake_up(&q);
+	mbox_poll_wake(mb);
+}
+
+static int mbox_peek(struct mbox *mb, struct mailbox_recv *args)
+{
+	struct mbox_msg *msg;
+	int ret;
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		ret = -EIDRM;
+	} else {
+		msg = mbox_next(mb);
+		ret = msg ? msg->len : -EAGAIN;
+		if (msg)
+			mbox_fill_recv(args, msg);
+	}
+	spin_unlock(&mb->lock);
+	return ret;
+}
+
+/**
+ * mbox_recv() - MAILBOX_IOC_RECV on a bound descriptor
+ * @mf: the descriptor.
+ * @args: the arguments, copied in.
+ * @uarg: where they came from; the results are written back there.
+ * @nonblock: the descriptor is O_NONBLOCK.
+ *
+ * Return: the message length or a negative errno; see the uapi header.
+ */
+int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
+	      struct mailbox_recv __user *uarg, bool nonblock)
+{
+	struct mbox *mb = mf->mbox;
+	struct mbox_wake_q q = { 0 };
+	struct mbox_waiter w = { .task = current };
+	struct mbox_msg *msg;
+	ktime_t deadline;
+	u32 need = 0;
+	bool timed;
+	int wait_mode, ret;
+
+	if (args->flags & ~MBOX_RECV_FLAGS || args->reserved0 ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	if (args->flags & MAILBOX_RECV_PEEK &&
+	    (args->flags != MAILBOX_RECV_PEEK || args->buf || args->size ||
+	     args->deadline_ns))
+		return -EINVAL;
+	wait_mode = mbox_wait_mode(args->flags, args->deadline_ns, nonblock,
+				   &deadline, &timed);
+	if (wait_mode == -EINVAL)
+		return -EINVAL;
+	if (!(mf->access & MAILBOX_ACCESS_RECV))
+		return -EBADF;
+
+	if (args->flags & MAILBOX_RECV_PEEK) {
+		ret = mbox_peek(mb, args);
+		if (ret >= 0 && copy_to_user(uarg, args, sizeof(*args)))
+			ret = -EFAULT;
+		return ret;
+	}
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		spin_unlock(&mb->lock);
+		return -EIDRM;
+	}
+	msg = mbox_take(mb, args->size, &need, &q);
+	if (msg) {
+		spin_unlock(&mb->lock);
+		mbox_wake_up(&q);
+		mbox_poll_wake(mb);
+		if (IS_ERR(msg))
+			goto out_msgsize;
+		goto deliver;
+	}
+	if (wait_mode) {
+		spin_unlock(&mb->lock);
+		return wait_mode;
+	}
+	w.size = args->size;
+	w.state = MBOX_WAITING;
+	list_add_tail(&w.node, &mb->receivers);
+	mb->nr_receivers++;
+	mb->recv_blocked++;
+	spin_unlock(&mb->lock);
+	mbox_poll_wake(mb);
+
+	ret = mbox_sleep(&w, timed ? &deadline : NULL);
+	if (ret) {
+		spin_lock(&mb->lock);
+		if (w.state == MBOX_WAITING) {
+			list_del(&w.node);
+			mb->nr_receivers--;
+			spin_unlock(&mb->lock);
+			mbox_poll_wake(mb);
+			return ret;
+		}
+		spin_unlock(&mb->lock);
+	}
+	ret = READ_ONCE(w.state);
+	if (ret == -EMSGSIZE) {
+		need = w.size;
+		msg = ERR_PTR(-EMSGSIZE);
+		goto out_msgsize;
+	}
+	if (ret < 0)
+		return ret;
+	msg = w.msg;
+
+deliver:
+	mbox_fill_recv(args, msg);
+	if (copy_to_user(u64_to_user_ptr(args->buf), msg->data, msg->len) ||
+	    copy_to_user(uarg, args, sizeof(*args))) {
+		mbox_requeue(mb, msg);
+		return -EFAULT;
+	}
+	ret = msg->len;
+	mbox_msg_free(msg);
+	return ret;
+
+out_msgsize:
+	if (put_user(need, &uarg->len))
+		return -EFAULT;
+	return PTR_ERR(msg);
+}
+
+/**
+ * mbox_destroy_locked() - end a mailbox's life
+ * @mb: the mailbox; its lock is held.
+ * @freeq: its queued messages are moved here, for the caller to free once
+ *	the lock is dropped.
+ *
+ * Every sleeping sender and receiver wakes with -EIDRM; a sender still
+ * holding its own message frees it itself.
+ */
+void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq)
+{
+	struct mbox_waiter *w, *tmp;
+	struct mbox_msg *msg;
+
+	lockdep_assert_held(&mb->lock);
+	mb->dead = true;
+	list_for_each_entry_safe(w, tmp, &mb->receivers, node) {
+		list_del_init(&w->node);
+		mbox_wake_waiter(NULL, w, -EIDRM);
+	}
+	list_for_each_entry_safe(w, tmp, &mb->senders, node) {
+		list_del_init(&w->node);
+		mbox_wake_waiter(NULL, w, -EIDRM);
+	}
+	mb->nr_receivers = 0;
+	mb->nr_senders = 0;
+	list_for_each_entry(msg, &mb->msgs, node) {
+		if (msg->sync) {
+			mbox_wake_waiter(NULL, msg->sync, -EIDRM);
+			msg->sync = NULL;
+		}
+	}
+	list_splice_init(&mb->msgs, freeq);
+	mb->depth = 0;
+	mb->bytes = 0;
+}
+
+/**
+ * mbox_poll_mask() - what poll() reports for a mailbox
+ * @mb: the mailbox.
+ *
+ * Return: EPOLLIN when a receive would not sleep, EPOLLOUT when a send
+ * would not, everything with EPOLLHUP once the mailbox is destroyed.
+ */
+__poll_t mbox_poll_mask(struct mbox *mb)
+{
+	__poll_t mask = 0;
+
+	spin_lock(&mb->lock);
+	if (mb->dead)
+		mask = EPOLLHUP | EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
+	if (mb->depth || mb->nr_senders)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (mb->depth < mb->capacity || mb->nr_receivers)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	spin_unlock(&mb->lock);
+	return mask;
+}
+
+/**
+ * mbox_fill_info() - MAILBOX_IOC_STAT
+ * @mf: a bound descriptor.
+ * @info: filled in.
+ */
+void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct mbox *mb = mf->mbox;
+	struct mbox_msg *next;
+
+	memset(info, 0, sizeof(*info));
+	strscpy(info->name, mb->name, sizeof(info->name));
+	info->mode = mb->mode;
+	info->uid = from_kuid_munged(ns, mb->uid);
+	info->gid = from_kgid_munged(ns, mb->gid);
+	info->capacity = mb->capacity;
+	info->msg_size_max = mb->msg_size_max;
+	info->access = mf->access;
+	info->flags = mb->owned ? MAILBOX_CREATE_OWNED : 0;
+
+	spin_lock(&mb->lock);
+	info->state = mbox_state(mb);
+	info->depth = mb->depth;
+	info->bytes = mb->bytes;
+	next = mbox_next(mb);
+	info->next_len = next ? next->len : 0;
+	info->receivers_waiting = mb->nr_receivers;
+	info->senders_waiting = mb->nr_senders;
+	info->sent = mb->sent;
+	info->received = mb->received;
+	info->send_blocked = mb->send_blocked;
+	info->recv_blocked = mb->recv_blocked;
+	spin_unlock(&mb->lock);
+}

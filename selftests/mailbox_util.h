@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the mailbox selftests: raw ioctls on /dev/mailbox,
+ * with no library in between, so that the tests exercise the kernel
+ * interface itself. Each helper returns 0 (or a length) or -errno.
+ */
+#ifndef MAILBOX_SELFTEST_UTIL_H
+#define MAILBOX_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "../uapi/linux/kmailbox.h"
+
+#define MBOX_DEV "/dev/mailbox"
+
+static inline int mbt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Open /dev/mailbox; returns the fd or -errno. */
+static inline int mbt_dev(void)
+{
+	int fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A unique-enough name per test: prefix, pid and a counter. */
+static inline void mbt_name(char *buf, const char *prefix)
+{
+	static unsigned int seq;
+
+	snprintf(buf, MAILBOX_NAME_LEN, "%s-%d-%u", prefix, (int)getpid(), seq++);
+}
+
+/* Create (flags as MAILBOX_CREATE_*) and bind @fd. Returns ioctl result. */
+static inline int mbt_create_fd(int fd, const char *name, uint32_t flags,
+				uint32_t mode, uint32_t capacity,
+				uint32_t msg_size_max)
+{
+	struct mailbox_create c;
+
+	memset(&c, 0, sizeof(c));
+	strncpy(c.name, name, sizeof(c.name) - 1);
+	c.flags = flags;
+	c.access = MAILBOX_ACCESS_ALL;
+	c.mode = mode;
+	c.capacity = capacity;
+	c.msg_size_max = msg_size_max;
+	return mbt_ioctl(fd, MAILBOX_IOC_CREATE, &c);
+}
+
+/* Open /dev/mailbox and create a mailbox on it; returns fd or -errno. */
+static inline int mbt_create(const char *name, uint32_t flags, uint32_t mode,
+			     uint32_t capacity, uint32_t msg_size_max)
+{
+	int fd = mbt_dev();
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = mbt_create_fd(fd, name, flags, mode, capacity, msg_size_max);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Open /dev/mailbox and bind it to an existing mailbox; fd or -errno. */
+static inline int mbt_open(const char *name, uint32_t access)
+{
+	struct mailbox_open o;
+	int fd = mbt_dev();
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	memset(&o, 0, sizeof(o));
+	strncpy(o.name, name, sizeof(o.name) - 1);
+	o.access = access;
+	ret = mbt_ioctl(fd, MAILBOX_IOC_OPEN, &o);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static inline int mbt_unlink(const char *name)
+{
+	struct mailbox_unlink u;
+	int fd = mbt_dev();
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	memset(&u, 0, sizeof(u));
+	strncpy(u.name, name, sizeof(u.name) - 1);
+	ret = mbt_ioctl(fd, MAILBOX_IOC_UNLINK, &u);
+	close(fd);
+	return ret;
+}
+
+/* CLOCK_MONOTONIC now + @ms milliseconds, in ns, for MAILBOX_DEADLINE. */
+static inline uint64_t mbt_deadline_ms(long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec +
+	       (uint64_t)ms * 1000000ULL;
+}
+
+static inline uint64_t mbt_now_ns(void)
+{
+	return mbt_deadline_ms(0);
+}
+
+/* Send; @flags as MAILBOX_*; @deadline used with MAILBOX_DEADLINE. */
+static inline int mbt_send(int fd, const void *buf, uint32_t len,
+			   uint32_t flags, uint64_t deadline, int32_t *receiver)
+{
+	struct mailbox_send s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.buf = (uintptr_t)buf;
+	s.len = len;
+	s.flags = flags;
+	s.deadline_ns = deadline;
+	ret = mbt_ioctl(fd, MAILBOX_IOC_SEND, &s);
+	if (receiver)
+		*receiver = s.receiver_pid;
+	return ret;
+}
+
+/* Receive into @buf; returns length or -errno; *@out gets the metadata. */
+static inline int mbt_recv(int fd, void *buf, uint32_t size, uint32_t flags,
+			   uint64_t deadline, struct mailbox_recv *out)
+{
+	struct mailbox_recv r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.buf = (uintptr_t)buf;
+	r.size = size;
+	r.flags = flags;
+	r.deadline_ns = deadline;
+	ret = mbt_ioctl(fd, MAILBOX_IOC_RECV, &r);
+	if (out)
+		*out = r;
+	return ret;
+}
+
+static inline int mbt_stat(int fd, struct mailbox_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return mbt_ioctl(fd, MAILBOX_IOC_STAT, info);
+}
+
+#endif /* MAILBOX_SELFTEST_UTIL_H */

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Kernel-resident mailboxes: message passing through /dev/mailbox.
+ *
+ * Every open() of /dev/mailbox gives one descriptor. MAILBOX_IOC_CREATE or
+ * MAILBOX_IOC_OPEN binds the descriptor to a named mailbox (once; a second
+ * bind fails with -EBUSY); MAILBOX_IOC_SEND and MAILBOX_IOC_RECV then move
+ * messages through it. Operations other than CREATE, OPEN and UNLINK on an
+ * unbound descriptor fail with -EBADFD.
+ *
+ * Conventions shared by every ioctl:
+ *  - all structures have a fixed size, identical for 32-bit and 64-bit
+ *    callers; user pointers travel as __u64;
+ *  - reserved fields and unknown flag bits must be zero (-EINVAL);
+ *  - an unreadable or unwritable argument gives -EFAULT, an unknown ioctl
+ *    -ENOTTY;
+ *  - a blocking call interrupted by a signal is restarted under SA_RESTART
+ *    and otherwise fails with -EINTR; it has changed nothing (a message it
+ *    was sending is taken back), so restarting it is always safe;
+ *  - deadlines are absolute CLOCK_MONOTONIC times in nanoseconds, so a
+ *    restarted call does not wait longer than the first one would have.
+ *
+ * poll() on a bound descriptor reports EPOLLIN when a receive would not
+ * sleep, EPOLLOUT when a send would not, and EPOLLHUP (with EPOLLIN and
+ * EPOLLOUT, so that waiters notice) once the mailbox is destroyed.
+ *
+ * /proc/mailboxes lists every live mailbox, one line each after a header
+ * line, in whitespace-separated columns: name (with space, tab, newline and
+ * backslash escaped as octal), uid, gid, mode (octal), capacity, msgsize,
+ * depth, bytes, sent, received, sblocked, rblocked, swait, rwait, state
+ * (linked, unlinked or dead) and flags (owned or -).
+ */
+
+#ifndef _UAPI_LINUX_KMAILBOX_H
+#define _UAPI_LINUX_KMAILBOX_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/** @MAILBOX_NAME_LEN: size of a name buffer; names are 1 to 63 bytes. */
+#define MAILBOX_NAME_LEN	64
+
+/* Access a descriptor asks for when it binds (struct mailbox_create/open). */
+#define MAILBOX_ACCESS_SEND	0x1		/* needs write permission */
+#define MAILBOX_ACCESS_RECV	0x2		/* needs read permission */
+#define MAILBOX_ACCESS_ALL	(MAILBOX_ACCESS_SEND | MAILBOX_ACCESS_RECV)
+
+/* struct mailbox_create.flags */
+#define MAILBOX_CREATE_EXCL	0x1		/* fail with -EEXIST if it exists */
+#define MAILBOX_CREATE_OWNED	0x2		/* destroyed when this fd closes */
+
+/* struct mailbox_send.flags and struct mailbox_recv.flags */
+#define MAILBOX_NONBLOCK	0x1		/* -EAGAIN instead of sleeping */
+#define MAILBOX_DEADLINE	0x2		/* sleep at most until deadline_ns */
+/* struct mailbox_send.flags only */
+#define MAILBOX_SEND_WAIT	0x4		/* return once a receiver took it */
+/* struct mailbox_recv.flags only */
+#define MAILBOX_RECV_PEEK	0x8		/* describe the next message only */
+
+/* struct mailbox_info.state */
+#define MAILBOX_STATE_LINKED	0	/* reachable by name */
+#define MAILBOX_STATE_UNLINKED	1	/* name removed, still open */
+#define MAILBOX_STATE_DEAD	2	/* destroyed: every call gets -EIDRM */
+
+/**
+ * struct mailbox_create - create a mailbox, or open it if it exists
+ * @name: NUL-terminated name, 1 to 63 bytes, no '/', no control characters.
+ * @flags: MAILBOX_CREATE_EXCL, MAILBOX_CREATE_OWNED.
+ * @access: MAILBOX_ACCESS_SEND and/or MAILBOX_ACCESS_RECV; at least one.
+ *	The creator gets the access it asks for whatever @mode says; a caller
+ *	that opens an existing mailbox is checked against its mode.
+ * @mode: permission bits (0 to 0777) in the owner/group/other layout of
+ *	files: write permits sending, read permits receiving.
+ * @capacity: messages the mailbox holds; 0 makes it a rendezvous, where a
+ *	send completes only when a receiver takes the message.
+ * @msg_size_max: largest message in bytes, 1 up to the module's limit.
+ * @reserved: must be zero.
+ *
+ * When the mailbox already exists and MAILBOX_CREATE_EXCL is not set, the
+ * call opens it and @mode, @capacity, @msg_size_max and
+ * MAILBOX_CREATE_OWNED are ignored, as mq_open() ignores its attributes.
+ */
+struct mailbox_create {
+	char name[MAILBOX_NAME_LEN];
+	__u32 flags;
+	__u32 access;
+	__u32 mode;
+	__u32 capacity;
+	__u32 msg_size_max;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+/**
+ * struct mailbox_open - open an existing mailbox
+ * @name: as for struct mailbox_create.
+ * @access: MAILBOX_ACCESS_SEND and/or MAILBOX_ACCESS_RECV; at least one.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ */
+struct mailbox_open {
+	char name[MAILBOX_NAME_LEN];
+	__u32 access;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/**
+ * struct mailbox_unlink - remove a mailbox's name
+ * @name: as for struct mailbox_create.
+ * @flags: must be zero.
+ * @reserved0: must be zero.
+ * @reserved: must be zero.
+ *
+ * The mailbox lives on while descriptors are bound to it; the name can be
+ * used again at once. Only the mailbox's owner or a caller with
+ * CAP_SYS_ADMIN may unlink it.
+ */
+struct mailbox_unlink {
+	char name[MAILBOX_NAME_LEN];
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct mailbox_send - send one message
+ * @buf: user address of the message.
+ * @len: its length in bytes, 0 up to the mailbox's msg_size_max.
+ * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), and
+ *	MAILBOX_SEND_WAIT. A descriptor opened with O_NONBLOCK is always
+ *	non-blocking.
+ * @deadline_ns: with MAILBOX_DEADLINE, absolute CLOCK_MONOTONIC time at
+ *	which a sleeping send gives up with -ETIMEDOUT; otherwise zero.
+ * @receiver_pid: out: with MAILBOX_SEND_WAIT, or on a rendezvous mailbox,
+ *	the pid (thread-group id, in the caller's pid namespace) of the
+ *	process that took the message; otherwise 0.
+ * @reserved0: must be zero.
+ * @reserved: must be zero.
+ *
+ * The message is copied in at once. When a receiver is waiting it is handed
+ * the message directly; otherwise the message is queued, and when the
+ * mailbox is full the sender sleeps (or gets -EAGAIN, or -ETIMEDOUT).
+ * With MAILBOX_SEND_WAIT, or on a rendezvous mailbox, the call returns
+ * only when a receiver has taken the message; a non-blocking such send
+ * succeeds only if a receiver is already waiting. A send that fails or is
+ * interrupted takes its message back: it is never delivered.
+ */
+struct mailbox_send {
+	__u64 buf;
+	__u32 len;
+	__u32 flags;
+	__u64 deadline_ns;
+	__s32 receiver_pid;
+	__u32 reserved0;
+	__u64 reserved[3];
+};
+
+/**
+ * struct mailbox_recv - receive the oldest message
+ * @buf: user address of the buffer; may be 0 when @size is 0.
+ * @size: size of the buffer in bytes.
+ * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), or
+ *	MAILBOX_RECV_PEEK alone.
+ * @deadline_ns: as for struct mailbox_send.
+ * @len: out: length of the message.
+ * @sender_pid: out: pid (thread-group id) of the sender, in the caller's
+ *	pid namespace; 0 if the sender is not visible there.
+ * @sender_uid: out: effective uid of the sender when it sent, in the
+ *	caller's user namespace.
+ * @reserved0: must be zero.
+ * @send_time_ns: out: CLOCK_MONOTONIC time at which it was sent.
+ * @reserved: must be zero.
+ *
+ * On success the message is copied to @buf and the call returns its
+ * length. When @size is smaller than the message the call fails with
+ * -EMSGSIZE, sets @len to the length needed and leaves the message queued.
+ * With MAILBOX_RECV_PEEK the call never sleeps and removes nothing: it
+ * fills @len, @sender_pid, @sender_uid and @send_time_ns for the message a
+ * receive would take next (@buf and @size must be zero), or fails with
+ * -EAGAIN when there is none.
+ */
+struct mailbox_recv {
+	__u64 buf;
+	__u32 size;
+	__u32 flags;
+	__u64 deadline_ns;
+	__u32 len;
+	__s32 sender_pid;
+	__u32 sender_uid;
+	__u32 reserved0;
+	__u64 send_time_ns;
+	__u64 reserved[3];
+};
+
+/**
+ * struct mailbox_info - state of the bound mailbox
+ * @name: its name.
+ * @state: MAILBOX_STATE_LINKED, _UNLINKED or _DEAD.
+ * @mode: permission bits.
+ * @uid: owner uid, in the caller's user namespace.
+ * @gid: owner gid, in the caller's user namespace.
+ * @capacity: capacity in messages (0: rendezvous).
+ * @msg_size_max: largest message in bytes.
+ * @depth: messages queued now.
+ * @next_len: length of the message a receive would take next; valid only
+ *	when @depth or @senders_waiting is non-zero.
+ * @bytes: bytes queued now.
+ * @receivers_waiting: receivers sleeping now.
+ * @senders_waiting: senders sleeping now because the mailbox is full (or,
+ *	for a rendezvous, until a receiver comes).
+ * @access: the access this descriptor holds (MAILBOX_ACCESS_*).
+ * @flags: MAILBOX_CREATE_OWNED if the mailbox dies with its creator.
+ * @sent: messages accepted since creation.
+ * @received: messages taken by receivers since creation.
+ * @send_blocked: sends that had to sleep.
+ * @recv_blocked: receives that had to sleep.
+ * @reserved: zero.
+ */
+struct mailbox_info {
+	char name[MAILBOX_NAME_LEN];
+	__u32 state;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 capacity;
+	__u32 msg_size_max;
+	__u32 depth;
+	__u32 next_len;
+	__u64 bytes;
+	__u32 receivers_waiting;
+	__u32 senders_waiting;
+	__u32 access;
+	__u32 flags;
+	__u64 sent;
+	__u64 received;
+	__u64 send_blocked;
+	__u64 recv_blocked;
+	__u64 reserved[4];
+};
+
+#define MAILBOX_IOC_MAGIC	0xB9
+
+/*
+ * MAILBOX_IOC_CREATE - bind this descriptor to a new or existing mailbox.
+ * Returns 1 if it created the mailbox, 0 if it opened an existing one.
+ * Errors: -EEXIST (EXCL and it exists), -EACCES (existing mailbox's mode
+ * refuses the access), -EINVAL (bad name, mode, sizes, flags, reserved),
+ * -ENOSPC (too many mailboxes, for the system or for this user), -EBUSY
+ * (descriptor already bound), -ENOMEM.
+ */
+#define MAILBOX_IOC_CREATE	_IOW(MAILBOX_IOC_MAGIC, 0x00, struct mailbox_create)
+/*
+ * MAILBOX_IOC_OPEN - bind this descriptor to an existing mailbox.
+ * Errors: -ENOENT, -EACCES, -EINVAL, -EBUSY.
+ */
+#define MAILBOX_IOC_OPEN	_IOW(MAILBOX_IOC_MAGIC, 0x01, struct mailbox_open)
+/*
+ * MAILBOX_IOC_UNLINK - remove a name; works on any descriptor.
+ * Errors: -ENOENT, -EPERM (not the owner), -EINVAL.
+ */
+#define MAILBOX_IOC_UNLINK	_IOW(MAILBOX_IOC_MAGIC, 0x02, struct mailbox_unlink)
+/*
+ * MAILBOX_IOC_SEND - send a message. Returns 0.
+ * Errors: -EBADF (descriptor lacks MAILBOX_ACCESS_SEND), -EMSGSIZE (longer
+ * than msg_size_max), -EAGAIN (would sleep), -ETIMEDOUT, -EINTR, -EIDRM
+ * (mailbox destroyed), -ENOBUFS (the user's queued-bytes quota is full),
+ * -ENOMEM, -EFAULT, -EINVAL, -EBADFD.
+ */
+#define MAILBOX_IOC_SEND	_IOWR(MAILBOX_IOC_MAGIC, 0x03, struct mailbox_send)
+/*
+ * MAILBOX_IOC_RECV - receive a message. Returns its length.
+ * Errors: -EBADF (descriptor lacks MAILBOX_ACCESS_RECV), -EMSGSIZE, -EAGAIN,
+ * -ETIMEDOUT, -EINTR, -EIDRM, -EFAULT (the message stays queued), -EINVAL,
+ * -EBADFD.
+ */
+#define MAILBOX_IOC_RECV	_IOWR(MAILBOX_IOC_MAGIC, 0x04, struct mailbox_recv)
+/*
+ * MAILBOX_IOC_STAT - describe the bound mailbox. Returns 0; works on a dead
+ * mailbox too. Errors: -EBADFD, -EFAULT.
+ */
+#define MAILBOX_IOC_STAT	_IOR(MAILBOX_IOC_MAGIC, 0x05, struct mailbox_info)
+
+#endif /* _UAPI_LINUX_KMAILBOX_H */
