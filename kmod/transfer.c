@@ -372,6 +372,7 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 	if (args->len > mb->msg_size_max)
 		return -EMSGSIZE;
 	sync = (args->flags & MAILBOX_SEND_WAIT) || !mb->capacity;
+	args->receiver_pid = 0;
 
 	msg = mbox_msg_alloc(mf, u64_to_user_ptr(args->buf), args->len);
 	if (IS_ERR(msg))
@@ -382,7 +383,7 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 		ret = -EIDRM;
 		goto out_unlock_free;
 	}
-	if (mbox_hand_off(mb, msg, &peer, &q)) {
+	if (mbox_hand_off(mb, msg, sync ? &peer : NULL, &q)) {
 		mb->sent++;
 		spin_unlock(&mb->lock);
 		mbox_wake_up(&q);
