@@ -75,6 +75,14 @@ static void mbox_wake_up(struct mbox_wake_q *q)
 	q->n = 0;
 }
 
+/* Drop the mailbox lock, then wake the tasks @q collected under it. */
+static void mbox_unlock_wake(struct mbox *mb, struct mbox_wake_q *q)
+	__releases(&mb->lock)
+{
+	spin_unlock(&mb->lock);
+	mbox_wake_up(q);
+}
+
 static void mbox_poll_wake(struct mbox *mb)
 {
 	if (wq_has_sleeper(&mb->poll_wq))
@@ -385,15 +393,14 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 	}
 	if (mbox_hand_off(mb, msg, sync ? &peer : NULL, &q)) {
 		mb->sent++;
-		spin_unlock(&mb->lock);
-		mbox_wake_up(&q);
+		mbox_unlock_wake(mb, &q);
 		goto out_peer;
 	}
 	if (mb->depth < mb->capacity && (!sync || !wait_mode)) {
 		mbox_enqueue(mb, msg, false);
 		mb->sent++;
 		if (!sync) {
-			spin_unlock(&mb->lock);
+			mbox_unlock_wake(mb, &q);
 			mbox_poll_wake(mb);
 			return 0;
 		}
@@ -412,7 +419,7 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 		mb->nr_senders++;
 	}
 	mb->send_blocked++;
-	spin_unlock(&mb->lock);
+	mbox_unlock_wake(mb, &q);
 	mbox_poll_wake(mb);
 
 	ret = mbox_sleep(&w, timed ? &deadline : NULL);
@@ -431,8 +438,7 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 			mbox_refill(mb, &q);
 			w.msg = msg;
 		}
-		spin_unlock(&mb->lock);
-		mbox_wake_up(&q);
+		mbox_unlock_wake(mb, &q);
 		if (!mbox_state_final(state)) {
 			mbox_poll_wake(mb);
 			mbox_msg_free(w.msg);
@@ -454,7 +460,7 @@ out_peer:
 	return 0;
 
 out_unlock_free:
-	spin_unlock(&mb->lock);
+	mbox_unlock_wake(mb, &q);
 	mbox_msg_free(msg);
 	return ret;
 }
@@ -485,8 +491,7 @@ static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
 	mb->received--;
 	if (!mbox_hand_off(mb, msg, NULL, &q))
 		mbox_enqueue(mb, msg, true);
-	spin_unlock(&mb->lock);
-	mbox_wake_up(&q);
+	mbox_unlock_wake(mb, &q);
 	mbox_poll_wake(mb);
 }
 
@@ -557,8 +562,7 @@ int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
 	}
 	msg = mbox_take(mb, args->size, &need, &q);
 	if (msg) {
-		spin_unlock(&mb->lock);
-		mbox_wake_up(&q);
+		mbox_unlock_wake(mb, &q);
 		mbox_poll_wake(mb);
 		if (IS_ERR(msg))
 			goto out_msgsize;

@@ -169,4 +169,153 @@ static inline int mbt_stat(int fd, struct mailbox_info *info)
 	return mbt_ioctl(fd, MAILBOX_IOC_STAT, info);
 }
 
+/*
+ * Helpers for tests that fork: shared memory, waiting on STAT fields and on
+ * children with a time limit, and a list of children to kill on the way out.
+ */
+#include <signal.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+/* Sleep @ms milliseconds, resuming after signal handlers. */
+static inline void mbt_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Zeroed memory shared with children forked later; NULL on failure. */
+static inline void *mbt_shared(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Poll STAT until the field at @off (@size 4 or 8 bytes) of struct
+ * mailbox_info equals @val. Returns 0, -ETIMEDOUT after @timeout_ms, or
+ * STAT's error. Use through MBT_WAIT_INFO().
+ */
+static inline int mbt_wait_info(int fd, size_t off, size_t size, uint64_t val,
+				long timeout_ms)
+{
+	uint64_t end = mbt_deadline_ms(timeout_ms);
+	struct mailbox_info info;
+	uint64_t cur;
+	uint32_t cur32;
+	int ret;
+
+	for (;;) {
+		ret = mbt_stat(fd, &info);
+		if (ret)
+			return ret;
+		if (size == sizeof(cur32)) {
+			memcpy(&cur32, (char *)&info + off, sizeof(cur32));
+			cur = cur32;
+		} else {
+			memcpy(&cur, (char *)&info + off, sizeof(cur));
+		}
+		if (cur == val)
+			return 0;
+		if (mbt_now_ns() >= end)
+			return -ETIMEDOUT;
+		mbt_sleep_ms(1);
+	}
+}
+
+#define MBT_WAIT_INFO(fd, field, val, timeout_ms)			\
+	mbt_wait_info(fd, offsetof(struct mailbox_info, field),		\
+		      sizeof(((struct mailbox_info *)0)->field), val,	\
+		      timeout_ms)
+
+/* In a forked child's function: log a failed check and return 1. */
+#define MBT_CHILD_CHECK(cond) do {					\
+	if (!(cond)) {							\
+		fprintf(stderr, "# child %d: %s:%d: check failed: %s\n",	\
+			(int)getpid(), __FILE__, __LINE__, #cond);	\
+		return 1;						\
+	}								\
+} while (0)
+
+#define MBT_MAX_KIDS 16
+
+/* Children of a test, killed and reaped by mbt_kill_all() on teardown. */
+struct mbt_kids {
+	int n;
+	pid_t pid[MBT_MAX_KIDS];
+};
+
+/*
+ * Fork a child that exits with @fn(@arg); returns its pid or -errno. The
+ * child is killed when its parent dies, so that a test that fails without
+ * cleaning up (see FIXTURE_TEARDOWN_PARENT) leaves no process asleep in a
+ * mailbox.
+ */
+static inline pid_t mbt_spawn(struct mbt_kids *k, int (*fn)(void *), void *arg)
+{
+	pid_t parent = getpid(), pid;
+
+	if (k->n >= MBT_MAX_KIDS)
+		return -ENOSPC;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(125);
+		_exit(fn(arg));
+	}
+	k->pid[k->n++] = pid;
+	return pid;
+}
+
+/*
+ * Reap child @pid, waiting at most @timeout_ms: 0 with *@status set, or
+ * -ETIMEDOUT (the child stays listed), or -errno.
+ */
+static inline int mbt_reap(struct mbt_kids *k, pid_t pid, int *status,
+			   long timeout_ms)
+{
+	uint64_t end = mbt_deadline_ms(timeout_ms);
+	pid_t ret;
+	int i;
+
+	for (;;) {
+		ret = waitpid(pid, status, WNOHANG);
+		if (ret == pid)
+			break;
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+		if (mbt_now_ns() >= end)
+			return -ETIMEDOUT;
+		mbt_sleep_ms(1);
+	}
+	for (i = 0; i < k->n; i++) {
+		if (k->pid[i] == pid) {
+			k->pid[i] = k->pid[--k->n];
+			break;
+		}
+	}
+	return 0;
+}
+
+/* SIGKILL and reap every listed child. */
+static inline void mbt_kill_all(struct mbt_kids *k)
+{
+	while (k->n > 0) {
+		pid_t pid = k->pid[--k->n];
+
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
 #endif /* MAILBOX_SELFTEST_UTIL_H */

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress tests for /dev/mailbox: producer and consumer processes move many
+ * messages of varying length (8 to 256 bytes) through one mailbox. Each
+ * message carries its producer's id, a sequence number, and a payload and
+ * checksum derived from both, so consumers can tell a lost, duplicated,
+ * reordered or damaged message. Consumers record every reception in shared
+ * memory; at the end each message must have arrived exactly once, in order
+ * per producer as seen by each consumer, and STAT's counters must agree.
+ */
+#define _GNU_SOURCE
+#include <sched.h>	/* and what kselftest_harness.h includes */
+
+/*
+ * Quiet -Wextra about code that is not ours: the harness's SIGALRM handler
+ * ignores an argument and TEST_F() keeps a local across setjmp();
+ * mailbox_util.h strncpy()s names into zeroed fields, NUL included.
+ */
+#pragma GCC diagnostic ignored "-Wclobbered"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wstringop-truncation"
+#include "kselftest_harness.h"
+#include "mailbox_util.h"
+#pragma GCC diagnostic pop
+
+#define MSG_MIN		8	/* the header alone */
+#define MSG_LIMIT	256
+#define MAX_PRODUCERS	4
+#define MAX_CONSUMERS	4
+#define POISON		0xffff	/* producer id of "stop" messages */
+#define TIMED_MS	3	/* deadline of one timed attempt */
+#define LIMIT_MS	240000	/* longest wait for a stage of a test */
+#define MAX_LOGGED	10	/* errors reported in detail */
+
+struct hdr {
+	uint32_t seq;
+	uint16_t producer;
+	uint16_t csum;		/* of the payload after the header */
+};
+
+/* How a process sends or receives. */
+enum mode { BLOCKING, NONBLOCKING, TIMED, SEND_WAIT };
+
+struct plan {
+	uint32_t capacity;
+	int producers, consumers;
+	uint32_t per_producer;
+	enum mode send_mode[MAX_PRODUCERS];
+	enum mode recv_mode[MAX_CONSUMERS];
+	bool strict;	/* one consumer: each seq must follow the last */
+};
+
+/* Shared by all processes of a test. */
+struct tally {
+	uint64_t errors;
+	uint64_t retries;
+	uint64_t received[MAX_CONSUMERS];
+	uint8_t seen[];		/* producers * per_producer receptions */
+};
+
+/* A test's mailbox, processes and tally. */
+struct run {
+	pid_t owner;		/* the process that ran the fixture setup */
+	char name[MAILBOX_NAME_LEN];
+	int fd;
+	struct mbt_kids kids;
+	const struct plan *plan;
+	struct tally *tally;
+	size_t tally_size;
+};
+
+FIXTURE(stress) {
+	struct run r;
+};
+
+FIXTURE_SETUP(stress)
+{
+	self->r.owner = getpid();
+	self->r.fd = -1;
+	if (access(MBOX_DEV, F_OK))
+		SKIP(return, MBOX_DEV " missing: is kmailbox loaded?");
+	mbt_name(self->r.name, "stress");
+}
+
+/*
+ * In the test's process, or in its parent after a failed ASSERT: this
+ * harness skips a plain FIXTURE_TEARDOWN then at -O2. Only the former owns
+ * the children (killed anyway when it dies), descriptor and mapping.
+ */
+FIXTURE_TEARDOWN_PARENT(stress)
+{
+	struct run *r = &self->r;
+	bool owner = r->owner == getpid();
+
+	if (owner)
+		mbt_kill_all(&r->kids);
+	if (r->fd >= 0)
+		mbt_unlink(r->name);
+	if (owner && r->fd >= 0)
+		close(r->fd);
+	if (owner && r->tally)
+		munmap(r->tally, r->tally_size);
+}
+
+static uint32_t msg_len(unsigned int producer, uint32_t seq)
+{
+	uint32_t h = seq * 2654435761u ^ producer * 40503u;
+
+	h ^= h >> 15;
+	return MSG_MIN + h % (MSG_LIMIT - MSG_MIN + 1);
+}
+
+static uint8_t payload_byte(unsigned int producer, uint32_t seq, uint32_t i)
+{
+	return (uint8_t)(seq * 31 + (seq >> 8) + producer * 101 + i * 7);
+}
+
+static uint16_t fletcher16(const uint8_t *p, uint32_t len)
+{
+	uint32_t a = 0, b = 0, i;
+
+	for (i = 0; i < len; i++) {
+		a = (a + p[i]) % 255;
+		b = (b + a) % 255;
+	}
+	return (uint16_t)(b << 8 | a);
+}
+
+/* Message @seq of @producer into @buf; returns its length. */
+static uint32_t build_msg(uint8_t *buf, unsigned int producer, uint32_t seq)
+{
+	uint32_t len = producer == POISON ? MSG_MIN : msg_len(producer, seq);
+	struct hdr h = { .seq = seq, .producer = producer };
+	uint32_t i;
+
+	for (i = MSG_MIN; i < len; i++)
+		buf[i] = payload_byte(producer, seq, i);
+	h.csum = fletcher16(buf + MSG_MIN, len - MSG_MIN);
+	memcpy(buf, &h, sizeof(h));
+	return len;
+}
+
+/* 0 if @buf is an intact message of a producer of @p (or POISON). */
+static int check_msg(const struct plan *p, const uint8_t *buf, int len,
+		     struct hdr *h)
+{
+	uint32_t i;
+
+	if (len < MSG_MIN)
+		return -1;
+	memcpy(h, buf, sizeof(*h));
+	if (h->producer == POISON)
+		return len == MSG_MIN ? 0 : -1;
+	if (h->producer >= p->producers || h->seq >= p->per_producer ||
+	    (uint32_t)len != msg_len(h->producer, h->seq) ||
+	    h->csum != fletcher16(buf + MSG_MIN, len - MSG_MIN))
+		return -1;
+	for (i = MSG_MIN; i < (uint32_t)len; i++)
+		if (buf[i] != payload_byte(h->producer, h->seq, i))
+			return -1;
+	return 0;
+}
+
+/*
+ * One send or receive in @mode, retrying when a non-blocking attempt would
+ * sleep or a timed one timed out. Returns what the last attempt returned.
+ */
+static int transfer(int fd, bool send, void *buf, uint32_t len,
+		    enum mode mode, uint64_t *retries)
+{
+	uint32_t flags = mode == NONBLOCKING ? MAILBOX_NONBLOCK :
+			 mode == TIMED ? MAILBOX_DEADLINE : 0;
+	uint64_t deadline;
+	int ret;
+
+	if (send && mode == SEND_WAIT)
+		flags = MAILBOX_SEND_WAIT;
+	for (;;) {
+		deadline = mode == TIMED ? mbt_deadline_ms(TIMED_MS) : 0;
+		if (send)
+			ret = mbt_send(fd, buf, len, flags, deadline, NULL);
+		else
+			ret = mbt_recv(fd, buf, len, flags, deadline, NULL);
+		if (ret == -EAGAIN && mode == NONBLOCKING)
+			sched_yield();
+		else if (ret != -ETIMEDOUT || mode != TIMED)
+			return ret;
+		(*retries)++;
+	}
+}
+
+/* Count an error in a child; describe the first few. */
+static void child_error(struct tally *t, int who, const char *what,
+			const struct hdr *h)
+{
+	uint64_t n = __atomic_fetch_add(&t->errors, 1, __ATOMIC_SEQ_CST);
+
+	if (n < MAX_LOGGED)
+		fprintf(stderr, "# consumer %d: %s: producer %u seq %u\n",
+			who, what, h->producer, h->seq);
+}
+
+struct worker {
+	struct run *run;
+	int id;
+};
+
+static int producer_main(void *arg)
+{
+	const struct worker *w = arg;
+	const struct plan *p = w->run->plan;
+	enum mode mode = p->send_mode[w->id];
+	uint64_t retries = 0;
+	uint8_t buf[MSG_LIMIT];
+	uint32_t seq, len;
+	int fd, ret;
+
+	fd = mbt_open(w->run->name, MAILBOX_ACCESS_SEND);
+	MBT_CHILD_CHECK(fd >= 0);
+	for (seq = 0; seq < p->per_producer; seq++) {
+		len = build_msg(buf, w->id, seq);
+		ret = transfer(fd, true, buf, len, mode, &retries);
+		if (ret) {
+			fprintf(stderr, "# producer %d: seq %u: %s\n", w->id,
+				seq, strerror(-ret));
+			return 1;
+		}
+	}
+	__atomic_fetch_add(&w->run->tally->retries, retries,
+			   __ATOMIC_SEQ_CST);
+	close(fd);
+	return 0;
+}
+
+/* Receive until a POISON message, recording and checking each one. */
+static int consumer_main(void *arg)
+{
+	const struct worker *w = arg;
+	const struct plan *p = w->run->plan;
+	struct tally *t = w->run->tally;
+	int64_t last[MAX_PRODUCERS];
+	uint64_t retries = 0, count = 0;
+	uint8_t buf[MSG_LIMIT];
+	struct hdr h;
+	int fd, ret, i;
+
+	for (i = 0; i < MAX_PRODUCERS; i++)
+		last[i] = -1;
+	fd = mbt_open(w->run->name, MAILBOX_ACCESS_RECV);
+	MBT_CHILD_CHECK(fd >= 0);
+	for (;;) {
+		ret = transfer(fd, false, buf, sizeof(buf),
+			       p->recv_mode[w->id], &retries);
+		if (ret < 0) {
+			fprintf(stderr, "# consumer %d: recv: %s\n", w->id,
+				strerror(-ret));
+			return 1;
+		}
+		if (check_msg(p, buf, ret, &h)) {
+			child_error(t, w->id, "damaged message", &h);
+			continue;
+		}
+		if (h.producer == POISON)
+			break;
+		if (__atomic_fetch_add(&t->seen[h.producer * p->per_producer +
+						h.seq], 1, __ATOMIC_SEQ_CST))
+			child_error(t, w->id, "duplicate", &h);
+		if ((int64_t)h.seq <= last[h.producer] ||
+		    (p->strict && h.seq != last[h.producer] + 1))
+			child_error(t, w->id, "out of order", &h);
+		last[h.producer] = h.seq;
+		count++;
+	}
+	t->received[w->id] = count;
+	__atomic_fetch_add(&t->retries, retries, __ATOMIC_SEQ_CST);
+	close(fd);
+	return 0;
+}
+
+static pid_t start(struct __test_metadata *_metadata, struct run *run,
+		   int (*fn)(void *), int id)
+{
+	struct worker w = { run, id };
+	pid_t pid = mbt_spawn(&run->kids, fn, &w);
+
+	ASSERT_LT(0, pid);
+	return pid;
+}
+
+static void expect_exit0(struct __test_metadata *_metadata, struct run *run,
+			 pid_t pid)
+{
+	int status = 0;
+
+	ASSERT_EQ(0, mbt_reap(&run->kids, pid, &status, LIMIT_MS))
+		TH_LOG("process %d still running", pid);
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Every message received exactly once. */
+static void expect_all_seen(struct __test_metadata *_metadata,
+			    const struct plan *p, const struct tally *t)
+{
+	uint32_t total = p->producers * p->per_producer, i;
+	uint32_t missing = 0, dups = 0;
+	uint64_t sum = 0;
+	int c;
+
+	for (i = 0; i < total; i++) {
+		if (!t->seen[i] && missing++ < MAX_LOGGED)
+			TH_LOG("lost: producer %u seq %u", i / p->per_producer,
+			       i % p->per_producer);
+		dups += t->seen[i] > 1;
+	}
+	for (c = 0; c < p->consumers; c++)
+		sum += t->received[c];
+	EXPECT_EQ(0U, missing);
+	EXPECT_EQ(0U, dups);
+	EXPECT_EQ(0U, t->errors);
+	EXPECT_EQ(total, sum);
+}
+
+/* Run @p on the fixture's mailbox and check the outcome. */
+static void run_plan(struct __test_metadata *_metadata, struct run *run,
+		     const struct plan *p)
+{
+	uint64_t total = (uint64_t)p->producers * p->per_producer;
+	pid_t cons[MAX_CONSUMERS], prod[MAX_PRODUCERS];
+	uint8_t poison[MSG_LIMIT];
+	struct mailbox_info i;
+	uint64_t t0, ms;
+	int k;
+
+	ASSERT_LE(p->producers, MAX_PRODUCERS);
+	ASSERT_LE(p->consumers, MAX_CONSUMERS);
+	run->plan = p;
+	run->tally_size = sizeof(*run->tally) + total;
+	run->tally = mbt_shared(run->tally_size);
+	ASSERT_TRUE(run->tally != NULL);
+	run->fd = mbt_create(run->name, MAILBOX_CREATE_EXCL, 0600,
+			      p->capacity, MSG_LIMIT);
+	ASSERT_LE(0, run->fd) TH_LOG("create: %s", strerror(-run->fd));
+
+	t0 = mbt_now_ns();
+	for (k = 0; k < p->consumers; k++)
+		cons[k] = start(_metadata, run, consumer_main, k);
+	for (k = 0; k < p->producers; k++)
+		prod[k] = start(_metadata, run, producer_main, k);
+	for (k = 0; k < p->producers; k++)
+		expect_exit0(_metadata, run, prod[k]);
+	ASSERT_EQ(0, MBT_WAIT_INFO(run->fd, received, total, LIMIT_MS));
+	ms = (mbt_now_ns() - t0) / 1000000;
+
+	ASSERT_EQ(0, mbt_stat(run->fd, &i));
+	EXPECT_EQ(total, i.sent);
+	EXPECT_EQ(total, i.received);
+	EXPECT_EQ(0U, i.depth);
+	EXPECT_EQ(0U, i.bytes);
+	EXPECT_EQ(0U, i.senders_waiting);
+
+	/* one stop message per consumer, queued after everything else */
+	for (k = 0; k < p->consumers; k++)
+		ASSERT_EQ(0, mbt_send(run->fd, poison,
+				      build_msg(poison, POISON, k), 0, 0,
+				      NULL));
+	for (k = 0; k < p->consumers; k++)
+		expect_exit0(_metadata, run, cons[k]);
+	expect_all_seen(_metadata, p, run->tally);
+	TH_LOG("%llu messages in %llu ms (%llu/s), %llu retries, %llu sends and %llu receives slept",
+	       (unsigned long long)total, (unsigned long long)ms,
+	       (unsigned long long)(total * 1000 / (ms ? ms : 1)),
+	       (unsigned long long)run->tally->retries,
+	       (unsigned long long)i.send_blocked,
+	       (unsigned long long)i.recv_blocked);
+}
+
+/* One producer, one consumer, a buffered mailbox. */
+TEST_F_TIMEOUT(stress, pipeline_100k, 300)
+{
+	static const struct plan p = {
+		.capacity = 64, .producers = 1, .consumers = 1,
+		.per_producer = 100000, .strict = true,
+	};
+
+	run_plan(_metadata, &self->r, &p);
+}
+
+/* One producer, one consumer, every message a rendezvous. */
+TEST_F_TIMEOUT(stress, rendezvous_10k, 300)
+{
+	static const struct plan p = {
+		.capacity = 0, .producers = 1, .consumers = 1,
+		.per_producer = 10000, .strict = true,
+	};
+
+	run_plan(_metadata, &self->r, &p);
+}
+
+/* Four producers and four consumers on one mailbox. */
+TEST_F_TIMEOUT(stress, four_by_four, 300)
+{
+	static const struct plan p = {
+		.capacity = 16, .producers = 4, .consumers = 4,
+		.per_producer = 10000,
+	};
+
+	run_plan(_metadata, &self->r, &p);
+}
+
+/* Blocking, non-blocking, timed and delivery-waiting calls mixed. */
+TEST_F_TIMEOUT(stress, mixed_modes, 300)
+{
+	static const struct plan p = {
+		.capacity = 4, .producers = 4, .consumers = 3,
+		.per_producer = 5000,
+		.send_mode = { BLOCKING, NONBLOCKING, TIMED, SEND_WAIT },
+		.recv_mode = { BLOCKING, NONBLOCKING, TIMED },
+	};
+
+	run_plan(_metadata, &self->r, &p);
+}
+
+TEST_HARNESS_MAIN
