@@ -23,6 +23,13 @@ extern unsigned int mbox_msg_size_limit;
 extern unsigned int mbox_capacity_limit;
 extern unsigned long mbox_user_bytes_max;
 
+/*
+ * Each message counts its length plus this against the sender's
+ * user_bytes_max, so that even empty messages are paid for. A fixed figure
+ * rather than sizeof(struct mbox_msg), so that userspace can rely on it.
+ */
+#define MBOX_MSG_CHARGE_OVERHEAD	64
+
 /**
  * struct mbox_user - what one user has charged against the limits
  * @node: in the quota hash table, under mbox_users_lock.
@@ -30,7 +37,8 @@ extern unsigned long mbox_user_bytes_max;
  * @refs: descriptors, mailboxes and messages holding this user.
  * @mailboxes: mailboxes this user created that still live.
  * @bytes: message bytes this user has in flight (queued or held by a
- *	sleeping sender).
+ *	sleeping sender), each message counting MBOX_MSG_CHARGE_OVERHEAD more
+ *	than its length.
  */
 struct mbox_user {
 	struct hlist_node node;
@@ -74,6 +82,9 @@ struct mbox_msg {
  * MBOX_WAITING: on &struct mbox.receivers or &struct mbox.senders.
  * MBOX_QUEUED: a delivery-waiting sender whose message is now queued; it is
  *	on no list and still sleeping (not final).
+ * MBOX_TAKEN: a delivery-waiting sender whose message a receiver has taken
+ *	and is copying out; it can no longer take the message back (not
+ *	final).
  * MBOX_DONE: final success. A receiver owns @msg; a sender's message was
  *	accepted (and, if it waited for delivery, taken by @peer).
  * negative: final failure, an errno (-EIDRM, or -EMSGSIZE for a receiver
@@ -82,6 +93,7 @@ struct mbox_msg {
 #define MBOX_WAITING	0
 #define MBOX_QUEUED	1
 #define MBOX_DONE	2
+#define MBOX_TAKEN	3
 
 /**
  * struct mbox_waiter - a task sleeping in send or receive
@@ -124,8 +136,8 @@ struct mbox_waiter {
  *	waiter lists instead.
  * @lock: protects every field below it.
  * @dead: destroyed: every operation fails with -EIDRM.
- * @msgs: queued messages, oldest first; at most @capacity of them (one
- *	more transiently after a receive whose copy-out faulted).
+ * @msgs: queued messages, oldest first; at most @capacity of them, plus
+ *	those put back at the head by receivers whose copy-out faulted.
  * @depth: number of entries in @msgs.
  * @bytes: payload bytes in @msgs.
  * @receivers: sleeping receivers in the order they will be served. Non-
@@ -193,6 +205,7 @@ struct mbox_user *mbox_user_get(kuid_t uid);
 void mbox_user_put(struct mbox_user *user);
 int mbox_user_charge_bytes(struct mbox_user *user, size_t len);
 void mbox_user_uncharge_bytes(struct mbox_user *user, size_t len);
+void mbox_users_exit(void);
 
 /* registry.c */
 extern struct mutex mbox_registry_lock;
@@ -201,6 +214,7 @@ int mbox_ioc_create(struct mbox_file *mf, const struct mailbox_create *args);
 int mbox_ioc_open(struct mbox_file *mf, const struct mailbox_open *args);
 int mbox_ioc_unlink(const struct mailbox_unlink *args);
 void mbox_file_release(struct mbox_file *mf);
+void mbox_registry_exit(void);
 void mbox_put(struct mbox *mb);
 u32 mbox_state(const struct mbox *mb);
 

@@ -236,6 +236,8 @@ static void __exit mbox_exit(void)
 {
 	misc_deregister(&mbox_misc);
 	mbox_proc_exit();
+	mbox_registry_exit();
+	mbox_users_exit();
 }
 
 module_init(mbox_init);

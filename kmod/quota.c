@@ -78,12 +78,21 @@ void mbox_user_put(struct mbox_user *user)
 int mbox_user_charge_bytes(struct mbox_user *user, size_t len)
 {
 	unsigned long limit = READ_ONCE(mbox_user_bytes_max);
+	long old = atomic_long_read(&user->bytes);
 
-	if ((unsigned long)atomic_long_add_return(len, &user->bytes) > limit) {
-		atomic_long_sub(len, &user->bytes);
-		return -ENOBUFS;
-	}
+	do {
+		if (len > limit || old > limit - len)
+			return -ENOBUFS;
+	} while (!atomic_long_try_cmpxchg(&user->bytes, &old, old + len));
 	return 0;
+}
+
+/**
+ * mbox_users_exit() - check at unload that every user entry was put
+ */
+void mbox_users_exit(void)
+{
+	WARN_ON(!hash_empty(mbox_users));
 }
 
 /**

@@ -351,6 +351,31 @@ int mbox_ioc_unlink(const struct mailbox_unlink *args)
 	return ret;
 }
 
+/**
+ * mbox_registry_exit() - free the mailboxes that outlive their descriptors
+ *
+ * At unload no descriptor is open (each pins the module), so every live
+ * mailbox is held by its name only: unlinking it frees it.
+ */
+void mbox_registry_exit(void)
+{
+	struct mbox *mb;
+
+	for (;;) {
+		mutex_lock(&mbox_registry_lock);
+		mb = list_first_entry_or_null(&mbox_all, struct mbox, all);
+		if (mb && WARN_ON_ONCE(!mb->linked))
+			mb = NULL;
+		if (mb)
+			mbox_unhash(mb);
+		mutex_unlock(&mbox_registry_lock);
+		if (!mb)
+			break;
+		mbox_put(mb);
+	}
+	WARN_ON(!list_empty(&mbox_all));
+}
+
 /* The creator of an owned mailbox closed it: destroy it. */
 static void mbox_destroy(struct mbox *mb)
 {

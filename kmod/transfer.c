@@ -21,6 +21,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/time_namespace.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
@@ -96,7 +97,7 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 	struct mbox_msg *msg;
 	int ret;
 
-	ret = mbox_user_charge_bytes(mf->user, len);
+	ret = mbox_user_charge_bytes(mf->user, len + MBOX_MSG_CHARGE_OVERHEAD);
 	if (ret)
 		return ERR_PTR(ret);
 
@@ -121,13 +122,13 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 err_free:
 	kvfree(msg);
 err_uncharge:
-	mbox_user_uncharge_bytes(mf->user, len);
+	mbox_user_uncharge_bytes(mf->user, len + MBOX_MSG_CHARGE_OVERHEAD);
 	return ERR_PTR(ret);
 }
 
 static void mbox_msg_free(struct mbox_msg *msg)
 {
-	mbox_user_uncharge_bytes(msg->user, msg->len);
+	mbox_user_uncharge_bytes(msg->user, msg->len + MBOX_MSG_CHARGE_OVERHEAD);
 	mbox_user_put(msg->user);
 	put_pid(msg->sender);
 	kvfree(msg);
@@ -167,49 +168,70 @@ static void mbox_dequeue(struct mbox *mb, struct mbox_msg *msg)
 }
 
 /*
- * @msg has just been taken by the process whose tgid is @taker: tell the
- * sender sleeping until delivery, if there is one.
+ * @msg has just been taken by a receiver. A sender sleeping until delivery
+ * learns of it only once the receiver has copied it out (see
+ * mbox_msg_delivered()); until then it is MBOX_TAKEN and cannot take the
+ * message back.
  */
-static void mbox_msg_taken(struct mbox *mb, struct mbox_msg *msg,
-			   struct pid *taker, struct mbox_wake_q *q)
+static void mbox_msg_taken(struct mbox *mb, struct mbox_msg *msg)
 {
-	struct mbox_waiter *s = msg->sync;
-
 	lockdep_assert_held(&mb->lock);
 	mb->received++;
-	if (!s)
+	if (msg->sync)
+		WRITE_ONCE(msg->sync->state, MBOX_TAKEN);
+}
+
+/*
+ * The current task has copied @msg out: tell the sender sleeping until
+ * delivery, if there still is one. msg->sync may only be cleared, by a
+ * sender killed meanwhile, while the receiver holds @msg, so a NULL seen
+ * without the lock stays NULL.
+ */
+static void mbox_msg_delivered(struct mbox *mb, struct mbox_msg *msg)
+{
+	struct mbox_wake_q q = { 0 };
+	struct mbox_waiter *s;
+
+	if (!READ_ONCE(msg->sync))
 		return;
-	msg->sync = NULL;
-	s->peer = get_pid(taker);
-	mbox_wake_waiter(q, s, MBOX_DONE);
+	spin_lock(&mb->lock);
+	s = msg->sync;
+	if (s) {
+		msg->sync = NULL;
+		s->peer = get_pid(task_tgid(current));
+		mbox_wake_waiter(&q, s, MBOX_DONE);
+	}
+	mbox_unlock_wake(mb, &q);
 }
 
 /*
  * Offer @msg to the sleeping receivers, in the order they are to be served.
- * A receiver whose buffer is too small fails with -EMSGSIZE, learning the
- * length, as it would have had it found @msg queued. Returns true when a
- * receiver took @msg; its tgid goes to *@peer (a reference) if @peer is
- * not NULL.
+ * A receiver whose buffer is too small is passed over; if @fail_small, it
+ * also fails with -EMSGSIZE, learning the length, as it would have had it
+ * found @msg queued (the caller passes false when @msg will not stay in the
+ * mailbox should no receiver take it). Returns true when a receiver took
+ * @msg.
  */
 static bool mbox_hand_off(struct mbox *mb, struct mbox_msg *msg,
-			  struct pid **peer, struct mbox_wake_q *q)
+			  bool fail_small, struct mbox_wake_q *q)
 {
-	struct mbox_waiter *r;
+	struct mbox_waiter *r, *tmp;
 
 	lockdep_assert_held(&mb->lock);
-	while (!list_empty(&mb->receivers)) {
-		r = list_first_entry(&mb->receivers, struct mbox_waiter, node);
-		list_del_init(&r->node);
-		mb->nr_receivers--;
+	list_for_each_entry_safe(r, tmp, &mb->receivers, node) {
 		if (msg->len > r->size) {
+			if (!fail_small)
+				continue;
+			list_del_init(&r->node);
+			mb->nr_receivers--;
 			r->size = msg->len;
 			mbox_wake_waiter(q, r, -EMSGSIZE);
 			continue;
 		}
+		list_del_init(&r->node);
+		mb->nr_receivers--;
 		r->msg = msg;
-		if (peer)
-			*peer = get_pid(task_tgid(r->task));
-		mbox_msg_taken(mb, msg, task_tgid(r->task), q);
+		mbox_msg_taken(mb, msg);
 		mbox_wake_waiter(q, r, MBOX_DONE);
 		return true;
 	}
@@ -286,7 +308,7 @@ static struct mbox_msg *mbox_take(struct mbox *mb, u32 size, u32 *need,
 		if (!msg->sync)
 			mbox_wake_waiter(q, s, MBOX_DONE);
 	}
-	mbox_msg_taken(mb, msg, task_tgid(current), q);
+	mbox_msg_taken(mb, msg);
 	return msg;
 }
 
@@ -294,19 +316,35 @@ static struct mbox_msg *mbox_take(struct mbox *mb, u32 size, u32 *need,
  * Sleep until @w's state is final, a signal arrives or @deadline (absolute
  * CLOCK_MONOTONIC, NULL for none) passes. Called without the mailbox lock,
  * after @w was made visible to wakers under it. Returns 0 when the state
- * is final, else -ERESTARTSYS or -ETIMEDOUT; then the caller must retake
- * the lock and look again, as the state may have become final meanwhile.
+ * is final, else -ERESTARTSYS, -ETIMEDOUT, or -EINTR for a task being
+ * killed; then the caller must retake the lock and look again, as the
+ * state may have become final meanwhile.
+ *
+ * A sender whose message a receiver is copying out (MBOX_TAKEN) cannot
+ * take it back, so it waits for the outcome through signals and past its
+ * deadline, unless it is being killed.
  */
 static int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline)
 {
-	bool expired = false;
-	int ret = 0;
+	bool expired = false, taken;
+	int ret = 0, state;
 
 	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
+		taken = READ_ONCE(w->state) == MBOX_TAKEN;
+		set_current_state(taken ? TASK_KILLABLE : TASK_INTERRUPTIBLE);
 		/* Pairs with smp_store_release() in mbox_wake_waiter(). */
-		if (mbox_state_final(smp_load_acquire(&w->state)))
+		state = smp_load_acquire(&w->state);
+		if (mbox_state_final(state))
 			break;
+		if (state == MBOX_TAKEN) {
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			if (taken)
+				schedule();
+			continue;
+		}
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
@@ -323,9 +361,41 @@ static int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline)
 }
 
 /*
+ * CLOCK_MONOTONIC of the caller's time namespace (what userspace reads and
+ * writes) from and to the host's (what the kernel sleeps on). The helpers
+ * of <linux/time_namespace.h> that do this for ktime_t are not exported.
+ */
+static ktime_t mbox_timens_offset(void)
+{
+	struct timespec64 zero = { 0, 0 };
+
+	timens_add_monotonic(&zero);
+	return timespec64_to_ktime(zero);
+}
+
+/* @t is at most KTIME_MAX; the result is clamped to [0, KTIME_MAX]. */
+static ktime_t mbox_time_from_user(ktime_t t)
+{
+	ktime_t offset = mbox_timens_offset();
+
+	if (offset >= 0)
+		return t < offset ? 0 : t - offset;
+	return t > KTIME_MAX + offset ? KTIME_MAX : t - offset;
+}
+
+static u64 mbox_time_to_user(ktime_t t)
+{
+	struct timespec64 ts = ktime_to_timespec64(t);
+
+	timens_add_monotonic(&ts);
+	return timespec64_to_ns(&ts);
+}
+
+/*
  * Check the flags and deadline common to send and receive. Sets *@deadline
  * and returns what a call that would sleep gets instead: 0 (it may sleep),
- * -EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
+ * -EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed); or
+ * -EINVAL for flags or a deadline that make no sense.
  */
 static int mbox_wait_mode(u32 flags, u64 deadline_ns, bool nonblock,
 			  ktime_t *deadline, bool *timed)
@@ -340,7 +410,7 @@ static int mbox_wait_mode(u32 flags, u64 deadline_ns, bool nonblock,
 	}
 	if (deadline_ns > KTIME_MAX)
 		return -EINVAL;
-	*deadline = ns_to_ktime(deadline_ns);
+	*deadline = mbox_time_from_user((ktime_t)deadline_ns);
 	*timed = true;
 	if (nonblock)
 		return -EAGAIN;
@@ -362,10 +432,9 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 	struct mbox *mb = mf->mbox;
 	struct mbox_wake_q q = { 0 };
 	struct mbox_waiter w = { .task = current };
-	struct pid *peer = NULL;
 	struct mbox_msg *msg;
 	ktime_t deadline;
-	bool timed, sync;
+	bool timed, sync, stays;
 	int wait_mode, ret, state;
 
 	if (args->flags & ~MBOX_SEND_FLAGS || args->reserved0 ||
@@ -391,10 +460,17 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 		ret = -EIDRM;
 		goto out_unlock_free;
 	}
-	if (mbox_hand_off(mb, msg, sync ? &peer : NULL, &q)) {
+	if (sync)
+		msg->sync = &w;
+	/* Would the message stay, queued or with us, if no receiver took it? */
+	stays = !wait_mode || (!sync && mb->depth < mb->capacity);
+	if (mbox_hand_off(mb, msg, stays, &q)) {
 		mb->sent++;
 		mbox_unlock_wake(mb, &q);
-		goto out_peer;
+		if (!sync)
+			return 0;
+		/* MBOX_TAKEN: sleep until the receiver has copied it out. */
+		goto sleep;
 	}
 	if (mb->depth < mb->capacity && (!sync || !wait_mode)) {
 		mbox_enqueue(mb, msg, false);
@@ -404,15 +480,12 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 			mbox_poll_wake(mb);
 			return 0;
 		}
-		msg->sync = &w;
 		w.state = MBOX_QUEUED;
 	} else {
 		if (wait_mode) {
 			ret = wait_mode;
 			goto out_unlock_free;
 		}
-		if (sync)
-			msg->sync = &w;
 		w.msg = msg;
 		w.state = MBOX_WAITING;
 		list_add_tail(&w.node, &mb->senders);
@@ -422,10 +495,15 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 	mbox_unlock_wake(mb, &q);
 	mbox_poll_wake(mb);
 
-	ret = mbox_sleep(&w, timed ? &deadline : NULL);
-	if (ret) {
+sleep:
+	while ((ret = mbox_sleep(&w, timed ? &deadline : NULL))) {
 		spin_lock(&mb->lock);
 		state = w.state;
+		if (state == MBOX_TAKEN && !fatal_signal_pending(current)) {
+			/* Taken meanwhile: wait for the receiver's copy. */
+			spin_unlock(&mb->lock);
+			continue;
+		}
 		if (state == MBOX_WAITING) {
 			/* Still holding its own message: take it back. */
 			list_del(&w.node);
@@ -437,27 +515,28 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 			mb->sent--;
 			mbox_refill(mb, &q);
 			w.msg = msg;
+		} else if (state == MBOX_TAKEN) {
+			/* Killed while a receiver copies it: let it go. */
+			msg->sync = NULL;
 		}
 		mbox_unlock_wake(mb, &q);
 		if (!mbox_state_final(state)) {
 			mbox_poll_wake(mb);
-			mbox_msg_free(w.msg);
+			if (w.msg)
+				mbox_msg_free(w.msg);
 			return ret;
 		}
+		break;
 	}
 	/* Final: MBOX_DONE, or -EIDRM with the message still ours if w.msg. */
 	state = READ_ONCE(w.state);
-	peer = w.peer;
 	if (w.msg)
 		mbox_msg_free(w.msg);
-	if (state < 0) {
-		put_pid(peer);
-		return state;
+	if (w.peer) {
+		args->receiver_pid = pid_vnr(w.peer);
+		put_pid(w.peer);
 	}
-out_peer:
-	args->receiver_pid = peer ? pid_vnr(peer) : 0;
-	put_pid(peer);
-	return 0;
+	return state < 0 ? state : 0;
 
 out_unlock_free:
 	mbox_unlock_wake(mb, &q);
@@ -470,7 +549,7 @@ static void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg
 	args->len = msg->len;
 	args->sender_pid = pid_vnr(msg->sender);
 	args->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
-	args->send_time_ns = ktime_to_ns(msg->time);
+	args->send_time_ns = mbox_time_to_user(msg->time);
 }
 
 /*
@@ -484,13 +563,21 @@ static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
-		spin_unlock(&mb->lock);
+		if (msg->sync) {
+			mbox_wake_waiter(&q, msg->sync, -EIDRM);
+			msg->sync = NULL;
+		}
+		mbox_unlock_wake(mb, &q);
 		mbox_msg_free(msg);
 		return;
 	}
 	mb->received--;
-	if (!mbox_hand_off(mb, msg, NULL, &q))
+	if (!mbox_hand_off(mb, msg, true, &q)) {
 		mbox_enqueue(mb, msg, true);
+		/* Not final: the sender may take its message back again. */
+		if (msg->sync)
+			mbox_wake_waiter(&q, msg->sync, MBOX_QUEUED);
+	}
 	mbox_unlock_wake(mb, &q);
 	mbox_poll_wake(mb);
 }
@@ -609,6 +696,7 @@ deliver:
 		mbox_requeue(mb, msg);
 		return -EFAULT;
 	}
+	mbox_msg_delivered(mb, msg);
 	ret = msg->len;
 	mbox_msg_free(msg);
 	return ret;

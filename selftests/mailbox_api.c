@@ -1835,6 +1835,12 @@ TEST_F(mbox, limit_user_mailboxes)
 	close(fd);
 }
 
+/*
+ * The module charges each message its length plus 64 bytes of overhead
+ * against user_bytes_max: four of these fill a 4096-byte quota exactly.
+ */
+#define QUOTA_MSG	960
+
 struct bytes_arg {
 	const char *name;
 	int root_fd;	/* opened by root before the fork */
@@ -1851,30 +1857,34 @@ static int user_bytes_child(struct __test_metadata *_metadata, void *arg)
 	if (fd < 0)
 		return fd;
 	memset(buf, 'q', sizeof(buf));
-	for (i = 0; i < 4; i++) {
-		EXPECT_EQ(0, mbt_send(fd, buf, 1000, MAILBOX_NONBLOCK, 0, NULL));
+	/* 3 x (960 + 64) = 3072 of 4096 charged: 961 more is past, 960 not */
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(0, mbt_send(fd, buf, QUOTA_MSG, MAILBOX_NONBLOCK, 0,
+				      NULL));
 	}
-	/* 4000 of 4096 bytes used: 97 more is past the quota, 96 is not */
-	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, 97, MAILBOX_NONBLOCK, 0, NULL));
-	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, 1000, 0, 0, NULL));
+	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, QUOTA_MSG + 1, MAILBOX_NONBLOCK,
+				     0, NULL));
 	EXPECT_EQ(0, mbt_stat(fd, &info));
-	EXPECT_EQ(4U, info.depth);
-	EXPECT_EQ(4000U, info.bytes);
-	EXPECT_EQ(4U, info.sent);
-	EXPECT_EQ(0, mbt_send(fd, buf, 96, MAILBOX_NONBLOCK, 0, NULL));
-	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, 1, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(3U, info.depth);
+	EXPECT_EQ(3U * QUOTA_MSG, info.bytes);
+	EXPECT_EQ(3U, info.sent);
+	EXPECT_EQ(0, mbt_send(fd, buf, QUOTA_MSG, MAILBOX_NONBLOCK, 0, NULL));
+	/* full to the byte: even an empty message costs its overhead */
+	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, 0, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, QUOTA_MSG, 0, 0, NULL));
 
 	/* root's descriptor counts against root's quota */
-	EXPECT_EQ(0, mbt_send(a->root_fd, buf, 1000, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(0, mbt_send(a->root_fd, buf, QUOTA_MSG, MAILBOX_NONBLOCK, 0,
+			      NULL));
 	EXPECT_EQ(0, mbt_stat(fd, &info));
-	EXPECT_EQ(6U, info.depth);
-	EXPECT_EQ(5096U, info.bytes);
+	EXPECT_EQ(5U, info.depth);
+	EXPECT_EQ(5U * QUOTA_MSG, info.bytes);
 
 	/* Receiving frees the quota again. */
-	EXPECT_EQ(1000, mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
-				 NULL));
-	EXPECT_EQ(0, mbt_send(fd, buf, 1000, MAILBOX_NONBLOCK, 0, NULL));
-	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, 1, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(QUOTA_MSG, mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+				      NULL));
+	EXPECT_EQ(0, mbt_send(fd, buf, QUOTA_MSG, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, 0, MAILBOX_NONBLOCK, 0, NULL));
 	close(fd);
 	return 0;
 }
@@ -1894,14 +1904,14 @@ TEST_F(mbox, limit_user_bytes)
 
 	/* All whole messages; nothing was half-queued. */
 	info = stat_box(_metadata, arg.root_fd);
-	EXPECT_EQ(6U, info.depth);
-	EXPECT_EQ(5096U, info.bytes);
-	for (i = 0; i < 6; i++) {
+	EXPECT_EQ(5U, info.depth);
+	EXPECT_EQ(5U * QUOTA_MSG, info.bytes);
+	for (i = 0; i < 5; i++) {
 		struct mailbox_recv r;
 		int len = mbt_recv(arg.root_fd, buf, sizeof(buf),
 				   MAILBOX_NONBLOCK, 0, &r);
 
-		EXPECT_TRUE(len == 1000 || len == 96) TH_LOG("len %d", len);
+		EXPECT_EQ(QUOTA_MSG, len);
 		/* the euid at send time, whoever opened the descriptor */
 		EXPECT_EQ(NOBODY, r.sender_uid);
 	}
@@ -1909,18 +1919,20 @@ TEST_F(mbox, limit_user_bytes)
 	close(arg.root_fd);
 }
 
-/* Use up a 4096-byte quota: 4 x 1000 bytes fit, 1000 more do not. */
+/* Use up a 4096-byte quota: 4 messages fit, one more does not. */
 static void fill_quota(struct __test_metadata *_metadata, int fd)
 {
-	char buf[1000];
+	char buf[QUOTA_MSG];
 	int i;
 
 	memset(buf, 'f', sizeof(buf));
 	for (i = 0; i < 4; i++) {
-		EXPECT_EQ(0, mbt_send(fd, buf, 1000, MAILBOX_NONBLOCK, 0, NULL))
+		EXPECT_EQ(0, mbt_send(fd, buf, QUOTA_MSG, MAILBOX_NONBLOCK, 0,
+				      NULL))
 			TH_LOG("message %d of the quota", i);
 	}
-	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, 1000, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(-ENOBUFS, mbt_send(fd, buf, QUOTA_MSG, MAILBOX_NONBLOCK, 0,
+				     NULL));
 }
 
 /*

@@ -17,8 +17,9 @@
  *  - a blocking call interrupted by a signal is restarted under SA_RESTART
  *    and otherwise fails with -EINTR; it has changed nothing (a message it
  *    was sending is taken back), so restarting it is always safe;
- *  - deadlines are absolute CLOCK_MONOTONIC times in nanoseconds, so a
- *    restarted call does not wait longer than the first one would have.
+ *  - deadlines are absolute CLOCK_MONOTONIC times in nanoseconds, as the
+ *    caller's time namespace reads that clock, so a restarted call does not
+ *    wait longer than the first one would have.
  *
  * poll() on a bound descriptor reports EPOLLIN when a receive would not
  * sleep, EPOLLOUT when a send would not, and EPOLLHUP (with EPOLLIN and
@@ -74,6 +75,7 @@
  * @capacity: messages the mailbox holds; 0 makes it a rendezvous, where a
  *	send completes only when a receiver takes the message.
  * @msg_size_max: largest message in bytes, 1 up to the module's limit.
+ * @reserved0: must be zero.
  * @reserved: must be zero.
  *
  * When the mailbox already exists and MAILBOX_CREATE_EXCL is not set, the
@@ -134,7 +136,7 @@ struct mailbox_unlink {
  *	which a sleeping send gives up with -ETIMEDOUT; otherwise zero.
  * @receiver_pid: out: with MAILBOX_SEND_WAIT, or on a rendezvous mailbox,
  *	the pid (thread-group id, in the caller's pid namespace) of the
- *	process that took the message; otherwise 0.
+ *	process that received the message; otherwise 0.
  * @reserved0: must be zero.
  * @reserved: must be zero.
  *
@@ -142,9 +144,14 @@ struct mailbox_unlink {
  * the message directly; otherwise the message is queued, and when the
  * mailbox is full the sender sleeps (or gets -EAGAIN, or -ETIMEDOUT).
  * With MAILBOX_SEND_WAIT, or on a rendezvous mailbox, the call returns
- * only when a receiver has taken the message; a non-blocking such send
- * succeeds only if a receiver is already waiting. A send that fails or is
- * interrupted takes its message back: it is never delivered.
+ * only when a receiver has received the message, that is, copied it into
+ * its buffer; a non-blocking such send succeeds only if a receiver is
+ * already waiting. A send that fails or is interrupted takes its message
+ * back: it is never delivered. Once a receiver is copying the message out
+ * it can no longer be taken back, so for that short time the send waits
+ * through signals and past its deadline; only SIGKILL ends it. Should the
+ * receiver's copy fault, the message goes back to the head of the mailbox
+ * and the send goes on waiting.
  */
 struct mailbox_send {
 	__u64 buf;
@@ -169,12 +176,15 @@ struct mailbox_send {
  * @sender_uid: out: effective uid of the sender when it sent, in the
  *	caller's user namespace.
  * @reserved0: must be zero.
- * @send_time_ns: out: CLOCK_MONOTONIC time at which it was sent.
+ * @send_time_ns: out: CLOCK_MONOTONIC time at which it was sent, in the
+ *	caller's time namespace.
  * @reserved: must be zero.
  *
  * On success the message is copied to @buf and the call returns its
  * length. When @size is smaller than the message the call fails with
  * -EMSGSIZE, sets @len to the length needed and leaves the message queued.
+ * When @buf cannot be written the call fails with -EFAULT and the message
+ * goes back to the head of the mailbox, for this or another receiver.
  * With MAILBOX_RECV_PEEK the call never sleeps and removes nothing: it
  * fills @len, @sender_pid, @sender_uid and @send_time_ns for the message a
  * receive would take next (@buf and @size must be zero), or fails with
