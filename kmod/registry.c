@@ -183,6 +183,20 @@ static void mbox_bind(struct mbox_file *mf, struct mbox *mb, u32 access,
 	smp_store_release(&mf->mbox, mb);
 }
 
+/* Bind @mf to the existing @mb if its mode grants @access. */
+static int mbox_attach(struct mbox_file *mf, struct mbox *mb, u32 access)
+{
+	int ret;
+
+	lockdep_assert_held(&mbox_registry_lock);
+	ret = mbox_permission(mb, access);
+	if (ret)
+		return ret;
+	kref_get(&mb->ref);
+	mbox_bind(mf, mb, access, false);
+	return 0;
+}
+
 /* Link a new mailbox under its name if the limits allow; takes its ref. */
 static int mbox_link(struct mbox *mb)
 {
@@ -249,15 +263,10 @@ int mbox_ioc_create(struct mbox_file *mf, const struct mailbox_create *args)
 	}
 	mb = mbox_lookup(args->name);
 	if (mb) {
-		if (args->flags & MAILBOX_CREATE_EXCL) {
+		if (args->flags & MAILBOX_CREATE_EXCL)
 			ret = -EEXIST;
-			goto out_unlock;
-		}
-		ret = mbox_permission(mb, args->access);
-		if (ret)
-			goto out_unlock;
-		kref_get(&mb->ref);
-		mbox_bind(mf, mb, args->access, false);
+		else
+			ret = mbox_attach(mf, mb, args->access);
 		goto out_unlock;
 	}
 	ret = mbox_link(new);
@@ -302,15 +311,7 @@ int mbox_ioc_open(struct mbox_file *mf, const struct mailbox_open *args)
 		goto out_unlock;
 	}
 	mb = mbox_lookup(args->name);
-	if (!mb) {
-		ret = -ENOENT;
-		goto out_unlock;
-	}
-	ret = mbox_permission(mb, args->access);
-	if (ret)
-		goto out_unlock;
-	kref_get(&mb->ref);
-	mbox_bind(mf, mb, args->access, false);
+	ret = mb ? mbox_attach(mf, mb, args->access) : -ENOENT;
 
 out_unlock:
 	mutex_unlock(&mbox_registry_lock);
