@@ -3,7 +3,8 @@
  * Selftests for moving messages through /dev/mailbox: contents and
  * metadata, FIFO order, capacity, non-blocking, blocking, timed,
  * rendezvous and delivery-wait sends, signals and SIGKILL during blocked
- * calls, wake order of blocked receivers and senders.
+ * calls, wake order of blocked receivers and senders, receivers whose copy
+ * faults, failed sends next to sleeping receivers, time namespaces.
  *
  * Most tests fork children that each run one send or receive ("struct op")
  * and report its outcome in shared memory; the test process waits for the
@@ -13,8 +14,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -1382,6 +1385,518 @@ TEST_F(intr, timed_restart)
 {
 	interrupt(_metadata, &self->e, variant->call, BY_RESTART,
 		  STORM_DEADLINE_MS);
+}
+
+/*
+ * Receivers that cannot write their buffer. The message they took goes
+ * back to the head of the mailbox, and a sender waiting for delivery (on a
+ * rendezvous or with MAILBOX_SEND_WAIT) learns that its message was
+ * received only once a receiver has copied it out: it goes on sleeping
+ * through the fault, and names the receiver that did copy it.
+ */
+#define RO_SIZE		4096	/* >= every message of these tests */
+
+/* A page that may be read but not written, or NULL. */
+static void *readonly_page(void)
+{
+	void *p = mmap(NULL, RO_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Child: a blocking receive into a read-only page; ret in its slot. */
+static int bad_recv_main(void *p)
+{
+	struct child_arg *a = p;
+	struct result *r = &a->e->sh->res[a->idx];
+	int fd = mbt_open(a->e->name, MAILBOX_ACCESS_ALL);
+	void *ro = readonly_page();
+
+	MBT_CHILD_CHECK(fd >= 0);
+	MBT_CHILD_CHECK(ro != NULL);
+	MBT_CHILD_CHECK(!mbt_stat(fd, &r->pre));
+	r->t_start = mbt_now_ns();
+	r->ret = mbt_recv(fd, ro, RO_SIZE, 0, 0, &r->meta);
+	r->t_end = mbt_now_ns();
+	close(fd);
+	return 0;
+}
+
+/* Start a child running @fn, reporting into result slot @idx. */
+static pid_t spawn_fn(struct __test_metadata *_metadata, struct env *e,
+		      int idx, int (*fn)(void *), const struct op *op)
+{
+	struct child_arg a = { e, idx, op };
+	pid_t pid;
+
+	memset(&e->sh->res[idx], 0, sizeof(e->sh->res[idx]));
+	e->sh->res[idx].ret = NOT_DONE;
+	pid = mbt_spawn(&e->kids, fn, &a);
+	ASSERT_LT(0, pid);
+	e->pid[idx] = pid;
+	e->status[idx] = -1;
+	return pid;
+}
+
+/* Child @idx is still inside its call, and stays there for @ms. */
+static void expect_asleep(struct __test_metadata *_metadata, struct env *e,
+			  int idx, long ms)
+{
+	ASSERT_FALSE(ended(e, idx, ms))
+		TH_LOG("child %d returned %d while it should sleep", idx,
+		       e->sh->res[idx].ret);
+	ASSERT_EQ(NOT_DONE, e->sh->res[idx].ret);
+}
+
+/* A message of @len bytes is queued alone and nobody has received it. */
+static void expect_requeued(struct __test_metadata *_metadata, int fd,
+			    uint32_t len)
+{
+	struct mailbox_info i;
+
+	info(_metadata, fd, &i);
+	EXPECT_EQ(1U, i.depth);
+	EXPECT_EQ(len, i.bytes);
+	EXPECT_EQ(len, i.next_len);
+	EXPECT_EQ(0U, i.received);
+	EXPECT_EQ(0U, i.receivers_waiting);
+}
+
+/*
+ * Child 0 sends with @flags on a mailbox of @capacity, sleeping until its
+ * message is received. A receiver takes the message but cannot copy it
+ * out: the test process itself or, if @handoff, child 1, asleep in the
+ * mailbox before the send, so that the message is handed to it directly.
+ * That receive fails with -EFAULT; the sender must not return, the
+ * message must be back in the mailbox, and a receiver with a good buffer
+ * must then get it intact and be the one the sender names.
+ */
+static void fault_before_delivery(struct __test_metadata *_metadata,
+				  struct env *e, uint32_t capacity,
+				  uint32_t flags, bool handoff)
+{
+	struct op tx = { .send = true, .msg = "copy me", .flags = flags };
+	const int n = strlen(tx.msg);
+	struct mailbox_recv m;
+	char buf[BUF_MAX];
+	struct result *r;
+	void *ro;
+
+	box(_metadata, e, capacity, MSG_MAX);
+	if (handoff) {
+		spawn_fn(_metadata, e, 1, bad_recv_main, NULL);
+		WAIT_INFO(e, receivers_waiting, 1);
+	}
+	spawn(_metadata, e, 0, &tx);
+	if (handoff) {
+		r = done(_metadata, e, 1);
+		ASSERT_EQ(-EFAULT, r->ret);
+	} else {
+		if (capacity)
+			WAIT_INFO(e, depth, 1);
+		else
+			WAIT_INFO(e, senders_waiting, 1);
+		ro = readonly_page();
+		ASSERT_TRUE(ro != NULL);
+		ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE,
+					    MAILBOX_NONBLOCK, 0, NULL));
+		munmap(ro, RO_SIZE);
+	}
+
+	/* not received: the sender sleeps on, its message queued again */
+	expect_asleep(_metadata, e, 0, SLEEP_MS);
+	expect_requeued(_metadata, e->fd, n);
+
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(n, mbt_recv(e->fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+			      &m));
+	EXPECT_EQ(0, memcmp(buf, tx.msg, n));
+	EXPECT_EQ((uint32_t)n, m.len);
+	EXPECT_EQ(e->pid[0], m.sender_pid);
+	r = done(_metadata, e, 0);
+	EXPECT_EQ(0, r->ret);
+	EXPECT_EQ(getpid(), r->receiver_pid);
+	expect_recv(_metadata, e->fd, NULL, 0);
+	expect_counts(_metadata, e->fd, 0, 1, 1);
+}
+
+TEST_F(xfer, efault_rendezvous_sender_waits)
+{
+	fault_before_delivery(_metadata, &self->e, 0, 0, false);
+}
+
+TEST_F(xfer, efault_send_wait_sender_waits)
+{
+	fault_before_delivery(_metadata, &self->e, 4, MAILBOX_SEND_WAIT,
+			      false);
+}
+
+TEST_F(xfer, efault_rendezvous_handoff_sender_waits)
+{
+	fault_before_delivery(_metadata, &self->e, 0, 0, true);
+}
+
+TEST_F(xfer, efault_send_wait_handoff_sender_waits)
+{
+	fault_before_delivery(_metadata, &self->e, 4, MAILBOX_SEND_WAIT,
+			      true);
+}
+
+/*
+ * A receiver asleep behind the one that faulted gets the message at once,
+ * and the sender names it.
+ */
+TEST_F(xfer, efault_handoff_passes_to_next_receiver)
+{
+	struct op tx = { .send = true, .msg = "next one" };
+	struct op rx = { .size = BUF_MAX };
+	struct env *e = &self->e;
+	struct result *r;
+
+	box(_metadata, e, 0, MSG_MAX);
+	spawn_fn(_metadata, e, 1, bad_recv_main, NULL);
+	WAIT_INFO(e, receivers_waiting, 1);
+	spawn(_metadata, e, 2, &rx);
+	WAIT_INFO(e, receivers_waiting, 2);
+	spawn(_metadata, e, 0, &tx);
+	EXPECT_EQ(-EFAULT, done(_metadata, e, 1)->ret);
+	r = done(_metadata, e, 2);
+	EXPECT_TRUE(got(r, tx.msg)) TH_LOG("ret %d", r->ret);
+	EXPECT_EQ(e->pid[0], r->meta.sender_pid);
+	r = done(_metadata, e, 0);
+	EXPECT_EQ(0, r->ret);
+	EXPECT_EQ(e->pid[2], r->receiver_pid)
+		TH_LOG("faulting receiver %d, receiving one %d", e->pid[1],
+		       e->pid[2]);
+	expect_recv(_metadata, e->fd, NULL, 0);
+	expect_counts(_metadata, e->fd, 0, 1, 1);
+}
+
+/*
+ * After the fault the sender can still take its message back: a signal
+ * interrupts it and the message is gone.
+ */
+TEST_F(xfer, efault_then_sender_interrupted)
+{
+	struct op tx = { .send = true, .msg = "withdrawn",
+			 .handler = HANDLER_EINTR };
+	struct env *e = &self->e;
+	struct mailbox_info i;
+	struct result *r;
+	void *ro = readonly_page();
+
+	ASSERT_TRUE(ro != NULL);
+	box(_metadata, e, 0, MSG_MAX);
+	spawn(_metadata, e, 0, &tx);
+	WAIT_INFO(e, senders_waiting, 1);
+	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, MAILBOX_NONBLOCK, 0,
+				    NULL));
+	munmap(ro, RO_SIZE);
+	expect_asleep(_metadata, e, 0, SLEEP_MS);
+	expect_requeued(_metadata, e->fd, strlen(tx.msg));
+
+	ASSERT_EQ(0, kill(e->pid[0], SIGUSR1));
+	r = done(_metadata, e, 0);
+	EXPECT_EQ(-EINTR, r->ret);
+	EXPECT_EQ(0, r->receiver_pid);
+	EXPECT_EQ(1, handled(e));
+	expect_recv(_metadata, e->fd, NULL, 0);
+	info(_metadata, e->fd, &i);
+	EXPECT_EQ(0U, i.depth);
+	EXPECT_EQ(0U, i.bytes);
+	EXPECT_EQ(0U, i.received);
+	EXPECT_EQ(0U, i.senders_waiting);
+}
+
+/* Without a waiting sender: the message stays queued, in its place. */
+TEST_F(xfer, efault_keeps_message_queued)
+{
+	struct env *e = &self->e;
+	struct mailbox_info i;
+	void *ro = readonly_page();
+
+	ASSERT_TRUE(ro != NULL);
+	box(_metadata, e, 4, MSG_MAX);
+	ASSERT_EQ(0, send_str(e->fd, "one", MAILBOX_NONBLOCK));
+	ASSERT_EQ(0, send_str(e->fd, "two!", MAILBOX_NONBLOCK));
+	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, MAILBOX_NONBLOCK, 0,
+				    NULL));
+	/* blocking too: there is a message, so it does not sleep */
+	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, 0, 0, NULL));
+	munmap(ro, RO_SIZE);
+	info(_metadata, e->fd, &i);
+	EXPECT_EQ(2U, i.depth);
+	EXPECT_EQ(7U, i.bytes);
+	EXPECT_EQ(3U, i.next_len);
+	EXPECT_EQ(2U, i.sent);
+	EXPECT_EQ(0U, i.received);
+	expect_recv(_metadata, e->fd, "one", 0);
+	expect_recv(_metadata, e->fd, "two!", 0);
+	expect_recv(_metadata, e->fd, NULL, 0);
+	expect_counts(_metadata, e->fd, 0, 2, 2);
+}
+
+/*
+ * A send that fails without sleeping (-EAGAIN, or -ETIMEDOUT with a
+ * deadline already past) changes nothing: receivers asleep in the mailbox
+ * whose buffers are too small for its message sleep on, and take the next
+ * message that fits.
+ */
+static void failed_send_leaves_receiver(struct __test_metadata *_metadata,
+					struct env *e, uint32_t capacity,
+					uint32_t flags, int err)
+{
+	struct op rx = { .size = 10 };
+	uint64_t deadline = 0, end;
+	struct mailbox_info i;
+	int32_t receiver = -1;
+	char big[100];
+	struct result *r;
+
+	box(_metadata, e, capacity, MSG_MAX);
+	spawn(_metadata, e, 0, &rx);
+	WAIT_INFO(e, receivers_waiting, 1);
+	fill_pattern(big, sizeof(big), 3);
+	if (flags & MAILBOX_DEADLINE)
+		deadline = mbt_now_ns() - 1000 * MS;
+	ASSERT_EQ(err, mbt_send(e->fd, big, sizeof(big), flags, deadline,
+				NULL));
+
+	/* the receiver sleeps on for a while, undisturbed */
+	end = mbt_deadline_ms(200);
+	do {
+		info(_metadata, e->fd, &i);
+		ASSERT_EQ(1U, i.receivers_waiting);
+		ASSERT_FALSE(ended(e, 0, 0))
+			TH_LOG("receiver woke with %d (len %u)",
+			       e->sh->res[0].ret, e->sh->res[0].meta.len);
+		mbt_sleep_ms(5);
+	} while (mbt_now_ns() < end);
+	EXPECT_EQ(0U, i.depth);
+	EXPECT_EQ(0U, i.sent);
+	EXPECT_EQ(0U, i.received);
+	EXPECT_EQ(0U, i.senders_waiting);
+
+	ASSERT_EQ(0, mbt_send(e->fd, "small", 5, 0, 0, &receiver));
+	EXPECT_EQ(capacity ? 0 : e->pid[0], receiver);
+	r = done(_metadata, e, 0);
+	EXPECT_TRUE(got(r, "small")) TH_LOG("ret %d", r->ret);
+	expect_recv(_metadata, e->fd, NULL, 0);
+	expect_counts(_metadata, e->fd, 0, 1, 1);
+}
+
+TEST_F(xfer, failed_nonblock_rendezvous_leaves_receivers)
+{
+	failed_send_leaves_receiver(_metadata, &self->e, 0, MAILBOX_NONBLOCK,
+				    -EAGAIN);
+}
+
+TEST_F(xfer, failed_timed_rendezvous_leaves_receivers)
+{
+	failed_send_leaves_receiver(_metadata, &self->e, 0, MAILBOX_DEADLINE,
+				    -ETIMEDOUT);
+}
+
+TEST_F(xfer, failed_nonblock_send_wait_leaves_receivers)
+{
+	failed_send_leaves_receiver(_metadata, &self->e, 4,
+				    MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT,
+				    -EAGAIN);
+}
+
+TEST_F(xfer, failed_timed_send_wait_leaves_receivers)
+{
+	failed_send_leaves_receiver(_metadata, &self->e, 4,
+				    MAILBOX_DEADLINE | MAILBOX_SEND_WAIT,
+				    -ETIMEDOUT);
+}
+
+/*
+ * Time namespaces: deadlines and send_time_ns are CLOCK_MONOTONIC as the
+ * caller's time namespace reads it. The test process makes a time
+ * namespace whose monotonic clock is TIMENS_OFFSET_S ahead for its
+ * children (unshare() leaves the caller where it is). One child, in it,
+ * exchanges a message each way with the test process, sends itself one,
+ * and then makes timed calls on a mailbox of its own; an alarm bounds it
+ * in case a deadline is taken for the host's time, ~28 hours away.
+ */
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME	0x00000080
+#endif
+#define TIMENS_OFFSET_S		100000LL
+#define TIMENS_OFFSET_NS	(TIMENS_OFFSET_S * 1000000000LL)
+#define TIMENS_ALARM_S		10	/* the child's bound on everything */
+
+/* What the child in the time namespace saw, in shared memory. */
+struct timens_report {
+	uint64_t now;			/* its clock when it began */
+	int from_host;			/* receiving the test's message */
+	struct mailbox_recv from_host_meta;
+	int self_send, self_recv;	/* a message to itself */
+	uint64_t self_t0, self_t1;
+	struct mailbox_recv self_meta;
+	int to_host;			/* a message for the test process */
+	uint64_t to_host_t0, to_host_t1;
+	int timed_recv;			/* on the empty mailbox */
+	uint64_t recv_t0, recv_t1;
+	int timed_send;			/* SEND_WAIT that nobody receives */
+	uint64_t send_t0, send_t1;
+};
+
+static struct timens_report *g_timens;
+
+static int timens_child(void *p)
+{
+	struct child_arg *a = p;
+	struct timens_report *t = g_timens;
+	char buf[BUF_MAX], name[MAILBOX_NAME_LEN];
+	int fd;
+
+	alarm(TIMENS_ALARM_S);
+	t->now = mbt_now_ns();
+	fd = mbt_open(a->e->name, MAILBOX_ACCESS_ALL);
+	MBT_CHILD_CHECK(fd >= 0);
+
+	t->from_host = mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+				&t->from_host_meta);
+
+	t->self_t0 = mbt_now_ns();
+	t->self_send = mbt_send(fd, "self", 4, 0, 0, NULL);
+	t->self_t1 = mbt_now_ns();
+	t->self_recv = mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+				&t->self_meta);
+
+	t->to_host_t0 = mbt_now_ns();
+	t->to_host = mbt_send(fd, "to host", 7, 0, 0, NULL);
+	t->to_host_t1 = mbt_now_ns();
+	close(fd);
+
+	mbt_name(name, "xfer-timens");
+	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED, 0600,
+			4, MSG_MAX);
+	MBT_CHILD_CHECK(fd >= 0);
+	MBT_CHILD_CHECK(!mbt_unlink(name));
+
+	t->recv_t0 = mbt_now_ns();
+	t->timed_recv = mbt_recv(fd, buf, sizeof(buf), MAILBOX_DEADLINE,
+				 t->recv_t0 + SLEEP_MS * MS, NULL);
+	t->recv_t1 = mbt_now_ns();
+
+	t->send_t0 = mbt_now_ns();
+	t->timed_send = mbt_send(fd, "nobody", 6,
+				 MAILBOX_DEADLINE | MAILBOX_SEND_WAIT,
+				 t->send_t0 + SLEEP_MS * MS, NULL);
+	t->send_t1 = mbt_now_ns();
+	close(fd);
+
+	a->e->sh->res[a->idx].ret = 0;
+	return 0;
+}
+
+/* Make the time namespace for children: 0, or -errno of unshare(). */
+static int timens_for_children(struct __test_metadata *_metadata)
+{
+	char line[64];
+	int fd, n;
+
+	if (unshare(CLONE_NEWTIME))
+		return -errno;
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	EXPECT_LE(0, fd) TH_LOG("timens_offsets: %s", strerror(errno));
+	if (fd < 0)
+		return -EIO;
+	n = snprintf(line, sizeof(line), "monotonic %lld 0\n",
+		     TIMENS_OFFSET_S);
+	EXPECT_EQ(n, write(fd, line, n))
+		TH_LOG("timens_offsets: %s", strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/* @t lies in [@lo, @hi]. */
+static void expect_within(struct __test_metadata *_metadata, const char *what,
+			  uint64_t t, uint64_t lo, uint64_t hi)
+{
+	EXPECT_LE(lo, t) TH_LOG("%s %llu < %llu", what,
+				(unsigned long long)t, (unsigned long long)lo);
+	EXPECT_GE(hi, t) TH_LOG("%s %llu > %llu", what,
+				(unsigned long long)t, (unsigned long long)hi);
+}
+
+TEST_F(xfer, time_namespace)
+{
+	struct env *e = &self->e;
+	struct timens_report *t;
+	uint64_t h0, h1, t0, t1;
+	struct mailbox_recv m;
+	struct mailbox_info i;
+	char buf[BUF_MAX];
+	int ret, status;
+
+	box(_metadata, e, 4, MSG_MAX);
+	ret = timens_for_children(_metadata);
+	if (ret == -EINVAL || ret == -EPERM)
+		SKIP(return, "no time namespace: %s", strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("unshare(CLONE_NEWTIME): %s",
+				 strerror(-ret));
+	t = mbt_shared(sizeof(*t));
+	ASSERT_TRUE(t != NULL);
+	g_timens = t;
+
+	h0 = mbt_now_ns();
+	ASSERT_EQ(0, send_str(e->fd, "from host", MAILBOX_NONBLOCK));
+	h1 = mbt_now_ns();
+	t0 = mbt_now_ns();
+	spawn_fn(_metadata, e, 0, timens_child, NULL);
+	ASSERT_TRUE(ended(e, 0, (TIMENS_ALARM_S + 5) * 1000))
+		TH_LOG("the child outlived its alarm");
+	t1 = mbt_now_ns();
+
+	/* the child's clock is the test's, TIMENS_OFFSET_S ahead */
+	expect_within(_metadata, "child's clock", t->now,
+		      t0 + TIMENS_OFFSET_NS, t1 + TIMENS_OFFSET_NS);
+
+	/* the test's message, stamped in the child's time */
+	EXPECT_EQ(9, t->from_host);
+	expect_within(_metadata, "host message's send time",
+		      t->from_host_meta.send_time_ns,
+		      h0 + TIMENS_OFFSET_NS, h1 + TIMENS_OFFSET_NS);
+
+	/* its own message, stamped in its time */
+	EXPECT_EQ(0, t->self_send);
+	EXPECT_EQ(4, t->self_recv);
+	expect_within(_metadata, "own message's send time",
+		      t->self_meta.send_time_ns, t->self_t0, t->self_t1);
+
+	/* its message for the test, stamped in the test's time */
+	EXPECT_EQ(0, t->to_host);
+	ASSERT_EQ(7, mbt_recv(e->fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+			      &m));
+	EXPECT_EQ(0, memcmp(buf, "to host", 7));
+	expect_within(_metadata, "child message's send time", m.send_time_ns,
+		      t0, t1);
+	expect_within(_metadata, "child message's send time", m.send_time_ns,
+		      t->to_host_t0 - TIMENS_OFFSET_NS,
+		      t->to_host_t1 - TIMENS_OFFSET_NS);
+	expect_recv(_metadata, e->fd, NULL, 0);
+	info(_metadata, e->fd, &i);
+	EXPECT_EQ(0U, i.depth);
+	EXPECT_EQ(3U, i.sent);
+	EXPECT_EQ(3U, i.received);
+
+	/* its deadlines are in its time: both calls slept SLEEP_MS */
+	status = e->status[0];
+	ASSERT_TRUE(WIFEXITED(status))
+		TH_LOG("child killed by signal %d%s", WTERMSIG(status),
+		       WTERMSIG(status) == SIGALRM ?
+		       ": a timed call slept through its deadline" : "");
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(-ETIMEDOUT, t->timed_recv);
+	expect_slept(_metadata, t->recv_t0, t->recv_t1, SLEEP_MS);
+	EXPECT_EQ(-ETIMEDOUT, t->timed_send);
+	expect_slept(_metadata, t->send_t0, t->send_t1, SLEEP_MS);
+	munmap(t, sizeof(*t));
 }
 
 TEST_HARNESS_MAIN

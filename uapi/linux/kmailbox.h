@@ -217,11 +217,15 @@ struct mailbox_recv {
  *	when @depth or @senders_waiting is non-zero.
  * @bytes: bytes queued now.
  * @receivers_waiting: receivers sleeping now.
- * @senders_waiting: senders sleeping now because the mailbox is full (or,
- *	for a rendezvous, until a receiver comes).
+ * @senders_waiting: senders sleeping now with their message in hand
+ *	because the mailbox is full (or, for a rendezvous, until a receiver
+ *	comes). A delivery-waiting sender whose message is queued is not
+ *	counted: its message is, in @depth.
  * @access: the access this descriptor holds (MAILBOX_ACCESS_*).
  * @flags: MAILBOX_CREATE_OWNED if the mailbox dies with its creator.
- * @sent: messages accepted since creation.
+ * @sent: messages accepted since creation, less those taken back by sends
+ *	that failed or were interrupted afterwards; @sent - @received is
+ *	@depth.
  * @received: messages taken by receivers since creation.
  * @send_blocked: sends that had to sleep.
  * @recv_blocked: receives that had to sleep.
