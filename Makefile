@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kmailbox: kernel mailboxes behind /dev/mailbox.
+#
+#   make                build the userspace library and tools, and the module
+#   make module         kmailbox.ko against $(KDIR)
+#   make userspace      libmailbox, mboxctl, examples (userspace/)
+#   make selftests      build the kselftests (selftests/), do not run them
+#   make check          boot Debian's 6.1 kernel in QEMU, load the module, run
+#                       the kselftests and check the kernel log (vm/run)
+#   make demo           a producer/consumer demonstration in the VM
+#   make shell          a shell in the VM with the module loaded
+#   make checkpatch     checkpatch.pl --strict on the module and uapi header
+#   make sparse         module build with sparse (C=2) against the 6.1 headers
+#   make W1             module build with W=1 against the 6.1 headers
+#   make clean
+#
+# Variables: KDIR (kernel build tree; default /lib/modules/`uname -r`/build,
+# else the newest /usr/src/linux-headers-*-amd64), KDIR61 (for sparse and
+# W1), KERNEL (the VM's kernel for check, demo and shell: deb61 or deb612).
+
+newest_headers = $(shell ls -d /usr/src/linux-headers-$(1)*-amd64 2>/dev/null | sort -V | tail -n 1)
+
+KDIR	?= $(or $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d),$(call newest_headers,))
+KDIR61	?= $(call newest_headers,6.1.)
+KERNEL	?= deb61
+
+.PHONY: all module userspace selftests check demo shell checkpatch sparse W1 clean \
+	kdir-check kdir61-check
+
+all: userspace module
+
+kdir-check:
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || { \
+		echo "No kernel build tree: install linux-headers-amd64 or set KDIR=" >&2; \
+		exit 1; }
+
+kdir61-check:
+	@test -n "$(KDIR61)" && test -d "$(KDIR61)" || { \
+		echo "No 6.1 headers: apt-get install linux-headers-amd64, or set KDIR61=" >&2; \
+		exit 1; }
+
+module: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+# lib.mk defaults OUTPUT only in a top-level make: pass it.
+selftests:
+	$(MAKE) -C selftests OUTPUT=$(CURDIR)/selftests
+
+check:
+	vm/run --kernel $(KERNEL)
+
+demo:
+	vm/run --kernel $(KERNEL) -- /demo.sh
+
+shell:
+	vm/run --kernel $(KERNEL) --shell
+
+checkpatch:
+	@ksrc=$$(scripts/kernel-files.sh) && \
+	$$ksrc/scripts/checkpatch.pl --strict --no-tree -f \
+		$(wildcard kmod/*.c kmod/*.h uapi/linux/*.h)
+
+sparse: kdir61-check
+	$(MAKE) -C $(KDIR61) M=$(CURDIR) C=2 modules
+
+W1: kdir61-check
+	$(MAKE) -C $(KDIR61) M=$(CURDIR) W=1 modules
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests OUTPUT=$(CURDIR)/selftests clean
+	rm -rf build/vm
