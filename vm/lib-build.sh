@@ -41,19 +41,26 @@ vm_build_module()
 }
 
 # vm_build_selftests DEST: static kselftests, installed kselftest-style
-# (run_kselftest.sh, kselftest-list.txt, mailbox/) into DEST.
+# (run_kselftest.sh, kselftest-list.txt, mailbox/) into DEST. With
+# VM_M32=1 they are 32-bit programs (the compat lane: the 64-bit kernel's
+# compat ioctl path).
 vm_build_selftests()
 {
-	local dest=$1 o="$top/build/vm/selftests-static"
+	local dest=$1 o="$top/build/vm/selftests-static" m32=
+
+	if [ -n "${VM_M32:-}" ]; then
+		o="$top/build/vm/selftests-static32"
+		m32=M32=1
+	fi
 
 	if [ ! -f "$top/selftests/Makefile" ]; then
 		vm_say "warning: no selftests/Makefile, no kselftests in the VM"
 		return 0
 	fi
-	vm_say "building the selftests (static)"
-	make -s -C "$top/selftests" OUTPUT="$o" STATIC=1 -j"$(vm_jobs)" ||
+	vm_say "building the selftests (static${m32:+, 32-bit})"
+	make -s -C "$top/selftests" OUTPUT="$o" STATIC=1 $m32 -j"$(vm_jobs)" ||
 		vm_die "selftests build failed"
-	make -s -C "$top/selftests" OUTPUT="$o" STATIC=1 \
+	make -s -C "$top/selftests" OUTPUT="$o" STATIC=1 $m32 \
 		INSTALL_PATH="$dest" install > /dev/null ||
 		vm_die "selftests install failed"
 }

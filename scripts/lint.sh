@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The static checks of the kernel code, as a lane of TAP results: the module
+# builds with W=1 and sparse (C=2) without a single warning against Debian's
+# 6.1 and 6.12 headers, and checkpatch.pl --strict is clean on kmod/ and
+# uapi/. Installs what is missing (sparse, headers: nothing kernel-related
+# is installed, see scripts/kernel-headers.sh). Writes "passed failed" to
+# build/lint/result.txt; exit status 0 when nothing failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/lint
+mkdir -p "$out"
+rm -f "$out/result.txt"
+n=0
+passed=0
+failed=0
+
+result()
+{
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $2"
+		sed 's/^/# /' "$3" | tail -n 40
+	fi
+}
+
+if ! command -v sparse > /dev/null; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q sparse > /dev/null 2>&1 ||
+		{ apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q sparse > /dev/null; }
+fi
+
+# The release the linux-image-amd64 (6.1) and newest 6.12 packages name.
+rel61=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n 1)
+rel612=$(apt-cache search --names-only '^linux-headers-6\.12\..*\+deb12-amd64$' 2>/dev/null |
+	 cut -d' ' -f1 | sed 's/^linux-headers-//' | sort -V | tail -n 1)
+
+echo "TAP version 13"
+for rel in $rel61 $rel612; do
+	log=$out/build-$rel.log
+	kdir=$("$top/scripts/kernel-headers.sh" "$rel" 2> "$log")
+	src=$out/$rel
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -a "$top/Kbuild" "$top/kmod" "$top/uapi" "$src/"
+	rc=0
+	make -C "$kdir" M="$src" W=1 C=2 modules >> "$log" 2>&1 || rc=1
+	if grep -E "warning:|error:" "$log" > /dev/null; then
+		rc=1
+	fi
+	result $rc "module builds with W=1 C=2, no warnings, against $rel" "$log"
+done
+if [ -z "$rel61" ] || [ -z "$rel612" ]; then
+	result 1 "resolve the 6.1 and 6.12 kernel releases" /dev/null
+fi
+
+log=$out/checkpatch.log
+ksrc=$("$top/scripts/kernel-files.sh" 2> "$log")
+rc=0
+(cd "$top" && perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
+	-f kmod/*.c kmod/*.h uapi/linux/*.h) > "$log" 2>&1 || rc=1
+[ -s "$log" ] && rc=1
+result $rc "checkpatch.pl --strict is clean on kmod/ and uapi/" "$log"
+
+echo "# lint: $passed passed, $failed failed"
+echo "$passed $failed" > "$out/result.txt"
+[ "$failed" = 0 ]
