@@ -8,6 +8,8 @@
 #   make selftests      build the kselftests (selftests/), do not run them
 #   make check          boot Debian's 6.1 kernel in QEMU, load the module, run
 #                       the kselftests and check the kernel log (vm/run)
+#   make check-debug    the same on a debug 6.12 kernel (KASAN, lockdep,
+#                       kmemleak, UBSAN, failslab), built once and cached
 #   make demo           a producer/consumer demonstration in the VM
 #   make shell          a shell in the VM with the module loaded
 #   make checkpatch     checkpatch.pl --strict on the module and uapi header
@@ -25,7 +27,7 @@ KDIR	?= $(or $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d),
 KDIR61	?= $(call newest_headers,6.1.)
 KERNEL	?= deb61
 
-.PHONY: all module userspace selftests check demo shell checkpatch sparse W1 clean \
+.PHONY: all module userspace selftests check check-debug demo shell checkpatch sparse W1 clean \
 	kdir-check kdir61-check
 
 all: userspace module
@@ -52,6 +54,13 @@ selftests:
 
 check:
 	vm/run --kernel $(KERNEL)
+
+# The debug lane: a 6.12 kernel built from Debian's linux-source-6.12 with
+# KASAN, lockdep, kmemleak, UBSAN, fault injection (vm/debug.config), cached
+# under ~/.cache/kmailbox, then every kselftest and a kmemleak scan.
+check-debug:
+	eval "$$(vm/build-debug-kernel.sh)" && \
+	VM_KDIR="$$KDIR" VM_VMLINUZ="$$VMLINUZ" vm/run --timeout 2400
 
 demo:
 	vm/run --kernel $(KERNEL) -- /demo.sh

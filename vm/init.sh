@@ -55,8 +55,13 @@ finish()
 		fi
 	fi
 	if [ -w /sys/kernel/debug/kmemleak ]; then
+		# kmemleak reports only objects older than 5 s, and an object
+		# only on its second sighting as unreferenced: wait, scan twice.
+		sleep 6
+		echo scan > /sys/kernel/debug/kmemleak
 		echo scan > /sys/kernel/debug/kmemleak
 		cat /sys/kernel/debug/kmemleak > /dev/kmsg
+		echo "$M kmemleak scanned"
 	fi
 	# Whatever unloading printed.
 	echo "$M dmesg-begin"
@@ -79,6 +84,13 @@ else
 	echo "$M dmesg-begin boot"
 	dmesg -c
 	echo "$M dmesg-end"
+fi
+
+# Whatever kmemleak suspects from boot is not ours: forget it, so that the
+# scan after unloading reports only what the run left behind.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	echo clear > /sys/kernel/debug/kmemleak
 fi
 
 loaded=0
