@@ -27,7 +27,7 @@ KDIR	?= $(or $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d),
 KDIR61	?= $(call newest_headers,6.1.)
 KERNEL	?= deb61
 
-.PHONY: all module userspace selftests check check-debug demo shell checkpatch sparse W1 clean \
+.PHONY: all module userspace selftests check check-debug check-unload demo shell checkpatch sparse W1 clean \
 	kdir-check kdir61-check
 
 all: userspace module
@@ -61,6 +61,12 @@ check:
 check-debug:
 	eval "$$(vm/build-debug-kernel.sh)" && \
 	VM_KDIR="$$KDIR" VM_VMLINUZ="$$VMLINUZ" vm/run --timeout 2400
+
+# 50 unload/load cycles with traffic, and rmmod refused while a descriptor
+# is open, on the debug kernel: kmemleak scans what the cycles left.
+check-unload:
+	eval "$$(vm/build-debug-kernel.sh)" && \
+	VM_KDIR="$$KDIR" VM_VMLINUZ="$$VMLINUZ" vm/run --timeout 1200 -- /unload-cycle.sh
 
 demo:
 	vm/run --kernel $(KERNEL) -- /demo.sh

@@ -101,7 +101,8 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 	if (ret)
 		return ERR_PTR(ret);
 
-	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	msg = kvmalloc(struct_size(msg, data, len),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto err_uncharge;
@@ -322,9 +323,11 @@ static struct mbox_msg *mbox_take(struct mbox *mb, u32 size, u32 *need,
  *
  * A sender whose message a receiver is copying out (MBOX_TAKEN) cannot
  * take it back, so it waits for the outcome through signals and past its
- * deadline, unless it is being killed.
+ * deadline, unless it is being killed. A @nonblock sender waits for that
+ * only: in any other state it returns -EAGAIN at once (its message was
+ * put back by a receiver whose copy faulted).
  */
-static int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline)
+static int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock)
 {
 	bool expired = false, taken;
 	int ret = 0, state;
@@ -344,6 +347,10 @@ static int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline)
 			if (taken)
 				schedule();
 			continue;
+		}
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
 		}
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
@@ -496,7 +503,8 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 	mbox_poll_wake(mb);
 
 sleep:
-	while ((ret = mbox_sleep(&w, timed ? &deadline : NULL))) {
+	while ((ret = mbox_sleep(&w, timed ? &deadline : NULL,
+				 wait_mode == -EAGAIN))) {
 		spin_lock(&mb->lock);
 		state = w.state;
 		if (state == MBOX_TAKEN && !fatal_signal_pending(current)) {
@@ -667,7 +675,7 @@ int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
 	spin_unlock(&mb->lock);
 	mbox_poll_wake(mb);
 
-	ret = mbox_sleep(&w, timed ? &deadline : NULL);
+	ret = mbox_sleep(&w, timed ? &deadline : NULL, false);
 	if (ret) {
 		spin_lock(&mb->lock);
 		if (w.state == MBOX_WAITING) {

@@ -1574,6 +1574,42 @@ TEST_F(xfer, efault_handoff_passes_to_next_receiver)
 }
 
 /*
+ * A non-blocking send waits only while a receiver copies its message out:
+ * when that copy faults and the message is put back, the send takes it
+ * back and fails with -EAGAIN instead of sleeping until another receiver
+ * comes. Both on a rendezvous and with MAILBOX_SEND_WAIT.
+ */
+static void nonblock_send_after_fault(struct __test_metadata *_metadata,
+				      struct env *e, uint32_t capacity,
+				      uint32_t flags)
+{
+	struct op tx = { .send = true, .msg = "nonblocking",
+			 .flags = MAILBOX_NONBLOCK | flags };
+	struct result *r;
+
+	box(_metadata, e, capacity, MSG_MAX);
+	spawn_fn(_metadata, e, 1, bad_recv_main, NULL);
+	WAIT_INFO(e, receivers_waiting, 1);
+	spawn(_metadata, e, 0, &tx);
+	EXPECT_EQ(-EFAULT, done(_metadata, e, 1)->ret);
+	r = done(_metadata, e, 0);
+	EXPECT_EQ(-EAGAIN, r->ret);
+	EXPECT_EQ(0, r->receiver_pid);
+	expect_recv(_metadata, e->fd, NULL, 0);
+	expect_counts(_metadata, e->fd, 0, 0, 0);
+}
+
+TEST_F(xfer, efault_nonblock_rendezvous_send_fails)
+{
+	nonblock_send_after_fault(_metadata, &self->e, 0, 0);
+}
+
+TEST_F(xfer, efault_nonblock_send_wait_fails)
+{
+	nonblock_send_after_fault(_metadata, &self->e, 4, MAILBOX_SEND_WAIT);
+}
+
+/*
  * After the fault the sender can still take its message back: a signal
  * interrupts it and the message is gone.
  */

@@ -66,6 +66,7 @@ vm_stage_base()
 	install -m 755 "$top/vm/init.sh" "$d/init"
 	install -m 755 "$top/vm/run_kselftests.sh" "$d/usr/local/bin/run_kselftests"
 	install -m 755 "$top/vm/demo.sh" "$d/demo.sh"
+	install -m 755 "$top/vm/unload-cycle.sh" "$d/unload-cycle.sh"
 }
 
 # vm_build_timeout DEST: vm/timeout.c, static, cached in build/vm/.
