@@ -31,12 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* kselftest_harness.h itself does not build cleanly with -Wextra */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
-#pragma GCC diagnostic pop
-#include "mailbox_util.h"
+#include "mailbox_test.h"
 
 #define NOBODY		65534U
 #define PARAM_DIR	"/sys/module/kmailbox/parameters/"
@@ -132,7 +127,7 @@ static struct mailbox_create create_args(const char *name, uint32_t flags,
 		.capacity = capacity, .msg_size_max = msg_size_max,
 	};
 
-	strncpy(c.name, name, sizeof(c.name) - 1);
+	mbt_set_name(c.name, name);
 	return c;
 }
 
@@ -140,7 +135,7 @@ static struct mailbox_open open_args(const char *name, uint32_t access)
 {
 	struct mailbox_open o = { .access = access };
 
-	strncpy(o.name, name, sizeof(o.name) - 1);
+	mbt_set_name(o.name, name);
 	return o;
 }
 
@@ -148,7 +143,7 @@ static struct mailbox_unlink unlink_args(const char *name)
 {
 	struct mailbox_unlink u = { .flags = 0 };
 
-	strncpy(u.name, name, sizeof(u.name) - 1);
+	mbt_set_name(u.name, name);
 	return u;
 }
 

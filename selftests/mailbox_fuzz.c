@@ -26,13 +26,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#pragma GCC diagnostic ignored "-Wclobbered"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include "kselftest_harness.h"
-#include "mailbox_util.h"
-#pragma GCC diagnostic pop
+#include "mailbox_test.h"
 
 #define PROC_MAILBOXES	"/proc/mailboxes"
 #define NTHREADS	4

@@ -19,13 +19,7 @@
 #include <sched.h>	/* and what kselftest_harness.h includes */
 #include <stdlib.h>
 
-#pragma GCC diagnostic ignored "-Wclobbered"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include "kselftest_harness.h"
-#include "mailbox_util.h"
-#pragma GCC diagnostic pop
+#include "mailbox_test.h"
 
 #define LIMIT_MS	60000	/* longest wait for one stage */
 #define MAX_LOGGED	10

@@ -11,18 +11,7 @@
 #define _GNU_SOURCE
 #include <sched.h>	/* and what kselftest_harness.h includes */
 
-/*
- * Quiet -Wextra about code that is not ours: the harness's SIGALRM handler
- * ignores an argument and TEST_F() keeps a local across setjmp();
- * mailbox_util.h strncpy()s names into zeroed fields, NUL included.
- */
-#pragma GCC diagnostic ignored "-Wclobbered"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include "kselftest_harness.h"
-#include "mailbox_util.h"
-#pragma GCC diagnostic pop
+#include "mailbox_test.h"
 
 #define MSG_MIN		8	/* the header alone */
 #define MSG_LIMIT	256

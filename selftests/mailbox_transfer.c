@@ -28,18 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/*
- * Quiet -Wextra about code that is not ours: the harness's SIGALRM handler
- * ignores an argument and TEST_F() keeps a local across setjmp();
- * mailbox_util.h strncpy()s names into zeroed fields, NUL included.
- */
-#pragma GCC diagnostic ignored "-Wclobbered"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#include "kselftest_harness.h"
-#include "mailbox_util.h"
-#pragma GCC diagnostic pop
+#include "mailbox_test.h"
 
 #define MAX_KIDS	4
 #define BUF_MAX		256

@@ -20,6 +20,12 @@
 
 #define MBOX_DEV "/dev/mailbox"
 
+/* Copy @name into a zeroed name field, cut at MAILBOX_NAME_LEN - 1 bytes. */
+static inline void mbt_set_name(char dst[MAILBOX_NAME_LEN], const char *name)
+{
+	memcpy(dst, name, strnlen(name, MAILBOX_NAME_LEN - 1));
+}
+
 static inline int mbt_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	int ret = ioctl(fd, cmd, arg);
@@ -51,7 +57,7 @@ static inline int mbt_create_fd(int fd, const char *name, uint32_t flags,
 	struct mailbox_create c;
 
 	memset(&c, 0, sizeof(c));
-	strncpy(c.name, name, sizeof(c.name) - 1);
+	mbt_set_name(c.name, name);
 	c.flags = flags;
 	c.access = MAILBOX_ACCESS_ALL;
 	c.mode = mode;
@@ -87,7 +93,7 @@ static inline int mbt_open(const char *name, uint32_t access)
 	if (fd < 0)
 		return fd;
 	memset(&o, 0, sizeof(o));
-	strncpy(o.name, name, sizeof(o.name) - 1);
+	mbt_set_name(o.name, name);
 	o.access = access;
 	ret = mbt_ioctl(fd, MAILBOX_IOC_OPEN, &o);
 	if (ret < 0) {
@@ -106,7 +112,7 @@ static inline int mbt_unlink(const char *name)
 	if (fd < 0)
 		return fd;
 	memset(&u, 0, sizeof(u));
-	strncpy(u.name, name, sizeof(u.name) - 1);
+	mbt_set_name(u.name, name);
 	ret = mbt_ioctl(fd, MAILBOX_IOC_UNLINK, &u);
 	close(fd);
 	return ret;
