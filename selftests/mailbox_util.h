@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "../uapi/linux/kmailbox.h"
+#include <linux/kmailbox.h>
 
 #define MBOX_DEV "/dev/mailbox"
 
