@@ -203,8 +203,8 @@ struct mbox_file {
 /* quota.c */
 struct mbox_user *mbox_user_get(kuid_t uid);
 void mbox_user_put(struct mbox_user *user);
-int mbox_user_charge_bytes(struct mbox_user *user, size_t len);
-void mbox_user_uncharge_bytes(struct mbox_user *user, size_t len);
+int mbox_user_charge_msg(struct mbox_user *user, size_t len);
+void mbox_user_uncharge_msg(struct mbox_user *user, size_t len);
 void mbox_users_exit(void);
 
 /* registry.c */

@@ -69,17 +69,18 @@ void mbox_user_put(struct mbox_user *user)
 }
 
 /**
- * mbox_user_charge_bytes() - charge message bytes to a user
+ * mbox_user_charge_msg() - charge a message to a user
  * @user: the user.
- * @len: payload bytes.
+ * @len: its payload bytes; MBOX_MSG_CHARGE_OVERHEAD more are charged.
  *
  * Return: 0, or -ENOBUFS when the user would pass mbox_user_bytes_max.
  */
-int mbox_user_charge_bytes(struct mbox_user *user, size_t len)
+int mbox_user_charge_msg(struct mbox_user *user, size_t len)
 {
 	unsigned long limit = READ_ONCE(mbox_user_bytes_max);
 	long old = atomic_long_read(&user->bytes);
 
+	len += MBOX_MSG_CHARGE_OVERHEAD;
 	do {
 		if (len > limit || old > limit - len)
 			return -ENOBUFS;
@@ -96,11 +97,11 @@ void mbox_users_exit(void)
 }
 
 /**
- * mbox_user_uncharge_bytes() - undo mbox_user_charge_bytes()
+ * mbox_user_uncharge_msg() - undo mbox_user_charge_msg()
  * @user: the user.
- * @len: payload bytes.
+ * @len: the message's payload bytes.
  */
-void mbox_user_uncharge_bytes(struct mbox_user *user, size_t len)
+void mbox_user_uncharge_msg(struct mbox_user *user, size_t len)
 {
-	atomic_long_sub(len, &user->bytes);
+	atomic_long_sub(len + MBOX_MSG_CHARGE_OVERHEAD, &user->bytes);
 }

@@ -97,7 +97,7 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 	struct mbox_msg *msg;
 	int ret;
 
-	ret = mbox_user_charge_bytes(mf->user, len + MBOX_MSG_CHARGE_OVERHEAD);
+	ret = mbox_user_charge_msg(mf->user, len);
 	if (ret)
 		return ERR_PTR(ret);
 
@@ -123,13 +123,13 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 err_free:
 	kvfree(msg);
 err_uncharge:
-	mbox_user_uncharge_bytes(mf->user, len + MBOX_MSG_CHARGE_OVERHEAD);
+	mbox_user_uncharge_msg(mf->user, len);
 	return ERR_PTR(ret);
 }
 
 static void mbox_msg_free(struct mbox_msg *msg)
 {
-	mbox_user_uncharge_bytes(msg->user, msg->len + MBOX_MSG_CHARGE_OVERHEAD);
+	mbox_user_uncharge_msg(msg->user, msg->len);
 	mbox_user_put(msg->user);
 	put_pid(msg->sender);
 	kvfree(msg);
@@ -220,17 +220,15 @@ static bool mbox_hand_off(struct mbox *mb, struct mbox_msg *msg,
 
 	lockdep_assert_held(&mb->lock);
 	list_for_each_entry_safe(r, tmp, &mb->receivers, node) {
+		if (msg->len > r->size && !fail_small)
+			continue;
+		list_del_init(&r->node);
+		mb->nr_receivers--;
 		if (msg->len > r->size) {
-			if (!fail_small)
-				continue;
-			list_del_init(&r->node);
-			mb->nr_receivers--;
 			r->size = msg->len;
 			mbox_wake_waiter(q, r, -EMSGSIZE);
 			continue;
 		}
-		list_del_init(&r->node);
-		mb->nr_receivers--;
 		r->msg = msg;
 		mbox_msg_taken(mb, msg);
 		mbox_wake_waiter(q, r, MBOX_DONE);
@@ -528,18 +526,19 @@ sleep:
 			msg->sync = NULL;
 		}
 		mbox_unlock_wake(mb, &q);
-		if (!mbox_state_final(state)) {
+		if (mbox_state_final(state))
+			ret = 0;
+		else
 			mbox_poll_wake(mb);
-			if (w.msg)
-				mbox_msg_free(w.msg);
-			return ret;
-		}
 		break;
 	}
-	/* Final: MBOX_DONE, or -EIDRM with the message still ours if w.msg. */
-	state = READ_ONCE(w.state);
+	/* The message is still ours if w.msg: taken back, or -EIDRM. */
 	if (w.msg)
 		mbox_msg_free(w.msg);
+	if (ret)
+		return ret;
+	/* Final: MBOX_DONE or -EIDRM. */
+	state = READ_ONCE(w.state);
 	if (w.peer) {
 		args->receiver_pid = pid_vnr(w.peer);
 		put_pid(w.peer);
