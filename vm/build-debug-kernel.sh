@@ -37,47 +37,15 @@ make_vars=(ARCH=x86_64 KBUILD_BUILD_USER=kmailbox KBUILD_BUILD_HOST=debug-lane)
 pkgs=("$srcpkg" bc bison flex libelf-dev gcc libc6-dev make xz-utils perl)
 
 say() { printf 'build-debug-kernel: %s\n' "$*" >&2; }
+
+# shellcheck source=vm/lib-common.sh
+. "$top/vm/lib-common.sh"
 die() { printf 'build-debug-kernel: error: %s\n' "$*" >&2; exit 1; }
 
 usage()
 {
 	sed -n '8,13s/^# \{0,1\}//p' "$0"
 	exit "${1:-0}"
-}
-
-pkg_installed()
-{
-	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
-}
-
-pkg_known()
-{
-	local cand
-
-	cand=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }')
-	[ -n "$cand" ] && [ "$cand" != "(none)" ]
-}
-
-need_pkgs()
-{
-	local p missing=() update=
-
-	for p in "$@"; do
-		pkg_installed "$p" || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	[ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (run as root to install them)"
-	compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null || update=1
-	for p in "${missing[@]}"; do
-		pkg_known "$p" || update=1
-	done
-	if [ -n "$update" ]; then
-		say "apt-get update"
-		apt-get update -q >&2 || die "apt-get update failed"
-	fi
-	say "installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
 }
 
 # The key: package version (made path-safe) + 16 hex digits of sha256 over
@@ -259,7 +227,9 @@ print)
 	;;
 esac
 
-need_pkgs "${pkgs[@]}"
+[ "$(id -u)" = 0 ] || vm_pkgs_present "${pkgs[@]}" ||
+	die "missing packages: ${pkgs[*]} (run as root to install them)"
+vm_need_pkgs "${pkgs[@]}"
 [ -f "$tarball" ] || die "$tarball missing (is $srcpkg installed?)"
 key=$(compute_key) || die "cannot tell the version of $srcpkg"
 dir=$root/$key

@@ -38,16 +38,26 @@ vm_pkg_known()
 	[ -n "$cand" ] && [ "$cand" != "(none)" ]
 }
 
+# True when every package named is installed.
+vm_pkgs_present()
+{
+	local p
+
+	for p in "$@"; do
+		vm_pkg_installed "$p" || return 1
+	done
+}
+
 # Install the packages that are not installed yet (apt-get update first
 # only when apt does not know one of them).
 vm_need_pkgs()
 {
 	local p missing=()
 
+	vm_pkgs_present "$@" && return 0
 	for p in "$@"; do
 		vm_pkg_installed "$p" || missing+=("$p")
 	done
-	[ ${#missing[@]} -eq 0 ] && return 0
 
 	vm_apt_has_lists || vm_apt_update_once
 	for p in "${missing[@]}"; do
