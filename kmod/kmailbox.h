@@ -7,6 +7,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -50,7 +51,7 @@ struct mbox_user {
 
 /**
  * struct mbox_msg - one message in the kernel
- * @node: in &struct mbox.msgs while queued, under the mailbox lock.
+ * @node: in &struct mbox.msgs[@prio] while queued, under the mailbox lock.
  * @len: payload length.
  * @sender: thread-group pid of the sender (a reference).
  * @uid: effective uid of the sender.
@@ -58,6 +59,12 @@ struct mbox_user {
  * @user: the user charged for @len bytes (a reference).
  * @sync: the sender sleeping until this message is taken, or NULL; set and
  *	cleared under the mailbox lock.
+ * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
+ * @pending: broadcast: subscribers that have yet to receive it, under the
+ *	mailbox lock. It is freed when this drops to zero.
+ * @copying: broadcast: receivers copying it out now, under the mailbox
+ *	lock. When the mailbox is destroyed meanwhile, the last of them frees
+ *	it.
  * @data: payload.
  */
 struct mbox_msg {
@@ -68,6 +75,9 @@ struct mbox_msg {
 	ktime_t time;
 	struct mbox_user *user;
 	struct mbox_waiter *sync;
+	u32 prio;
+	u32 pending;
+	u32 copying;
 	char data[];
 };
 
@@ -86,9 +96,11 @@ struct mbox_msg {
  *	and is copying out; it can no longer take the message back (not
  *	final).
  * MBOX_DONE: final success. A receiver owns @msg; a sender's message was
- *	accepted (and, if it waited for delivery, taken by @peer).
- * negative: final failure, an errno (-EIDRM, or -EMSGSIZE for a receiver
- *	whose buffer was too small for the message it was offered).
+ *	accepted (and, if it waited for delivery, taken by @peer). A
+ *	broadcast receiver has no @msg: it was told to look again.
+ * negative: final failure, an errno (the mailbox's dead_err, or -EMSGSIZE
+ *	for a receiver whose buffer was too small for the message it was
+ *	offered).
  */
 #define MBOX_WAITING	0
 #define MBOX_QUEUED	1
@@ -105,6 +117,11 @@ struct mbox_msg {
  * @size: receiver: its buffer size. Receiver failed with -EMSGSIZE: the
  *	length of the message it was offered.
  * @peer: sender waiting for delivery: the receiver's tgid (a reference).
+ * @prio: receiver: its receive priority; &struct mbox.receivers is sorted
+ *	by it, highest first, then by arrival.
+ * @from: receiver: take only messages sent by this process (a pid number
+ *	in @ns), or 0 for any.
+ * @ns: receiver: its pid namespace.
  */
 struct mbox_waiter {
 	struct list_head node;
@@ -113,13 +130,19 @@ struct mbox_waiter {
 	struct mbox_msg *msg;
 	u32 size;
 	struct pid *peer;
+	u32 prio;
+	pid_t from;
+	struct pid_namespace *ns;
 };
 
 /**
  * struct mbox - a mailbox
- * @ref: references: one while named in the registry, one per bound
- *	descriptor. The last put frees the mailbox and its messages.
- * @hnode: in the name hash table while linked, under mbox_registry_lock.
+ * @ref: references: one while named in the registry (or, for a direct
+ *	mailbox, while in the direct table), one per bound descriptor, one
+ *	per MAILBOX_IOC_SEND_TO in progress. The last put frees the mailbox
+ *	and its messages.
+ * @hnode: in the name hash table while linked, or in the direct table
+ *	while a direct mailbox lives; under mbox_registry_lock.
  * @all: in the list of live mailboxes (for /proc), under
  *	mbox_registry_lock.
  * @name: the name it was created with.
@@ -131,19 +154,36 @@ struct mbox_waiter {
  * @mode: permission bits.
  * @capacity: messages it holds; 0 is a rendezvous.
  * @msg_size_max: largest message.
+ * @delivery: MAILBOX_DELIVER_*. Set once.
+ * @dead_err: what calls on it get once it is destroyed: -EIDRM, or -EPIPE
+ *	for a direct mailbox. Set once.
+ * @owner: direct mailbox: its owner's tgid (a reference); NULL for a named
+ *	one. Set once.
+ * @nr_files: direct mailbox: descriptors bound to it; under
+ *	mbox_registry_lock.
+ * @policy: direct mailbox: MAILBOX_POLICY_*; under mbox_registry_lock,
+ *	as are @nr_allow and @allow.
+ * @nr_allow: entries in @allow.
+ * @allow: MAILBOX_POLICY_LIST: the tgids that may send (references).
  * @creator: the user charged for the mailbox itself (a reference).
  * @poll_wq: poll() and epoll waiters only; send and receive sleep on the
  *	waiter lists instead.
  * @lock: protects every field below it.
- * @dead: destroyed: every operation fails with -EIDRM.
- * @msgs: queued messages, oldest first; at most @capacity of them, plus
- *	those put back at the head by receivers whose copy-out faulted.
- * @depth: number of entries in @msgs.
+ * @dead: destroyed: every operation fails with @dead_err.
+ * @msgs: queued messages, one list per priority, oldest first; at most
+ *	@capacity of them, plus those put back at the head by receivers whose
+ *	copy-out faulted. A broadcast mailbox uses @msgs[0] only, as the log
+ *	of messages some subscriber has yet to receive.
+ * @prio_map: bit p set when @msgs[p] is not empty.
+ * @depth: number of messages in @msgs.
  * @bytes: payload bytes in @msgs.
- * @receivers: sleeping receivers in the order they will be served. Non-
- *	empty only while @msgs and @senders are empty.
+ * @receivers: sleeping receivers in the order they will be served. None
+ *	of them wants any message in @msgs or held by a sender (but see
+ *	MBOX_TAKEN); for broadcast, each waits for its own next message.
  * @senders: sleeping senders, oldest first, each holding its message. Non-
  *	empty only while the mailbox is full.
+ * @subs: broadcast: the subscribed descriptors (&struct mbox_sub.node).
+ * @nr_subs: entries in @subs.
  * @nr_receivers: entries in @receivers.
  * @nr_senders: entries in @senders.
  * @sent: messages accepted.
@@ -166,16 +206,26 @@ struct mbox {
 	umode_t mode;
 	u32 capacity;
 	u32 msg_size_max;
+	u32 delivery;
+	int dead_err;
+	struct pid *owner;
+	unsigned int nr_files;
+	u32 policy;
+	u32 nr_allow;
+	struct pid **allow;
 	struct mbox_user *creator;
 	wait_queue_head_t poll_wq;
 
 	spinlock_t lock;	/* see above: guards the fields below */
 	bool dead;
-	struct list_head msgs;
+	struct list_head msgs[MAILBOX_PRIO_MAX + 1];
+	unsigned long prio_map;
 	u32 depth;
 	u64 bytes;
 	struct list_head receivers;
 	struct list_head senders;
+	struct list_head subs;
+	u32 nr_subs;
 	u32 nr_receivers;
 	u32 nr_senders;
 	u64 sent;
@@ -185,19 +235,69 @@ struct mbox {
 };
 
 /**
+ * struct mbox_sub - a descriptor subscribed to a broadcast mailbox
+ * @node: in &struct mbox.subs, under the mailbox lock.
+ * @next: the oldest message it has yet to receive, or NULL when it has
+ *	received everything; under the mailbox lock. Each message from @next
+ *	to the end of the log counts this subscriber in its @pending.
+ * @backlog: messages from @next to the end of the log; under the mailbox
+ *	lock.
+ * @recv_lock: serialises receives on this descriptor, from taking @next
+ *	to advancing past it once copied out, so that a failed copy leaves
+ *	the message unread and the order intact. Taken before the mailbox
+ *	lock; held while copying out, never while sleeping for a message.
+ */
+struct mbox_sub {
+	struct list_head node;
+	struct mbox_msg *next;
+	u32 backlog;
+	struct mutex recv_lock;	/* see above */
+};
+
+/**
  * struct mbox_file - one open descriptor of /dev/mailbox
  * @mbox: the bound mailbox, or NULL. Written once, under
  *	mbox_registry_lock, with smp_store_release(); read with
  *	smp_load_acquire().
  * @access: MAILBOX_ACCESS_* granted at bind time.
  * @owner: this descriptor created an owned mailbox and destroys it on close.
+ * @subscribed: @sub is in the mailbox's subscriber list (a broadcast
+ *	mailbox bound with MAILBOX_ACCESS_RECV). Set once, with @mbox.
+ * @recv_prio: receive priority; READ_ONCE()/WRITE_ONCE().
  * @user: the user that opened the descriptor, charged for what it sends.
+ * @sub: broadcast subscriber state.
  */
 struct mbox_file {
 	struct mbox *mbox;
 	u32 access;
 	bool owner;
+	bool subscribed;
+	u32 recv_prio;
 	struct mbox_user *user;
+	struct mbox_sub sub;
+};
+
+/*
+ * Tasks to wake once the mailbox lock is dropped, each with a reference
+ * held. When it is full, further tasks are woken at once, under the lock,
+ * which is correct, only slower.
+ */
+struct mbox_wake_q {
+	unsigned int n;
+	struct task_struct *tasks[4];
+};
+
+/**
+ * struct mbox_wait - how a send or receive may wait
+ * @mode: what a call that would sleep gets instead: 0 (it may sleep),
+ *	-EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
+ * @deadline: the deadline, in the host's CLOCK_MONOTONIC.
+ * @until: &@deadline, or NULL for none.
+ */
+struct mbox_wait {
+	int mode;
+	ktime_t deadline;
+	ktime_t *until;
 };
 
 /* quota.c */
@@ -217,18 +317,60 @@ void mbox_file_release(struct mbox_file *mf);
 void mbox_registry_exit(void);
 void mbox_put(struct mbox *mb);
 u32 mbox_state(const struct mbox *mb);
+struct mbox *mbox_alloc(const char *name, u32 capacity, u32 msg_size_max,
+			u32 delivery, struct mbox_user *creator);
+void mbox_free_unused(struct mbox *mb);
+int mbox_link_bind(struct mbox_file *mf, struct mbox *mb, u32 access);
+void mbox_bind(struct mbox_file *mf, struct mbox *mb, u32 access,
+	       bool owner);
+void mbox_destroy(struct mbox *mb, bool drop_file);
+int mbox_check_sizes(u32 capacity, u32 msg_size_max);
+
+/* direct.c */
+int mbox_ioc_open_direct(struct mbox_file *mf,
+			 const struct mailbox_direct *args);
+int mbox_ioc_set_policy(struct mbox_file *mf,
+			const struct mailbox_policy *args);
+struct mbox *mbox_direct_get(pid_t nr);
+struct mbox *mbox_direct_lookup(struct pid *tgid);
+void mbox_direct_flush(struct mbox_file *mf);
+int mbox_name_of(const struct mbox *mb, struct pid_namespace *ns, char *buf,
+		 size_t size);
 
 /* transfer.c */
 int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock);
+int mbox_send_to(struct mbox_file *mf, struct mailbox_send *args,
+		 bool nonblock);
 int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
 	      struct mailbox_recv __user *uarg, bool nonblock);
 void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq);
 void mbox_free_msgs(struct list_head *msgs);
-__poll_t mbox_poll_mask(struct mbox *mb);
+__poll_t mbox_poll_mask(struct mbox_file *mf);
 void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info);
+void mbox_wake_waiter(struct mbox_wake_q *q, struct mbox_waiter *w,
+		      int state);
+void mbox_unlock_wake(struct mbox *mb, struct mbox_wake_q *q)
+	__releases(&mb->lock);
+void mbox_poll_wake(struct mbox *mb);
+int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock);
+void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg);
+void mbox_refill(struct mbox *mb, struct mbox_wake_q *q,
+		 struct list_head *freeq);
+void mbox_msg_free(struct mbox_msg *msg);
+void mbox_enqueue(struct mbox *mb, struct mbox_msg *msg, bool head);
+void mbox_dequeue(struct mbox *mb, struct mbox_msg *msg);
+
+/* broadcast.c */
+void mbox_sub_join(struct mbox_file *mf, struct mbox *mb);
+void mbox_sub_leave(struct mbox_file *mf);
+u32 mbox_bcast_append(struct mbox *mb, struct mbox_msg *msg,
+		      struct mbox_wake_q *q, struct list_head *freeq);
+int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
+		    struct mailbox_recv __user *uarg, struct mbox_wait *wait);
 
 /* proc.c */
 int mbox_proc_init(void);
+const char *mbox_delivery_name(const struct mbox *mb);
 void mbox_proc_exit(void);
 
 #endif /* _KMAILBOX_H */

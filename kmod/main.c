@@ -8,6 +8,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
@@ -23,6 +24,9 @@ static_assert(sizeof(struct mailbox_unlink) == 88);
 static_assert(sizeof(struct mailbox_send) == 56);
 static_assert(sizeof(struct mailbox_recv) == 72);
 static_assert(sizeof(struct mailbox_info) == 184);
+static_assert(sizeof(struct mailbox_direct) == 48);
+static_assert(sizeof(struct mailbox_policy) == 32);
+static_assert(sizeof(struct mailbox_recv_prio) == 16);
 
 unsigned int mbox_max_mailboxes = 4096;
 module_param_named(max_mailboxes, mbox_max_mailboxes, uint, 0644);
@@ -56,6 +60,7 @@ static int mbox_fop_open(struct inode *inode, struct file *file)
 		kfree(mf);
 		return -ENOMEM;
 	}
+	mutex_init(&mf->sub.recv_lock);
 	file->private_data = mf;
 	return nonseekable_open(inode, file);
 }
@@ -65,7 +70,14 @@ static int mbox_fop_release(struct inode *inode, struct file *file)
 	struct mbox_file *mf = file->private_data;
 
 	mbox_file_release(mf);
+	mutex_destroy(&mf->sub.recv_lock);
 	kfree(mf);
+	return 0;
+}
+
+static int mbox_fop_flush(struct file *file, fl_owner_t id)
+{
+	mbox_direct_flush(file->private_data);
 	return 0;
 }
 
@@ -103,21 +115,27 @@ static long mbox_ioctl_unlink(void __user *uarg)
 	return mbox_ioc_unlink(&args);
 }
 
+/* MAILBOX_IOC_SEND (@to: false) and MAILBOX_IOC_SEND_TO (@to: true). */
 static long mbox_ioctl_send(struct mbox_file *mf, struct file *file,
-			    struct mailbox_send __user *uarg)
+			    struct mailbox_send __user *uarg, bool to)
 {
+	bool nonblock = file->f_flags & O_NONBLOCK;
 	struct mailbox_send args;
 	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (!mbox_of(mf))
+	if (!to && !mbox_of(mf))
 		return -EBADFD;
-	/* Fail before sending, not after, if the result cannot be stored. */
-	if (put_user(0, &uarg->receiver_pid))
+	/* Fail before sending, not after, if the results cannot be stored. */
+	if (put_user(0, &uarg->receiver_pid) || put_user(0, &uarg->receivers))
 		return -EFAULT;
-	ret = mbox_send(mf, &args, file->f_flags & O_NONBLOCK);
-	if (!ret && put_user(args.receiver_pid, &uarg->receiver_pid))
+	if (to)
+		ret = mbox_send_to(mf, &args, nonblock);
+	else
+		ret = mbox_send(mf, &args, nonblock);
+	if (!ret && (put_user(args.receiver_pid, &uarg->receiver_pid) ||
+		     put_user(args.receivers, &uarg->receivers)))
 		return -EFAULT;
 	return ret;
 }
@@ -146,6 +164,40 @@ static long mbox_ioctl_stat(struct mbox_file *mf, void __user *uarg)
 	return 0;
 }
 
+static long mbox_ioctl_open_direct(struct mbox_file *mf, void __user *uarg)
+{
+	struct mailbox_direct args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return mbox_ioc_open_direct(mf, &args);
+}
+
+static long mbox_ioctl_set_policy(struct mbox_file *mf, void __user *uarg)
+{
+	struct mailbox_policy args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (!mbox_of(mf))
+		return -EBADFD;
+	return mbox_ioc_set_policy(mf, &args);
+}
+
+static long mbox_ioctl_set_recv_prio(struct mbox_file *mf, void __user *uarg)
+{
+	struct mailbox_recv_prio args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (!mbox_of(mf))
+		return -EBADFD;
+	if (args.priority > MAILBOX_PRIO_MAX || args.flags || args.reserved)
+		return -EINVAL;
+	WRITE_ONCE(mf->recv_prio, args.priority);
+	return 0;
+}
+
 static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -160,11 +212,19 @@ static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
 	case MAILBOX_IOC_UNLINK:
 		return mbox_ioctl_unlink(uarg);
 	case MAILBOX_IOC_SEND:
-		return mbox_ioctl_send(mf, file, uarg);
+		return mbox_ioctl_send(mf, file, uarg, false);
+	case MAILBOX_IOC_SEND_TO:
+		return mbox_ioctl_send(mf, file, uarg, true);
 	case MAILBOX_IOC_RECV:
 		return mbox_ioctl_recv(mf, file, uarg);
 	case MAILBOX_IOC_STAT:
 		return mbox_ioctl_stat(mf, uarg);
+	case MAILBOX_IOC_OPEN_DIRECT:
+		return mbox_ioctl_open_direct(mf, uarg);
+	case MAILBOX_IOC_SET_POLICY:
+		return mbox_ioctl_set_policy(mf, uarg);
+	case MAILBOX_IOC_SET_RECV_PRIO:
+		return mbox_ioctl_set_recv_prio(mf, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -172,36 +232,47 @@ static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
 
 static __poll_t mbox_fop_poll(struct file *file, poll_table *wait)
 {
-	struct mbox *mb = mbox_of(file->private_data);
+	struct mbox_file *mf = file->private_data;
+	struct mbox *mb = mbox_of(mf);
 
 	if (!mb)
 		return EPOLLERR;
 	poll_wait(file, &mb->poll_wq, wait);
-	return mbox_poll_mask(mb);
+	return mbox_poll_mask(mf);
 }
 
 static void mbox_fop_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct mbox_file *mf = file->private_data;
 	struct mbox *mb = mbox_of(mf);
+	char name[MAILBOX_NAME_LEN];
+	u32 backlog;
 
 	if (!mb) {
 		seq_puts(m, "mailbox:\t-\n");
 		return;
 	}
+	mbox_name_of(mb, task_active_pid_ns(current), name, sizeof(name));
 	seq_puts(m, "mailbox:\t");
-	seq_escape(m, mb->name, " \t\n\\");
-	seq_printf(m, "\naccess:\t%s%s%s\nowner:\t%d\n",
+	seq_escape(m, name, " \t\n\\");
+	seq_printf(m, "\naccess:\t%s%s%s\nowner:\t%d\ndelivery:\t%s\nrecv_priority:\t%u\n",
 		   mf->access & MAILBOX_ACCESS_SEND ? "send" : "",
 		   mf->access == MAILBOX_ACCESS_ALL ? "," : "",
 		   mf->access & MAILBOX_ACCESS_RECV ? "recv" : "",
-		   mf->owner);
+		   mf->owner, mbox_delivery_name(mb), READ_ONCE(mf->recv_prio));
+	if (mf->subscribed) {
+		spin_lock(&mb->lock);
+		backlog = mf->sub.backlog;
+		spin_unlock(&mb->lock);
+		seq_printf(m, "backlog:\t%u\n", backlog);
+	}
 }
 
 static const struct file_operations mbox_fops = {
 	.owner = THIS_MODULE,
 	.open = mbox_fop_open,
 	.release = mbox_fop_release,
+	.flush = mbox_fop_flush,
 	.unlocked_ioctl = mbox_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = mbox_fop_poll,

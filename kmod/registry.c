@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel mailboxes: the name registry and the life of a mailbox. Create,
- * open and unlink by name; permissions; owned mailboxes that die with
- * their creator's descriptor; the final free.
+ * Kernel mailboxes: the registry and the life of a mailbox. Create, open
+ * and unlink by name; the table of direct mailboxes by owner; permissions;
+ * owned mailboxes that die with their creator's descriptor; the final
+ * free.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -20,13 +21,15 @@
 #define MBOX_MSG_SIZE_HARD_MAX	SZ_1G
 
 /*
- * mbox_registry_lock protects the name hash table, the list of live
- * mailboxes (mbox_all), mbox_count, and each mailbox's @linked, @hnode and
- * @all. It is taken before any mailbox's lock.
+ * mbox_registry_lock protects the name hash table, the direct table, the
+ * list of live mailboxes (mbox_all), mbox_count, and each mailbox's
+ * @linked, @hnode, @all, @nr_files and direct-send policy. It is taken
+ * before any mailbox's lock.
  */
 DEFINE_MUTEX(mbox_registry_lock);
 LIST_HEAD(mbox_all);
 static DEFINE_HASHTABLE(mbox_names, 8);
+static DEFINE_HASHTABLE(mbox_directs, 8);
 static unsigned int mbox_count;
 
 static u32 mbox_name_hash(const char *name)
@@ -65,6 +68,24 @@ static struct mbox *mbox_lookup(const char *name)
 	lockdep_assert_held(&mbox_registry_lock);
 	hash_for_each_possible(mbox_names, mb, hnode, mbox_name_hash(name)) {
 		if (!strcmp(mb->name, name))
+			return mb;
+	}
+	return NULL;
+}
+
+/**
+ * mbox_direct_lookup() - the direct mailbox of a process
+ * @tgid: the process.
+ *
+ * Return: its live direct mailbox (no reference taken), or NULL.
+ */
+struct mbox *mbox_direct_lookup(struct pid *tgid)
+{
+	struct mbox *mb;
+
+	lockdep_assert_held(&mbox_registry_lock);
+	hash_for_each_possible(mbox_directs, mb, hnode, (unsigned long)tgid) {
+		if (mb->owner == tgid)
 			return mb;
 	}
 	return NULL;
@@ -111,10 +132,21 @@ u32 mbox_state(const struct mbox *mb)
 				       MAILBOX_STATE_UNLINKED;
 }
 
-static struct mbox *mbox_alloc(const struct mailbox_create *args,
-			       struct mbox_user *creator)
+/**
+ * mbox_alloc() - allocate a mailbox owned by the current task's euid/egid
+ * @name: its name (empty for a direct mailbox).
+ * @capacity: checked by mbox_check_sizes().
+ * @msg_size_max: checked by mbox_check_sizes().
+ * @delivery: MAILBOX_DELIVER_*.
+ * @creator: the user charged for it.
+ *
+ * Return: the mailbox, with one reference, or NULL.
+ */
+struct mbox *mbox_alloc(const char *name, u32 capacity, u32 msg_size_max,
+			u32 delivery, struct mbox_user *creator)
 {
 	struct mbox *mb;
+	unsigned int prio;
 
 	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
 	if (!mb)
@@ -122,26 +154,38 @@ static struct mbox *mbox_alloc(const struct mailbox_create *args,
 	kref_init(&mb->ref);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->all);
-	strscpy(mb->name, args->name, sizeof(mb->name));
-	mb->owned = args->flags & MAILBOX_CREATE_OWNED;
+	strscpy(mb->name, name, sizeof(mb->name));
 	mb->uid = current_euid();
 	mb->gid = current_egid();
-	mb->mode = args->mode;
-	mb->capacity = args->capacity;
-	mb->msg_size_max = args->msg_size_max;
+	mb->capacity = capacity;
+	mb->msg_size_max = msg_size_max;
+	mb->delivery = delivery;
+	mb->dead_err = -EIDRM;
 	refcount_inc(&creator->refs);
 	mb->creator = creator;
 	init_waitqueue_head(&mb->poll_wq);
 	spin_lock_init(&mb->lock);
-	INIT_LIST_HEAD(&mb->msgs);
+	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++)
+		INIT_LIST_HEAD(&mb->msgs[prio]);
 	INIT_LIST_HEAD(&mb->receivers);
 	INIT_LIST_HEAD(&mb->senders);
+	INIT_LIST_HEAD(&mb->subs);
 	return mb;
 }
 
-/* Free a mailbox that was never linked. */
-static void mbox_free_unused(struct mbox *mb)
+/**
+ * mbox_free_unused() - free a mailbox that was never linked, or the rest
+ * of one that is released
+ * @mb: the mailbox, without messages.
+ */
+void mbox_free_unused(struct mbox *mb)
 {
+	u32 i;
+
+	for (i = 0; i < mb->nr_allow; i++)
+		put_pid(mb->allow[i]);
+	kfree(mb->allow);
+	put_pid(mb->owner);
 	mbox_user_put(mb->creator);
 	kfree(mb);
 }
@@ -150,14 +194,17 @@ static void mbox_free_unused(struct mbox *mb)
 static void mbox_release(struct kref *ref)
 {
 	struct mbox *mb = container_of(ref, struct mbox, ref);
+	unsigned int prio;
 
 	list_del(&mb->all);
 	mbox_count--;
 	mutex_unlock(&mbox_registry_lock);
 
-	/* No waiter is left: each one holds a descriptor, hence a ref. */
-	WARN_ON_ONCE(!list_empty(&mb->receivers) || !list_empty(&mb->senders));
-	mbox_free_msgs(&mb->msgs);
+	/* No waiter is left: each one holds a reference. */
+	WARN_ON_ONCE(!list_empty(&mb->receivers) || !list_empty(&mb->senders) ||
+		     !list_empty(&mb->subs));
+	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++)
+		mbox_free_msgs(&mb->msgs[prio]);
 	atomic_dec(&mb->creator->mailboxes);
 	mbox_free_unused(mb);
 }
@@ -173,12 +220,23 @@ void mbox_put(struct mbox *mb)
 	kref_put_mutex(&mb->ref, mbox_release, &mbox_registry_lock);
 }
 
-static void mbox_bind(struct mbox_file *mf, struct mbox *mb, u32 access,
-		      bool owner)
+/**
+ * mbox_bind() - bind a descriptor to a mailbox
+ * @mf: the descriptor, not yet bound.
+ * @mb: the mailbox; the caller has taken a reference for @mf.
+ * @access: MAILBOX_ACCESS_* granted.
+ * @owner: @mf destroys @mb when it is closed.
+ *
+ * A receiving descriptor of a broadcast mailbox subscribes to it.
+ */
+void mbox_bind(struct mbox_file *mf, struct mbox *mb, u32 access, bool owner)
 {
 	lockdep_assert_held(&mbox_registry_lock);
 	mf->access = access;
 	mf->owner = owner;
+	if (mb->delivery == MAILBOX_DELIVER_BROADCAST &&
+	    (access & MAILBOX_ACCESS_RECV))
+		mbox_sub_join(mf, mb);
 	/* Pairs with smp_load_acquire() in the ioctl and poll paths. */
 	smp_store_release(&mf->mbox, mb);
 }
@@ -197,7 +255,7 @@ static int mbox_attach(struct mbox_file *mf, struct mbox *mb, u32 access)
 	return 0;
 }
 
-/* Link a new mailbox under its name if the limits allow; takes its ref. */
+/* Make new mailbox @mb reachable if the limits allow; takes its ref. */
 static int mbox_link(struct mbox *mb)
 {
 	struct mbox_user *creator = mb->creator;
@@ -211,24 +269,66 @@ static int mbox_link(struct mbox *mb)
 	atomic_inc(&creator->mailboxes);
 	mbox_count++;
 	list_add_tail(&mb->all, &mbox_all);
-	hash_add(mbox_names, &mb->hnode, mbox_name_hash(mb->name));
+	if (mb->owner)
+		hash_add(mbox_directs, &mb->hnode, (unsigned long)mb->owner);
+	else
+		hash_add(mbox_names, &mb->hnode, mbox_name_hash(mb->name));
 	mb->linked = true;
+	return 0;
+}
+
+/**
+ * mbox_link_bind() - make a new mailbox reachable and bind a descriptor
+ * @mf: the descriptor.
+ * @mb: the new mailbox: linked under its name, or for a direct mailbox
+ *	under its owner; the table takes over the caller's reference.
+ * @access: MAILBOX_ACCESS_* for @mf.
+ *
+ * Return: 1 (created), or -ENOSPC when the limits refuse it.
+ */
+int mbox_link_bind(struct mbox_file *mf, struct mbox *mb, u32 access)
+{
+	int ret;
+
+	lockdep_assert_held(&mbox_registry_lock);
+	ret = mbox_link(mb);
+	if (ret)
+		return ret;
+	/* One reference for the table, one for the descriptor. */
+	kref_get(&mb->ref);
+	mb->nr_files = 1;
+	mbox_bind(mf, mb, access, mb->owned);
+	return 1;
+}
+
+/**
+ * mbox_check_sizes() - check a new mailbox's capacity and message size
+ * @capacity: messages.
+ * @msg_size_max: bytes.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int mbox_check_sizes(u32 capacity, u32 msg_size_max)
+{
+	if (capacity > READ_ONCE(mbox_capacity_limit))
+		return -EINVAL;
+	if (!msg_size_max || msg_size_max > READ_ONCE(mbox_msg_size_limit) ||
+	    msg_size_max > MBOX_MSG_SIZE_HARD_MAX)
+		return -EINVAL;
 	return 0;
 }
 
 static int mbox_check_create(const struct mailbox_create *args)
 {
 	if (args->flags & ~(MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED) ||
-	    args->reserved0 ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	if (args->mode & ~0777)
 		return -EINVAL;
-	if (args->capacity > READ_ONCE(mbox_capacity_limit))
+	if (args->delivery > MAILBOX_DELIVER_BROADCAST ||
+	    (args->delivery == MAILBOX_DELIVER_BROADCAST && !args->capacity))
 		return -EINVAL;
-	if (!args->msg_size_max ||
-	    args->msg_size_max > READ_ONCE(mbox_msg_size_limit) ||
-	    args->msg_size_max > MBOX_MSG_SIZE_HARD_MAX)
+	if (mbox_check_sizes(args->capacity, args->msg_size_max))
 		return -EINVAL;
 	if (mbox_check_access(args->access))
 		return -EINVAL;
@@ -252,9 +352,12 @@ int mbox_ioc_create(struct mbox_file *mf, const struct mailbox_create *args)
 	if (ret)
 		return ret;
 
-	new = mbox_alloc(args, mf->user);
+	new = mbox_alloc(args->name, args->capacity, args->msg_size_max,
+			 args->delivery, mf->user);
 	if (!new)
 		return -ENOMEM;
+	new->mode = args->mode;
+	new->owned = args->flags & MAILBOX_CREATE_OWNED;
 
 	mutex_lock(&mbox_registry_lock);
 	if (mf->mbox) {
@@ -269,14 +372,9 @@ int mbox_ioc_create(struct mbox_file *mf, const struct mailbox_create *args)
 			ret = mbox_attach(mf, mb, args->access);
 		goto out_unlock;
 	}
-	ret = mbox_link(new);
-	if (ret)
-		goto out_unlock;
-	/* One reference for the name, one for the descriptor. */
-	kref_get(&new->ref);
-	mbox_bind(mf, new, args->access, new->owned);
-	new = NULL;
-	ret = 1;
+	ret = mbox_link_bind(mf, new, args->access);
+	if (ret > 0)
+		new = NULL;
 
 out_unlock:
 	mutex_unlock(&mbox_registry_lock);
@@ -377,13 +475,25 @@ void mbox_registry_exit(void)
 	WARN_ON(!list_empty(&mbox_all));
 }
 
-/* The creator of an owned mailbox closed it: destroy it. */
-static void mbox_destroy(struct mbox *mb)
+/**
+ * mbox_destroy() - destroy a mailbox, if it is not dead already
+ * @mb: the mailbox.
+ * @drop_file: a descriptor bound to a direct mailbox is going away:
+ *	destroy it only if that was the last.
+ *
+ * Unlinks it and wakes every sleeping sender and receiver; see
+ * mbox_destroy_locked(). The caller holds a reference.
+ */
+void mbox_destroy(struct mbox *mb, bool drop_file)
 {
 	LIST_HEAD(freeq);
 	bool was_linked;
 
 	mutex_lock(&mbox_registry_lock);
+	if ((drop_file && --mb->nr_files) || READ_ONCE(mb->dead)) {
+		mutex_unlock(&mbox_registry_lock);
+		return;
+	}
 	was_linked = mb->linked;
 	if (was_linked)
 		mbox_unhash(mb);
@@ -407,8 +517,10 @@ void mbox_file_release(struct mbox_file *mf)
 	struct mbox *mb = mf->mbox;
 
 	if (mb) {
-		if (mf->owner)
-			mbox_destroy(mb);
+		if (mf->subscribed)
+			mbox_sub_leave(mf);
+		if (mf->owner || mb->owner)
+			mbox_destroy(mb, !!mb->owner);
 		mbox_put(mb);
 	}
 	mbox_user_put(mf->user);

@@ -16,6 +16,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -30,28 +31,22 @@
 #define MBOX_SEND_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_SEND_WAIT)
 #define MBOX_RECV_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_RECV_PEEK)
 
-/*
- * Tasks to wake once the mailbox lock is dropped, each with a reference
- * held. When it is full, further tasks are woken at once, under the lock,
- * which is correct, only slower.
- */
-struct mbox_wake_q {
-	unsigned int n;
-	struct task_struct *tasks[4];
-};
-
 static bool mbox_state_final(int state)
 {
 	return state == MBOX_DONE || state < 0;
 }
 
-/*
- * End @w's wait with @state. The caller has taken @w off its list. The
- * task reference keeps the task alive across the wake-up even if it sees
- * @state early, returns, and exits.
+/**
+ * mbox_wake_waiter() - end a waiter's wait
+ * @q: collects the task to wake once the mailbox lock is dropped; NULL to
+ *	wake it at once.
+ * @w: the waiter; the caller has taken it off its list.
+ * @state: its final state, or MBOX_DONE for a broadcast receiver.
+ *
+ * The task reference keeps the task alive across the wake-up even if it
+ * sees @state early, returns, and exits.
  */
-static void mbox_wake_waiter(struct mbox_wake_q *q, struct mbox_waiter *w,
-			     int state)
+void mbox_wake_waiter(struct mbox_wake_q *q, struct mbox_waiter *w, int state)
 {
 	struct task_struct *task = get_task_struct(w->task);
 
@@ -76,15 +71,24 @@ static void mbox_wake_up(struct mbox_wake_q *q)
 	q->n = 0;
 }
 
-/* Drop the mailbox lock, then wake the tasks @q collected under it. */
-static void mbox_unlock_wake(struct mbox *mb, struct mbox_wake_q *q)
+/**
+ * mbox_unlock_wake() - drop the mailbox lock, then wake the tasks @q
+ * collected under it
+ * @mb: the mailbox.
+ * @q: the tasks.
+ */
+void mbox_unlock_wake(struct mbox *mb, struct mbox_wake_q *q)
 	__releases(&mb->lock)
 {
 	spin_unlock(&mb->lock);
 	mbox_wake_up(q);
 }
 
-static void mbox_poll_wake(struct mbox *mb)
+/**
+ * mbox_poll_wake() - tell poll() and epoll waiters to look again
+ * @mb: the mailbox.
+ */
+void mbox_poll_wake(struct mbox *mb)
 {
 	if (wq_has_sleeper(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, EPOLLIN | EPOLLRDNORM |
@@ -92,7 +96,7 @@ static void mbox_poll_wake(struct mbox *mb)
 }
 
 static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
-				       const void __user *buf, u32 len)
+				       const void __user *buf, u32 len, u32 prio)
 {
 	struct mbox_msg *msg;
 	int ret;
@@ -118,6 +122,9 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 	refcount_inc(&mf->user->refs);
 	msg->user = mf->user;
 	msg->sync = NULL;
+	msg->prio = prio;
+	msg->pending = 0;
+	msg->copying = 0;
 	return msg;
 
 err_free:
@@ -127,7 +134,11 @@ err_uncharge:
 	return ERR_PTR(ret);
 }
 
-static void mbox_msg_free(struct mbox_msg *msg)
+/**
+ * mbox_msg_free() - free a message and what it holds
+ * @msg: the message, in no list.
+ */
+void mbox_msg_free(struct mbox_msg *msg)
 {
 	mbox_user_uncharge_msg(msg->user, msg->len);
 	mbox_user_put(msg->user);
@@ -149,23 +160,65 @@ void mbox_free_msgs(struct list_head *msgs)
 	}
 }
 
-static void mbox_enqueue(struct mbox *mb, struct mbox_msg *msg, bool head)
+/**
+ * mbox_enqueue() - queue a message
+ * @mb: the mailbox; its lock is held.
+ * @msg: the message.
+ * @head: put it first among its priority, not last.
+ */
+void mbox_enqueue(struct mbox *mb, struct mbox_msg *msg, bool head)
 {
+	struct list_head *list = &mb->msgs[msg->prio];
+
 	lockdep_assert_held(&mb->lock);
 	if (head)
-		list_add(&msg->node, &mb->msgs);
+		list_add(&msg->node, list);
 	else
-		list_add_tail(&msg->node, &mb->msgs);
+		list_add_tail(&msg->node, list);
+	__set_bit(msg->prio, &mb->prio_map);
 	mb->depth++;
 	mb->bytes += msg->len;
 }
 
-static void mbox_dequeue(struct mbox *mb, struct mbox_msg *msg)
+/**
+ * mbox_dequeue() - take a message out of the queue
+ * @mb: the mailbox; its lock is held.
+ * @msg: a queued message.
+ */
+void mbox_dequeue(struct mbox *mb, struct mbox_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
 	list_del(&msg->node);
+	if (list_empty(&mb->msgs[msg->prio]))
+		__clear_bit(msg->prio, &mb->prio_map);
 	mb->depth--;
 	mb->bytes -= msg->len;
+}
+
+/* Does receiver @r want @msg? Only its sender filter can say no. */
+static bool mbox_wants(const struct mbox_waiter *r, const struct mbox_msg *msg)
+{
+	return !r->from || pid_nr_ns(msg->sender, r->ns) == r->from;
+}
+
+/*
+ * Queue receiver @w among the sleeping receivers: after every one of the
+ * same or higher priority, before every one of lower priority.
+ */
+static void mbox_add_receiver(struct mbox *mb, struct mbox_waiter *w)
+{
+	struct mbox_waiter *r;
+
+	lockdep_assert_held(&mb->lock);
+	list_for_each_entry_reverse(r, &mb->receivers, node) {
+		if (r->prio >= w->prio) {
+			list_add(&w->node, &r->node);
+			goto added;
+		}
+	}
+	list_add(&w->node, &mb->receivers);
+added:
+	mb->nr_receivers++;
 }
 
 /*
@@ -206,12 +259,12 @@ static void mbox_msg_delivered(struct mbox *mb, struct mbox_msg *msg)
 }
 
 /*
- * Offer @msg to the sleeping receivers, in the order they are to be served.
- * A receiver whose buffer is too small is passed over; if @fail_small, it
- * also fails with -EMSGSIZE, learning the length, as it would have had it
- * found @msg queued (the caller passes false when @msg will not stay in the
- * mailbox should no receiver take it). Returns true when a receiver took
- * @msg.
+ * Offer @msg to the sleeping receivers that want it, in the order they are
+ * to be served. A receiver whose buffer is too small is passed over; if
+ * @fail_small, it also fails with -EMSGSIZE, learning the length, as it
+ * would have had it found @msg queued (the caller passes false when @msg
+ * will not stay in the mailbox should no receiver take it). Returns true
+ * when a receiver took @msg.
  */
 static bool mbox_hand_off(struct mbox *mb, struct mbox_msg *msg,
 			  bool fail_small, struct mbox_wake_q *q)
@@ -220,7 +273,7 @@ static bool mbox_hand_off(struct mbox *mb, struct mbox_msg *msg,
 
 	lockdep_assert_held(&mb->lock);
 	list_for_each_entry_safe(r, tmp, &mb->receivers, node) {
-		if (msg->len > r->size && !fail_small)
+		if (!mbox_wants(r, msg) || (msg->len > r->size && !fail_small))
 			continue;
 		list_del_init(&r->node);
 		mb->nr_receivers--;
@@ -237,11 +290,19 @@ static bool mbox_hand_off(struct mbox *mb, struct mbox_msg *msg,
 	return false;
 }
 
-/*
- * A slot is free: move the messages of the oldest sleeping senders into the
- * queue. A sender waiting for delivery goes on sleeping, now MBOX_QUEUED.
+/**
+ * mbox_refill() - a slot is free: move the messages of the oldest sleeping
+ * senders into the mailbox
+ * @mb: the mailbox; its lock is held.
+ * @q: collects the senders to wake.
+ * @freeq: broadcast: collects messages that nobody is left to receive.
+ *
+ * A sender waiting for delivery goes on sleeping, now MBOX_QUEUED. No
+ * sleeping receiver wants these messages: it would have taken them from
+ * the sender (mbox_next()), so they go straight into the queue.
  */
-static void mbox_refill(struct mbox *mb, struct mbox_wake_q *q)
+void mbox_refill(struct mbox *mb, struct mbox_wake_q *q,
+		 struct list_head *freeq)
 {
 	struct mbox_waiter *s;
 	struct mbox_msg *msg;
@@ -253,8 +314,14 @@ static void mbox_refill(struct mbox *mb, struct mbox_wake_q *q)
 		mb->nr_senders--;
 		msg = s->msg;
 		s->msg = NULL;
-		mbox_enqueue(mb, msg, false);
 		mb->sent++;
+		if (mb->delivery == MAILBOX_DELIVER_BROADCAST) {
+			/* A sender's message reaches the subscribers of now. */
+			s->size = mbox_bcast_append(mb, msg, q, freeq);
+			mbox_wake_waiter(q, s, MBOX_DONE);
+			continue;
+		}
+		mbox_enqueue(mb, msg, false);
 		if (msg->sync)
 			WRITE_ONCE(s->state, MBOX_QUEUED);
 		else
@@ -262,44 +329,63 @@ static void mbox_refill(struct mbox *mb, struct mbox_wake_q *q)
 	}
 }
 
-/* The message a receive would take next, or NULL. */
-static struct mbox_msg *mbox_next(struct mbox *mb)
+/*
+ * The message a receive by @r would take next, or NULL: the oldest queued
+ * message of the highest priority that @r wants; failing that (a
+ * rendezvous, or a filter that no queued message passes), the message of
+ * the oldest sleeping sender with the highest priority that @r wants. Sets
+ * *@holder to that sender, or NULL when the message is queued.
+ */
+static struct mbox_msg *mbox_next(struct mbox *mb, const struct mbox_waiter *r,
+				  struct mbox_waiter **holder)
 {
-	struct mbox_waiter *s;
+	unsigned long map = mb->prio_map;
+	struct mbox_waiter *s, *best = NULL;
+	struct mbox_msg *msg;
+	unsigned int prio;
 
 	lockdep_assert_held(&mb->lock);
-	if (!list_empty(&mb->msgs))
-		return list_first_entry(&mb->msgs, struct mbox_msg, node);
-	if (!list_empty(&mb->senders)) {
-		s = list_first_entry(&mb->senders, struct mbox_waiter, node);
-		return s->msg;
+	*holder = NULL;
+	while (map) {
+		prio = __fls(map);
+		list_for_each_entry(msg, &mb->msgs[prio], node) {
+			if (mbox_wants(r, msg))
+				return msg;
+		}
+		__clear_bit(prio, &map);
 	}
-	return NULL;
+	list_for_each_entry(s, &mb->senders, node) {
+		if (mbox_wants(r, s->msg) &&
+		    (!best || s->msg->prio > best->msg->prio))
+			best = s;
+	}
+	if (!best)
+		return NULL;
+	*holder = best;
+	return best->msg;
 }
 
 /*
- * Take the next message for a receiver with a buffer of @size bytes: the
- * head of the queue, or, when the queue is empty (a rendezvous), the
- * message of the oldest sleeping sender. Returns NULL when there is none,
- * ERR_PTR(-EMSGSIZE) with the length in *@need when it does not fit.
+ * Take the next message for receiver @r (see mbox_next()). Returns NULL
+ * when there is none, ERR_PTR(-EMSGSIZE) with the length in *@need when it
+ * does not fit @r's buffer.
  */
-static struct mbox_msg *mbox_take(struct mbox *mb, u32 size, u32 *need,
-				  struct mbox_wake_q *q)
+static struct mbox_msg *mbox_take(struct mbox *mb, const struct mbox_waiter *r,
+				  u32 *need, struct mbox_wake_q *q)
 {
-	struct mbox_msg *msg = mbox_next(mb);
 	struct mbox_waiter *s;
+	struct mbox_msg *msg = mbox_next(mb, r, &s);
 
 	if (!msg)
 		return NULL;
-	if (msg->len > size) {
+	if (msg->len > r->size) {
 		*need = msg->len;
 		return ERR_PTR(-EMSGSIZE);
 	}
-	if (!list_empty(&mb->msgs)) {
+	if (!s) {
 		mbox_dequeue(mb, msg);
-		mbox_refill(mb, q);
+		mbox_refill(mb, q, NULL);
 	} else {
-		s = list_first_entry(&mb->senders, struct mbox_waiter, node);
 		list_del_init(&s->node);
 		mb->nr_senders--;
 		s->msg = NULL;
@@ -311,7 +397,12 @@ static struct mbox_msg *mbox_take(struct mbox *mb, u32 size, u32 *need,
 	return msg;
 }
 
-/*
+/**
+ * mbox_sleep() - sleep in send or receive
+ * @w: the waiter.
+ * @deadline: absolute CLOCK_MONOTONIC, NULL for none.
+ * @nonblock: a non-blocking sender waiting for a receiver's copy-out only.
+ *
  * Sleep until @w's state is final, a signal arrives or @deadline (absolute
  * CLOCK_MONOTONIC, NULL for none) passes. Called without the mailbox lock,
  * after @w was made visible to wakers under it. Returns 0 when the state
@@ -324,8 +415,10 @@ static struct mbox_msg *mbox_take(struct mbox *mb, u32 size, u32 *need,
  * deadline, unless it is being killed. A @nonblock sender waits for that
  * only: in any other state it returns -EAGAIN at once (its message was
  * put back by a receiver whose copy faulted).
+ *
+ * Return: 0, -ERESTARTSYS, -ETIMEDOUT, -EINTR or -EAGAIN; see above.
  */
-static int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock)
+int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock)
 {
 	bool expired = false, taken;
 	int ret = 0, state;
@@ -397,78 +490,81 @@ static u64 mbox_time_to_user(ktime_t t)
 }
 
 /*
- * Check the flags and deadline common to send and receive. Sets *@deadline
- * and returns what a call that would sleep gets instead: 0 (it may sleep),
- * -EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed); or
- * -EINVAL for flags or a deadline that make no sense.
+ * Check the flags and deadline common to send and receive and fill @wait.
+ * Returns -EINVAL for flags or a deadline that make no sense, else 0.
  */
-static int mbox_wait_mode(u32 flags, u64 deadline_ns, bool nonblock,
-			  ktime_t *deadline, bool *timed)
+static int mbox_wait_init(struct mbox_wait *wait, u32 flags, u64 deadline_ns,
+			  bool nonblock)
 {
-	*timed = false;
+	wait->until = NULL;
 	if ((flags & MAILBOX_NONBLOCK) && (flags & MAILBOX_DEADLINE))
 		return -EINVAL;
 	if (!(flags & MAILBOX_DEADLINE)) {
 		if (deadline_ns)
 			return -EINVAL;
-		return nonblock || (flags & MAILBOX_NONBLOCK) ? -EAGAIN : 0;
+		wait->mode = nonblock || (flags & MAILBOX_NONBLOCK) ? -EAGAIN : 0;
+		return 0;
 	}
 	if (deadline_ns > KTIME_MAX)
 		return -EINVAL;
-	*deadline = mbox_time_from_user((ktime_t)deadline_ns);
-	*timed = true;
+	wait->deadline = mbox_time_from_user((ktime_t)deadline_ns);
+	wait->until = &wait->deadline;
 	if (nonblock)
-		return -EAGAIN;
-	if (ktime_compare(ktime_get(), *deadline) >= 0)
-		return -ETIMEDOUT;
+		wait->mode = -EAGAIN;
+	else if (ktime_compare(ktime_get(), wait->deadline) >= 0)
+		wait->mode = -ETIMEDOUT;
+	else
+		wait->mode = 0;
 	return 0;
 }
 
-/**
- * mbox_send() - MAILBOX_IOC_SEND on a bound descriptor
- * @mf: the descriptor.
- * @args: the arguments, copied in; receiver_pid is filled on success.
- * @nonblock: the descriptor is O_NONBLOCK.
- *
- * Return: 0 or a negative errno; see the uapi header.
+/*
+ * Send @args's message into @mb, for the descriptor @mf; see the uapi
+ * header. The flags, @wait and the caller's right to send were checked.
  */
-int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
+static int mbox_send_msg(struct mbox_file *mf, struct mbox *mb,
+			 struct mailbox_send *args, struct mbox_wait *wait)
 {
-	struct mbox *mb = mf->mbox;
 	struct mbox_wake_q q = { 0 };
 	struct mbox_waiter w = { .task = current };
 	struct mbox_msg *msg;
-	ktime_t deadline;
-	bool timed, sync, stays;
-	int wait_mode, ret, state;
+	LIST_HEAD(freeq);
+	bool bcast, sync, stays;
+	int ret, state;
 
-	if (args->flags & ~MBOX_SEND_FLAGS || args->reserved0 ||
-	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
-		return -EINVAL;
-	wait_mode = mbox_wait_mode(args->flags, args->deadline_ns, nonblock,
-				   &deadline, &timed);
-	if (wait_mode == -EINVAL)
-		return -EINVAL;
-	if (!(mf->access & MAILBOX_ACCESS_SEND))
-		return -EBADF;
 	if (args->len > mb->msg_size_max)
 		return -EMSGSIZE;
+	if (args->priority && mb->delivery != MAILBOX_DELIVER_PRIORITY)
+		return -EINVAL;
+	bcast = mb->delivery == MAILBOX_DELIVER_BROADCAST;
+	if (bcast && (args->flags & MAILBOX_SEND_WAIT))
+		return -EINVAL;
 	sync = (args->flags & MAILBOX_SEND_WAIT) || !mb->capacity;
 	args->receiver_pid = 0;
+	args->receivers = 1;
 
-	msg = mbox_msg_alloc(mf, u64_to_user_ptr(args->buf), args->len);
+	msg = mbox_msg_alloc(mf, u64_to_user_ptr(args->buf), args->len,
+			     args->priority);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
-		ret = -EIDRM;
+		ret = mb->dead_err;
 		goto out_unlock_free;
+	}
+	if (bcast) {
+		if (mb->depth < mb->capacity) {
+			args->receivers = mbox_bcast_append(mb, msg, &q, &freeq);
+			mb->sent++;
+			goto out_accepted;
+		}
+		goto full;
 	}
 	if (sync)
 		msg->sync = &w;
 	/* Would the message stay, queued or with us, if no receiver took it? */
-	stays = !wait_mode || (!sync && mb->depth < mb->capacity);
+	stays = !wait->mode || (!sync && mb->depth < mb->capacity);
 	if (mbox_hand_off(mb, msg, stays, &q)) {
 		mb->sent++;
 		mbox_unlock_wake(mb, &q);
@@ -477,18 +573,16 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 		/* MBOX_TAKEN: sleep until the receiver has copied it out. */
 		goto sleep;
 	}
-	if (mb->depth < mb->capacity && (!sync || !wait_mode)) {
+	if (mb->depth < mb->capacity && (!sync || !wait->mode)) {
 		mbox_enqueue(mb, msg, false);
 		mb->sent++;
-		if (!sync) {
-			mbox_unlock_wake(mb, &q);
-			mbox_poll_wake(mb);
-			return 0;
-		}
+		if (!sync)
+			goto out_accepted;
 		w.state = MBOX_QUEUED;
 	} else {
-		if (wait_mode) {
-			ret = wait_mode;
+full:
+		if (wait->mode) {
+			ret = wait->mode;
 			goto out_unlock_free;
 		}
 		w.msg = msg;
@@ -501,8 +595,7 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
 	mbox_poll_wake(mb);
 
 sleep:
-	while ((ret = mbox_sleep(&w, timed ? &deadline : NULL,
-				 wait_mode == -EAGAIN))) {
+	while ((ret = mbox_sleep(&w, wait->until, wait->mode == -EAGAIN))) {
 		spin_lock(&mb->lock);
 		state = w.state;
 		if (state == MBOX_TAKEN && !fatal_signal_pending(current)) {
@@ -519,7 +612,7 @@ sleep:
 			msg->sync = NULL;
 			mbox_dequeue(mb, msg);
 			mb->sent--;
-			mbox_refill(mb, &q);
+			mbox_refill(mb, &q, NULL);
 			w.msg = msg;
 		} else if (state == MBOX_TAKEN) {
 			/* Killed while a receiver copies it: let it go. */
@@ -532,18 +625,26 @@ sleep:
 			mbox_poll_wake(mb);
 		break;
 	}
-	/* The message is still ours if w.msg: taken back, or -EIDRM. */
+	/* The message is still ours if w.msg: taken back, or destroyed. */
 	if (w.msg)
 		mbox_msg_free(w.msg);
 	if (ret)
 		return ret;
-	/* Final: MBOX_DONE or -EIDRM. */
+	/* Final: MBOX_DONE or the mailbox's dead_err. */
 	state = READ_ONCE(w.state);
 	if (w.peer) {
 		args->receiver_pid = pid_vnr(w.peer);
 		put_pid(w.peer);
 	}
+	if (bcast)
+		args->receivers = w.size;
 	return state < 0 ? state : 0;
+
+out_accepted:
+	mbox_unlock_wake(mb, &q);
+	mbox_poll_wake(mb);
+	mbox_free_msgs(&freeq);
+	return 0;
 
 out_unlock_free:
 	mbox_unlock_wake(mb, &q);
@@ -551,11 +652,72 @@ out_unlock_free:
 	return ret;
 }
 
-static void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg)
+static int mbox_check_send(const struct mailbox_send *args)
+{
+	if (args->flags & ~MBOX_SEND_FLAGS || args->priority > MAILBOX_PRIO_MAX ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * mbox_send() - MAILBOX_IOC_SEND on a bound descriptor
+ * @mf: the descriptor.
+ * @args: the arguments, copied in; receiver_pid and receivers are filled
+ *	on success.
+ * @nonblock: the descriptor is O_NONBLOCK.
+ *
+ * Return: 0 or a negative errno; see the uapi header.
+ */
+int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
+{
+	struct mbox_wait wait;
+
+	if (mbox_check_send(args) || args->to_pid ||
+	    mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
+		return -EINVAL;
+	if (!(mf->access & MAILBOX_ACCESS_SEND))
+		return -EBADF;
+	return mbox_send_msg(mf, mf->mbox, args, &wait);
+}
+
+/**
+ * mbox_send_to() - MAILBOX_IOC_SEND_TO, on any descriptor
+ * @mf: the descriptor.
+ * @args: as for mbox_send().
+ * @nonblock: the descriptor is O_NONBLOCK.
+ *
+ * Return: 0 or a negative errno; see the uapi header.
+ */
+int mbox_send_to(struct mbox_file *mf, struct mailbox_send *args,
+		 bool nonblock)
+{
+	struct mbox_wait wait;
+	struct mbox *mb;
+	int ret;
+
+	if (mbox_check_send(args) || args->to_pid <= 0 ||
+	    mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
+		return -EINVAL;
+	mb = mbox_direct_get(args->to_pid);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	ret = mbox_send_msg(mf, mb, args, &wait);
+	mbox_put(mb);
+	return ret;
+}
+
+/**
+ * mbox_fill_recv() - describe a message to its receiver
+ * @args: filled: len, sender_pid, sender_uid, priority and send_time_ns.
+ * @msg: the message.
+ */
+void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg)
 {
 	args->len = msg->len;
 	args->sender_pid = pid_vnr(msg->sender);
 	args->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
+	args->priority = msg->prio;
 	args->send_time_ns = mbox_time_to_user(msg->time);
 }
 
@@ -571,7 +733,7 @@ static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		if (msg->sync) {
-			mbox_wake_waiter(&q, msg->sync, -EIDRM);
+			mbox_wake_waiter(&q, msg->sync, mb->dead_err);
 			msg->sync = NULL;
 		}
 		mbox_unlock_wake(mb, &q);
@@ -589,16 +751,18 @@ static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
 	mbox_poll_wake(mb);
 }
 
-static int mbox_peek(struct mbox *mb, struct mailbox_recv *args)
+static int mbox_peek(struct mbox *mb, const struct mbox_waiter *r,
+		     struct mailbox_recv *args)
 {
+	struct mbox_waiter *holder;
 	struct mbox_msg *msg;
 	int ret;
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
-		ret = -EIDRM;
+		ret = mb->dead_err;
 	} else {
-		msg = mbox_next(mb);
+		msg = mbox_next(mb, r, &holder);
 		ret = msg ? msg->len : -EAGAIN;
 		if (msg)
 			mbox_fill_recv(args, msg);
@@ -607,43 +771,37 @@ static int mbox_peek(struct mbox *mb, struct mailbox_recv *args)
 	return ret;
 }
 
-/**
- * mbox_recv() - MAILBOX_IOC_RECV on a bound descriptor
- * @mf: the descriptor.
- * @args: the arguments, copied in.
- * @uarg: where they came from; the results are written back there.
- * @nonblock: the descriptor is O_NONBLOCK.
- *
- * Return: the message length or a negative errno; see the uapi header.
- */
-int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
-	      struct mailbox_recv __user *uarg, bool nonblock)
+/* Is @nr (in the caller's pid namespace) a live process? */
+static bool mbox_process_exists(pid_t nr)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = pid_task(find_vpid(nr), PIDTYPE_TGID);
+	rcu_read_unlock();
+	return ret;
+}
+
+/* Receive from a queue or priority mailbox; see mbox_recv(). */
+static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
+			 struct mailbox_recv __user *uarg,
+			 struct mbox_wait *wait)
 {
 	struct mbox *mb = mf->mbox;
 	struct mbox_wake_q q = { 0 };
-	struct mbox_waiter w = { .task = current };
+	struct mbox_waiter w = {
+		.task = current,
+		.size = args->size,
+		.prio = READ_ONCE(mf->recv_prio),
+		.from = args->from_pid,
+		.ns = task_active_pid_ns(current),
+	};
 	struct mbox_msg *msg;
-	ktime_t deadline;
 	u32 need = 0;
-	bool timed;
-	int wait_mode, ret;
-
-	if (args->flags & ~MBOX_RECV_FLAGS || args->reserved0 ||
-	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
-		return -EINVAL;
-	if (args->flags & MAILBOX_RECV_PEEK &&
-	    (args->flags != MAILBOX_RECV_PEEK || args->buf || args->size ||
-	     args->deadline_ns))
-		return -EINVAL;
-	wait_mode = mbox_wait_mode(args->flags, args->deadline_ns, nonblock,
-				   &deadline, &timed);
-	if (wait_mode == -EINVAL)
-		return -EINVAL;
-	if (!(mf->access & MAILBOX_ACCESS_RECV))
-		return -EBADF;
+	int ret;
 
 	if (args->flags & MAILBOX_RECV_PEEK) {
-		ret = mbox_peek(mb, args);
+		ret = mbox_peek(mb, &w, args);
 		if (ret >= 0 && copy_to_user(uarg, args, sizeof(*args)))
 			ret = -EFAULT;
 		return ret;
@@ -652,9 +810,9 @@ int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		spin_unlock(&mb->lock);
-		return -EIDRM;
+		return mb->dead_err;
 	}
-	msg = mbox_take(mb, args->size, &need, &q);
+	msg = mbox_take(mb, &w, &need, &q);
 	if (msg) {
 		mbox_unlock_wake(mb, &q);
 		mbox_poll_wake(mb);
@@ -662,19 +820,20 @@ int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
 			goto out_msgsize;
 		goto deliver;
 	}
-	if (wait_mode) {
+	ret = wait->mode;
+	if (!ret && w.from && !mbox_process_exists(w.from))
+		ret = -ESRCH;
+	if (ret) {
 		spin_unlock(&mb->lock);
-		return wait_mode;
+		return ret;
 	}
-	w.size = args->size;
 	w.state = MBOX_WAITING;
-	list_add_tail(&w.node, &mb->receivers);
-	mb->nr_receivers++;
+	mbox_add_receiver(mb, &w);
 	mb->recv_blocked++;
 	spin_unlock(&mb->lock);
 	mbox_poll_wake(mb);
 
-	ret = mbox_sleep(&w, timed ? &deadline : NULL, false);
+	ret = mbox_sleep(&w, wait->until, false);
 	if (ret) {
 		spin_lock(&mb->lock);
 		if (w.state == MBOX_WAITING) {
@@ -715,57 +874,108 @@ out_msgsize:
 }
 
 /**
+ * mbox_recv() - MAILBOX_IOC_RECV on a bound descriptor
+ * @mf: the descriptor.
+ * @args: the arguments, copied in.
+ * @uarg: where they came from; the results are written back there.
+ * @nonblock: the descriptor is O_NONBLOCK.
+ *
+ * Return: the message length or a negative errno; see the uapi header.
+ */
+int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
+	      struct mailbox_recv __user *uarg, bool nonblock)
+{
+	struct mbox_wait wait;
+
+	if (args->flags & ~MBOX_RECV_FLAGS || args->from_pid < 0 ||
+	    args->reserved0 ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	if (args->flags & MAILBOX_RECV_PEEK &&
+	    (args->flags != MAILBOX_RECV_PEEK || args->buf || args->size ||
+	     args->deadline_ns))
+		return -EINVAL;
+	if (mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
+		return -EINVAL;
+	if (!(mf->access & MAILBOX_ACCESS_RECV))
+		return -EBADF;
+	if (mf->mbox->delivery != MAILBOX_DELIVER_BROADCAST)
+		return mbox_recv_msg(mf, args, uarg, &wait);
+	if (args->from_pid)
+		return -EINVAL;
+	return mbox_bcast_recv(mf, args, uarg, &wait);
+}
+
+/**
  * mbox_destroy_locked() - end a mailbox's life
  * @mb: the mailbox; its lock is held.
  * @freeq: its queued messages are moved here, for the caller to free once
  *	the lock is dropped.
  *
- * Every sleeping sender and receiver wakes with -EIDRM; a sender still
- * holding its own message frees it itself.
+ * Every sleeping sender and receiver wakes with the mailbox's dead_err; a
+ * sender still holding its own message frees it itself, and so does a
+ * broadcast receiver copying one out.
  */
 void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq)
 {
 	struct mbox_waiter *w, *tmp;
-	struct mbox_msg *msg;
+	struct mbox_msg *msg, *next;
+	struct mbox_sub *sub;
+	unsigned int prio;
 
 	lockdep_assert_held(&mb->lock);
 	mb->dead = true;
 	list_for_each_entry_safe(w, tmp, &mb->receivers, node) {
 		list_del_init(&w->node);
-		mbox_wake_waiter(NULL, w, -EIDRM);
+		mbox_wake_waiter(NULL, w, mb->dead_err);
 	}
 	list_for_each_entry_safe(w, tmp, &mb->senders, node) {
 		list_del_init(&w->node);
-		mbox_wake_waiter(NULL, w, -EIDRM);
+		mbox_wake_waiter(NULL, w, mb->dead_err);
 	}
 	mb->nr_receivers = 0;
 	mb->nr_senders = 0;
-	list_for_each_entry(msg, &mb->msgs, node) {
-		if (msg->sync) {
-			mbox_wake_waiter(NULL, msg->sync, -EIDRM);
-			msg->sync = NULL;
+	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++) {
+		list_for_each_entry_safe(msg, next, &mb->msgs[prio], node) {
+			list_del(&msg->node);
+			if (msg->sync) {
+				mbox_wake_waiter(NULL, msg->sync, mb->dead_err);
+				msg->sync = NULL;
+			}
+			if (!msg->copying)
+				list_add_tail(&msg->node, freeq);
 		}
 	}
-	list_splice_init(&mb->msgs, freeq);
+	list_for_each_entry(sub, &mb->subs, node) {
+		sub->next = NULL;
+		sub->backlog = 0;
+	}
+	mb->prio_map = 0;
 	mb->depth = 0;
 	mb->bytes = 0;
 }
 
 /**
- * mbox_poll_mask() - what poll() reports for a mailbox
- * @mb: the mailbox.
+ * mbox_poll_mask() - what poll() reports for a bound descriptor
+ * @mf: the descriptor.
  *
  * Return: EPOLLIN when a receive would not sleep, EPOLLOUT when a send
  * would not, everything with EPOLLHUP once the mailbox is destroyed.
  */
-__poll_t mbox_poll_mask(struct mbox *mb)
+__poll_t mbox_poll_mask(struct mbox_file *mf)
 {
+	struct mbox *mb = mf->mbox;
 	__poll_t mask = 0;
+	bool readable;
 
 	spin_lock(&mb->lock);
 	if (mb->dead)
 		mask = EPOLLHUP | EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
-	if (mb->depth || mb->nr_senders)
+	if (mb->delivery == MAILBOX_DELIVER_BROADCAST)
+		readable = mf->subscribed && mf->sub.next;
+	else
+		readable = mb->depth || mb->nr_senders;
+	if (readable)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (mb->depth < mb->capacity || mb->nr_receivers)
 		mask |= EPOLLOUT | EPOLLWRNORM;
@@ -780,12 +990,15 @@ __poll_t mbox_poll_mask(struct mbox *mb)
  */
 void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info)
 {
+	static const struct mbox_waiter anyone;
+	struct pid_namespace *pid_ns = task_active_pid_ns(current);
 	struct user_namespace *ns = current_user_ns();
 	struct mbox *mb = mf->mbox;
+	struct mbox_waiter *holder;
 	struct mbox_msg *next;
 
 	memset(info, 0, sizeof(*info));
-	strscpy(info->name, mb->name, sizeof(info->name));
+	mbox_name_of(mb, pid_ns, info->name, sizeof(info->name));
 	info->mode = mb->mode;
 	info->uid = from_kuid_munged(ns, mb->uid);
 	info->gid = from_kgid_munged(ns, mb->gid);
@@ -793,12 +1006,21 @@ void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info)
 	info->msg_size_max = mb->msg_size_max;
 	info->access = mf->access;
 	info->flags = mb->owned ? MAILBOX_CREATE_OWNED : 0;
+	if (mb->owner) {
+		info->flags |= MAILBOX_INFO_DIRECT;
+		info->owner_pid = pid_nr_ns(mb->owner, pid_ns);
+	}
+	info->delivery = mb->delivery;
+	info->recv_priority = READ_ONCE(mf->recv_prio);
 
 	spin_lock(&mb->lock);
 	info->state = mbox_state(mb);
 	info->depth = mb->depth;
 	info->bytes = mb->bytes;
-	next = mbox_next(mb);
+	if (mb->delivery == MAILBOX_DELIVER_BROADCAST)
+		next = mf->subscribed ? mf->sub.next : NULL;
+	else
+		next = mbox_next(mb, &anyone, &holder);
 	info->next_len = next ? next->len : 0;
 	info->receivers_waiting = mb->nr_receivers;
 	info->senders_waiting = mb->nr_senders;
@@ -806,5 +1028,7 @@ void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info)
 	info->received = mb->received;
 	info->send_blocked = mb->send_blocked;
 	info->recv_blocked = mb->recv_blocked;
+	info->backlog = mf->subscribed ? mf->sub.backlog : 0;
+	info->subscribers = mb->nr_subs;
 	spin_unlock(&mb->lock);
 }

@@ -29,7 +29,40 @@
  * line, in whitespace-separated columns: name (with space, tab, newline and
  * backslash escaped as octal), uid, gid, mode (octal), capacity, msgsize,
  * depth, bytes, sent, received, sblocked, rblocked, swait, rwait, state
- * (linked, unlinked or dead) and flags (owned or -).
+ * (linked, unlinked or dead), flags (owned, direct or -), delivery (queue,
+ * priority or broadcast), waiters (the receive priorities of the sleeping
+ * receivers in the order they will be served, comma-separated, or -) and
+ * backlog (broadcast: the messages each subscribed descriptor has yet to
+ * read, comma-separated, or -). A direct mailbox is named pid/N, N being
+ * its owner's pid in the reader's pid namespace.
+ *
+ * Three ways to deliver, chosen per mailbox when it is created (struct
+ * mailbox_create.delivery):
+ *  - MAILBOX_DELIVER_QUEUE: each message goes to exactly one receiver, the
+ *    oldest message first. A sleeping receiver is handed a new message
+ *    directly; when several sleep, the one of highest receive priority
+ *    (MAILBOX_IOC_SET_RECV_PRIO) is served first, equal priorities in the
+ *    order they began to wait.
+ *  - MAILBOX_DELIVER_PRIORITY: as QUEUE, but messages carry a priority
+ *    (0 to MAILBOX_PRIO_MAX) and a receive takes the highest first, the
+ *    oldest first within a priority, as POSIX message queues do.
+ *  - MAILBOX_DELIVER_BROADCAST: every descriptor bound with
+ *    MAILBOX_ACCESS_RECV (a subscriber) receives every message sent while
+ *    it is bound, in order. One copy of a message is kept, whatever the
+ *    number of subscribers, and freed when the last of them has received
+ *    it or closed. The capacity bounds the backlog of the slowest
+ *    subscriber: a send sleeps (or fails with -EAGAIN) while any subscriber
+ *    has @capacity messages unread. A message sent while nobody subscribes
+ *    reaches nobody; the send reports that as zero receivers.
+ *
+ * Direct communication: every process (thread group) may have one direct
+ * mailbox, created by its first MAILBOX_IOC_OPEN_DIRECT. Anyone the owner's
+ * policy allows sends to it by pid with MAILBOX_IOC_SEND_TO; the owner
+ * receives through the descriptors it bound, taking messages from anyone or
+ * only from one process (struct mailbox_recv.from_pid). The direct mailbox
+ * is destroyed when its owner exits or the last descriptor bound to it is
+ * closed: its queued messages are freed, and sleeping senders, as every
+ * later call on it, fail with -EPIPE.
  */
 
 #ifndef _UAPI_LINUX_KMAILBOX_H
@@ -46,9 +79,26 @@
 #define MAILBOX_ACCESS_RECV	0x2		/* needs read permission */
 #define MAILBOX_ACCESS_ALL	(MAILBOX_ACCESS_SEND | MAILBOX_ACCESS_RECV)
 
+/* struct mailbox_create.delivery: see above. */
+#define MAILBOX_DELIVER_QUEUE		0
+#define MAILBOX_DELIVER_PRIORITY	1
+#define MAILBOX_DELIVER_BROADCAST	2
+
+/* Highest message priority, and highest receive priority; both start at 0. */
+#define MAILBOX_PRIO_MAX	31
+
+/* struct mailbox_direct.policy and struct mailbox_policy.policy */
+#define MAILBOX_POLICY_ANY	0	/* anyone may send */
+#define MAILBOX_POLICY_UID	1	/* senders whose euid is the owner's */
+#define MAILBOX_POLICY_LIST	2	/* only the processes listed */
+/* Most processes a MAILBOX_POLICY_LIST may name. */
+#define MAILBOX_POLICY_LIST_MAX	64
+
 /* struct mailbox_create.flags */
 #define MAILBOX_CREATE_EXCL	0x1		/* fail with -EEXIST if it exists */
 #define MAILBOX_CREATE_OWNED	0x2		/* destroyed when this fd closes */
+/* struct mailbox_info.flags: also MAILBOX_CREATE_OWNED */
+#define MAILBOX_INFO_DIRECT	0x100		/* a process's direct mailbox */
 
 /* struct mailbox_send.flags and struct mailbox_recv.flags */
 #define MAILBOX_NONBLOCK	0x1		/* -EAGAIN instead of sleeping */
@@ -75,11 +125,12 @@
  * @capacity: messages the mailbox holds; 0 makes it a rendezvous, where a
  *	send completes only when a receiver takes the message.
  * @msg_size_max: largest message in bytes, 1 up to the module's limit.
- * @reserved0: must be zero.
+ * @delivery: MAILBOX_DELIVER_QUEUE, _PRIORITY or _BROADCAST. A broadcast
+ *	mailbox needs a @capacity of at least 1.
  * @reserved: must be zero.
  *
  * When the mailbox already exists and MAILBOX_CREATE_EXCL is not set, the
- * call opens it and @mode, @capacity, @msg_size_max and
+ * call opens it and @mode, @capacity, @msg_size_max, @delivery and
  * MAILBOX_CREATE_OWNED are ignored, as mq_open() ignores its attributes.
  */
 struct mailbox_create {
@@ -89,7 +140,7 @@ struct mailbox_create {
 	__u32 mode;
 	__u32 capacity;
 	__u32 msg_size_max;
-	__u32 reserved0;
+	__u32 delivery;
 	__u64 reserved[4];
 };
 
@@ -130,14 +181,21 @@ struct mailbox_unlink {
  * @buf: user address of the message.
  * @len: its length in bytes, 0 up to the mailbox's msg_size_max.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), and
- *	MAILBOX_SEND_WAIT. A descriptor opened with O_NONBLOCK is always
- *	non-blocking.
+ *	MAILBOX_SEND_WAIT (not on a broadcast mailbox). A descriptor opened
+ *	with O_NONBLOCK is always non-blocking.
  * @deadline_ns: with MAILBOX_DEADLINE, absolute CLOCK_MONOTONIC time at
  *	which a sleeping send gives up with -ETIMEDOUT; otherwise zero.
  * @receiver_pid: out: with MAILBOX_SEND_WAIT, or on a rendezvous mailbox,
  *	the pid (thread-group id, in the caller's pid namespace) of the
  *	process that received the message; otherwise 0.
- * @reserved0: must be zero.
+ * @priority: the message's priority, 0 to MAILBOX_PRIO_MAX, on a
+ *	MAILBOX_DELIVER_PRIORITY mailbox; must be zero on others.
+ * @to_pid: MAILBOX_IOC_SEND_TO: the process (any of its thread ids, in the
+ *	caller's pid namespace) whose direct mailbox gets the message.
+ *	MAILBOX_IOC_SEND: must be zero.
+ * @receivers: out: the receivers the message was given to: on a broadcast
+ *	mailbox the subscribers it was queued for (0 when there were none),
+ *	otherwise 1.
  * @reserved: must be zero.
  *
  * The message is copied in at once. When a receiver is waiting it is handed
@@ -159,12 +217,14 @@ struct mailbox_send {
 	__u32 flags;
 	__u64 deadline_ns;
 	__s32 receiver_pid;
-	__u32 reserved0;
-	__u64 reserved[3];
+	__u32 priority;
+	__s32 to_pid;
+	__u32 receivers;
+	__u64 reserved[2];
 };
 
 /**
- * struct mailbox_recv - receive the oldest message
+ * struct mailbox_recv - receive the next message
  * @buf: user address of the buffer; may be 0 when @size is 0.
  * @size: size of the buffer in bytes.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), or
@@ -175,10 +235,21 @@ struct mailbox_send {
  *	pid namespace; 0 if the sender is not visible there.
  * @sender_uid: out: effective uid of the sender when it sent, in the
  *	caller's user namespace.
- * @reserved0: must be zero.
+ * @priority: out: the message's priority (always 0 unless the mailbox is
+ *	MAILBOX_DELIVER_PRIORITY).
  * @send_time_ns: out: CLOCK_MONOTONIC time at which it was sent, in the
  *	caller's time namespace.
+ * @from_pid: 0 to take the next message from anyone. Otherwise take only
+ *	messages sent by that process (its pid in the caller's namespace);
+ *	messages from others stay queued, in order. When no message from it
+ *	is there and no process has that pid, the call fails with -ESRCH
+ *	instead of sleeping. Not on a broadcast mailbox.
+ * @reserved0: must be zero.
  * @reserved: must be zero.
+ *
+ * The next message is the oldest one (the oldest of the highest priority on
+ * a MAILBOX_DELIVER_PRIORITY mailbox), or on a broadcast mailbox the oldest
+ * this descriptor has not received yet.
  *
  * On success the message is copied to @buf and the call returns its
  * length. When @size is smaller than the message the call fails with
@@ -198,9 +269,11 @@ struct mailbox_recv {
 	__u32 len;
 	__s32 sender_pid;
 	__u32 sender_uid;
-	__u32 reserved0;
+	__u32 priority;
 	__u64 send_time_ns;
-	__u64 reserved[3];
+	__s32 from_pid;
+	__u32 reserved0;
+	__u64 reserved[2];
 };
 
 /**
@@ -222,14 +295,25 @@ struct mailbox_recv {
  *	comes). A delivery-waiting sender whose message is queued is not
  *	counted: its message is, in @depth.
  * @access: the access this descriptor holds (MAILBOX_ACCESS_*).
- * @flags: MAILBOX_CREATE_OWNED if the mailbox dies with its creator.
+ * @flags: MAILBOX_CREATE_OWNED if the mailbox dies with its creator,
+ *	MAILBOX_INFO_DIRECT for a direct mailbox (whose @name is pid/N).
  * @sent: messages accepted since creation, less those taken back by sends
  *	that failed or were interrupted afterwards; @sent - @received is
  *	@depth.
  * @received: messages taken by receivers since creation.
  * @send_blocked: sends that had to sleep.
  * @recv_blocked: receives that had to sleep.
+ * @delivery: MAILBOX_DELIVER_*.
+ * @recv_priority: this descriptor's receive priority.
+ * @backlog: broadcast: messages this descriptor has yet to receive.
+ * @subscribers: broadcast: descriptors bound with MAILBOX_ACCESS_RECV.
+ * @owner_pid: direct mailbox: its owner, in the caller's pid namespace (0
+ *	if not visible there); otherwise 0.
  * @reserved: zero.
+ *
+ * On a broadcast mailbox @depth counts the messages some subscriber has
+ * yet to receive (the slowest subscriber's backlog), and @received the
+ * messages every subscriber has received.
  */
 struct mailbox_info {
 	char name[MAILBOX_NAME_LEN];
@@ -250,7 +334,69 @@ struct mailbox_info {
 	__u64 received;
 	__u64 send_blocked;
 	__u64 recv_blocked;
-	__u64 reserved[4];
+	__u32 delivery;
+	__u32 recv_priority;
+	__u32 backlog;
+	__u32 subscribers;
+	__s32 owner_pid;
+	__u32 reserved[3];
+};
+
+/**
+ * struct mailbox_direct - bind to the caller's own direct mailbox
+ * @capacity: as for struct mailbox_create.
+ * @msg_size_max: as for struct mailbox_create.
+ * @delivery: MAILBOX_DELIVER_QUEUE or MAILBOX_DELIVER_PRIORITY.
+ * @flags: must be zero.
+ * @policy: who may send: MAILBOX_POLICY_ANY, _UID or _LIST.
+ * @count: MAILBOX_POLICY_LIST: number of pids in @pids, 1 to
+ *	MAILBOX_POLICY_LIST_MAX; otherwise zero.
+ * @pids: MAILBOX_POLICY_LIST: user address of @count __s32 pids (in the
+ *	caller's pid namespace) of the processes that may send; each must
+ *	name a live process (-ESRCH). Otherwise zero.
+ * @reserved: must be zero.
+ *
+ * When the caller's process already has a direct mailbox the descriptor is
+ * bound to it and every other field is ignored, as for mailbox_create.
+ */
+struct mailbox_direct {
+	__u32 capacity;
+	__u32 msg_size_max;
+	__u32 delivery;
+	__u32 flags;
+	__u32 policy;
+	__u32 count;
+	__u64 pids;
+	__u64 reserved[2];
+};
+
+/**
+ * struct mailbox_policy - who may send to a direct mailbox
+ * @policy: MAILBOX_POLICY_ANY, _UID or _LIST.
+ * @count: as for struct mailbox_direct.
+ * @pids: as for struct mailbox_direct.
+ * @reserved: must be zero.
+ */
+struct mailbox_policy {
+	__u32 policy;
+	__u32 count;
+	__u64 pids;
+	__u64 reserved[2];
+};
+
+/**
+ * struct mailbox_recv_prio - a descriptor's receive priority
+ * @priority: 0 (the default) to MAILBOX_PRIO_MAX; higher is served first.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * A receiver that begins to sleep takes the priority its descriptor has
+ * then. Broadcast mailboxes ignore it: every subscriber gets every message.
+ */
+struct mailbox_recv_prio {
+	__u32 priority;
+	__u32 flags;
+	__u64 reserved;
 };
 
 #define MAILBOX_IOC_MAGIC	0xB9
@@ -259,7 +405,8 @@ struct mailbox_info {
  * MAILBOX_IOC_CREATE - bind this descriptor to a new or existing mailbox.
  * Returns 1 if it created the mailbox, 0 if it opened an existing one.
  * Errors: -EEXIST (EXCL and it exists), -EACCES (existing mailbox's mode
- * refuses the access), -EINVAL (bad name, mode, sizes, flags, reserved),
+ * refuses the access), -EINVAL (bad name, mode, sizes, delivery, flags,
+ * reserved; a broadcast mailbox of capacity 0),
  * -ENOSPC (too many mailboxes, for the system or for this user), -EBUSY
  * (descriptor already bound), -ENOMEM.
  */
@@ -278,15 +425,17 @@ struct mailbox_info {
  * MAILBOX_IOC_SEND - send a message. Returns 0.
  * Errors: -EBADF (descriptor lacks MAILBOX_ACCESS_SEND), -EMSGSIZE (longer
  * than msg_size_max), -EAGAIN (would sleep), -ETIMEDOUT, -EINTR, -EIDRM
- * (mailbox destroyed), -ENOBUFS (the user's queued-bytes quota is full),
- * -ENOMEM, -EFAULT, -EINVAL, -EBADFD.
+ * (mailbox destroyed; -EPIPE for a direct one), -ENOBUFS (the user's
+ * queued-bytes quota is full), -ENOMEM, -EFAULT, -EINVAL (also: a priority
+ * on a mailbox without MAILBOX_DELIVER_PRIORITY, MAILBOX_SEND_WAIT on a
+ * broadcast one), -EBADFD.
  */
 #define MAILBOX_IOC_SEND	_IOWR(MAILBOX_IOC_MAGIC, 0x03, struct mailbox_send)
 /*
  * MAILBOX_IOC_RECV - receive a message. Returns its length.
  * Errors: -EBADF (descriptor lacks MAILBOX_ACCESS_RECV), -EMSGSIZE, -EAGAIN,
- * -ETIMEDOUT, -EINTR, -EIDRM, -EFAULT (the message stays queued), -EINVAL,
- * -EBADFD.
+ * -ETIMEDOUT, -EINTR, -EIDRM (-EPIPE for a direct mailbox), -ESRCH (see
+ * from_pid), -EFAULT (the message stays queued), -EINVAL, -EBADFD.
  */
 #define MAILBOX_IOC_RECV	_IOWR(MAILBOX_IOC_MAGIC, 0x04, struct mailbox_recv)
 /*
@@ -294,5 +443,34 @@ struct mailbox_info {
  * mailbox too. Errors: -EBADFD, -EFAULT.
  */
 #define MAILBOX_IOC_STAT	_IOR(MAILBOX_IOC_MAGIC, 0x05, struct mailbox_info)
+/*
+ * MAILBOX_IOC_SEND_TO - send a message to the direct mailbox of process
+ * to_pid; works on any descriptor of /dev/mailbox, bound or not. Returns 0.
+ * Errors: as MAILBOX_IOC_SEND, and -ESRCH (no such process, or it has no
+ * direct mailbox), -EACCES (its policy refuses the caller), -EPIPE (the
+ * owner exited while the send slept), -EINVAL (to_pid not positive).
+ */
+#define MAILBOX_IOC_SEND_TO	_IOWR(MAILBOX_IOC_MAGIC, 0x06, struct mailbox_send)
+/*
+ * MAILBOX_IOC_OPEN_DIRECT - bind this descriptor, for receiving, to the
+ * caller's process's direct mailbox, creating it if it does not exist.
+ * Returns 1 if it created the mailbox, 0 if it bound to the existing one.
+ * Errors: -EBUSY (descriptor already bound), -EINVAL, -ESRCH (a listed pid
+ * names no process), -ENOSPC, -ENOMEM, -EFAULT.
+ */
+#define MAILBOX_IOC_OPEN_DIRECT	_IOW(MAILBOX_IOC_MAGIC, 0x07, struct mailbox_direct)
+/*
+ * MAILBOX_IOC_SET_POLICY - change who may send to the caller's direct
+ * mailbox, through a descriptor bound to it. Sends already accepted are
+ * not affected. Returns 0. Errors: -EBADFD (not bound), -EINVAL (bad
+ * fields, or bound to a named mailbox), -EPERM (not called by the owner
+ * process), -EPIPE (destroyed), -ESRCH, -ENOMEM, -EFAULT.
+ */
+#define MAILBOX_IOC_SET_POLICY	_IOW(MAILBOX_IOC_MAGIC, 0x08, struct mailbox_policy)
+/*
+ * MAILBOX_IOC_SET_RECV_PRIO - set this descriptor's receive priority.
+ * Returns 0. Errors: -EBADFD (not bound), -EINVAL.
+ */
+#define MAILBOX_IOC_SET_RECV_PRIO _IOW(MAILBOX_IOC_MAGIC, 0x09, struct mailbox_recv_prio)
 
 #endif /* _UAPI_LINUX_KMAILBOX_H */

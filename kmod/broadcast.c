@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel mailboxes: broadcast delivery. Every descriptor bound to a
+ * broadcast mailbox with receive access is a subscriber and receives every
+ * message sent while it is bound, in order.
+ *
+ * One copy of each message is kept, in the mailbox's log (&struct
+ * mbox.msgs[0]), oldest first. A message counts in @pending the
+ * subscribers that have yet to receive it, and each subscriber points at
+ * the oldest message it has yet to receive. Every subscriber counted by a
+ * message is counted by all later ones (it stays subscribed, or it leaves
+ * and is uncounted from all of them), so the log's length is the backlog
+ * of the slowest subscriber, and the capacity bounds it.
+ */
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/uaccess.h>
+
+#include "kmailbox.h"
+
+/* @msg has been received by one more subscriber, or lost one. */
+static void mbox_bcast_put(struct mbox *mb, struct mbox_msg *msg,
+			   struct list_head *freeq)
+{
+	lockdep_assert_held(&mb->lock);
+	if (--msg->pending)
+		return;
+	mbox_dequeue(mb, msg);
+	mb->received++;
+	list_add_tail(&msg->node, freeq);
+}
+
+/* The message after @msg in the log, or NULL. */
+static struct mbox_msg *mbox_bcast_after(struct mbox *mb, struct mbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	if (list_is_last(&msg->node, &mb->msgs[0]))
+		return NULL;
+	return list_next_entry(msg, node);
+}
+
+/**
+ * mbox_bcast_append() - add a message to a broadcast mailbox's log
+ * @mb: the mailbox, not dead; its lock is held.
+ * @msg: the message.
+ * @q: collects the sleeping receivers, all woken to look again.
+ * @freeq: takes @msg when there is no subscriber to receive it.
+ *
+ * The caller counts @msg as sent; with no subscriber it also counts as
+ * received by all of them.
+ *
+ * Return: the number of subscribers @msg was queued for.
+ */
+u32 mbox_bcast_append(struct mbox *mb, struct mbox_msg *msg,
+		      struct mbox_wake_q *q, struct list_head *freeq)
+{
+	struct mbox_waiter *r, *tmp;
+	struct mbox_sub *sub;
+
+	lockdep_assert_held(&mb->lock);
+	if (!mb->nr_subs) {
+		mb->received++;
+		list_add_tail(&msg->node, freeq);
+		return 0;
+	}
+	msg->pending = mb->nr_subs;
+	mbox_enqueue(mb, msg, false);
+	list_for_each_entry(sub, &mb->subs, node) {
+		if (!sub->next)
+			sub->next = msg;
+		sub->backlog++;
+	}
+	list_for_each_entry_safe(r, tmp, &mb->receivers, node) {
+		list_del_init(&r->node);
+		mbox_wake_waiter(q, r, MBOX_DONE);
+	}
+	mb->nr_receivers = 0;
+	return mb->nr_subs;
+}
+
+/**
+ * mbox_sub_join() - subscribe a descriptor that is being bound
+ * @mf: the descriptor, bound with MAILBOX_ACCESS_RECV.
+ * @mb: the broadcast mailbox it is being bound to.
+ *
+ * It will receive the messages sent from now on.
+ */
+void mbox_sub_join(struct mbox_file *mf, struct mbox *mb)
+{
+	struct mbox_sub *sub = &mf->sub;
+
+	spin_lock(&mb->lock);
+	if (!mb->dead) {
+		sub->next = NULL;
+		sub->backlog = 0;
+		list_add_tail(&sub->node, &mb->subs);
+		mb->nr_subs++;
+		mf->subscribed = true;
+	}
+	spin_unlock(&mb->lock);
+}
+
+/**
+ * mbox_sub_leave() - unsubscribe a descriptor that is being closed
+ * @mf: the descriptor.
+ *
+ * The messages it had yet to receive no longer wait for it; those nobody
+ * else waits for are freed, which may let sleeping senders in.
+ */
+void mbox_sub_leave(struct mbox_file *mf)
+{
+	struct mbox_sub *sub = &mf->sub;
+	struct mbox *mb = mf->mbox;
+	struct mbox_wake_q q = { 0 };
+	struct mbox_msg *msg, *next;
+	LIST_HEAD(freeq);
+
+	spin_lock(&mb->lock);
+	for (msg = sub->next; msg; msg = next) {
+		next = mbox_bcast_after(mb, msg);
+		mbox_bcast_put(mb, msg, &freeq);
+	}
+	list_del(&sub->node);
+	mb->nr_subs--;
+	mf->subscribed = false;
+	if (!mb->dead)
+		mbox_refill(mb, &q, &freeq);
+	mbox_unlock_wake(mb, &q);
+	mbox_poll_wake(mb);
+	mbox_free_msgs(&freeq);
+}
+
+/*
+ * Sleep as @w, a broadcast receiver queued under the mailbox lock, until a
+ * message is appended (0: look again) or the wait ends (an errno).
+ */
+static int mbox_bcast_sleep(struct mbox *mb, struct mbox_waiter *w,
+			    struct mbox_wait *wait)
+{
+	int ret = mbox_sleep(w, wait->until, false);
+
+	if (ret) {
+		spin_lock(&mb->lock);
+		if (w->state == MBOX_WAITING) {
+			list_del(&w->node);
+			mb->nr_receivers--;
+			spin_unlock(&mb->lock);
+			return ret;
+		}
+		spin_unlock(&mb->lock);
+	}
+	ret = READ_ONCE(w->state);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * mbox_bcast_recv() - MAILBOX_IOC_RECV on a broadcast mailbox
+ * @mf: the descriptor, with receive access.
+ * @args: the arguments, copied in and checked.
+ * @uarg: where they came from; the results are written back there.
+ * @wait: how it may wait.
+ *
+ * The message stays in the log until it has been copied out, and the
+ * subscriber moves past it only then, so that a failed copy leaves it
+ * unread. Should the mailbox be destroyed meanwhile, the last receiver
+ * still copying the message frees it.
+ *
+ * Return: the message length or a negative errno; see the uapi header.
+ */
+int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
+		    struct mailbox_recv __user *uarg, struct mbox_wait *wait)
+{
+	bool peek = args->flags & MAILBOX_RECV_PEEK;
+	struct mbox_waiter w = { .task = current };
+	struct mbox_sub *sub = &mf->sub;
+	struct mbox *mb = mf->mbox;
+	struct mbox_wake_q q = { 0 };
+	struct mbox_msg *msg;
+	LIST_HEAD(freeq);
+	bool fault;
+	int ret;
+
+	for (;;) {
+		if (mutex_lock_interruptible(&sub->recv_lock))
+			return -ERESTARTSYS;
+		spin_lock(&mb->lock);
+		msg = sub->next;
+		if (msg && !mb->dead)
+			break;
+		ret = mb->dead ? mb->dead_err : peek ? -EAGAIN : wait->mode;
+		if (!ret) {
+			/* Every append wakes every receiver: no priorities. */
+			w.state = MBOX_WAITING;
+			list_add_tail(&w.node, &mb->receivers);
+			mb->nr_receivers++;
+			mb->recv_blocked++;
+		}
+		spin_unlock(&mb->lock);
+		mutex_unlock(&sub->recv_lock);
+		if (!ret)
+			ret = mbox_bcast_sleep(mb, &w, wait);
+		if (ret)
+			return ret;
+	}
+	/* Both locks are held. */
+	ret = msg->len;
+	if (peek || msg->len > args->size) {
+		mbox_fill_recv(args, msg);
+		spin_unlock(&mb->lock);
+		mutex_unlock(&sub->recv_lock);
+		if (peek)
+			return copy_to_user(uarg, args, sizeof(*args)) ?
+			       -EFAULT : ret;
+		return put_user(ret, &uarg->len) ? -EFAULT : -EMSGSIZE;
+	}
+	msg->copying++;
+	spin_unlock(&mb->lock);
+
+	mbox_fill_recv(args, msg);
+	fault = copy_to_user(u64_to_user_ptr(args->buf), msg->data, msg->len) ||
+		copy_to_user(uarg, args, sizeof(*args));
+
+	spin_lock(&mb->lock);
+	msg->copying--;
+	if (mb->dead) {
+		/* Destroyed meanwhile: the message is out of the log. */
+		if (!msg->copying)
+			list_add(&msg->node, &freeq);
+	} else if (!fault) {
+		sub->next = mbox_bcast_after(mb, msg);
+		sub->backlog--;
+		mbox_bcast_put(mb, msg, &freeq);
+		mbox_refill(mb, &q, &freeq);
+	}
+	mbox_unlock_wake(mb, &q);
+	mutex_unlock(&sub->recv_lock);
+	mbox_poll_wake(mb);
+	mbox_free_msgs(&freeq);
+	return fault ? -EFAULT : ret;
+}
