@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,18 @@
 /* Built with -fvisibility=hidden: only what is marked here is exported. */
 #define MBOX_EXPORT __attribute__((visibility("default")))
 
+/*
+ * Calls whose structures grew in LIBMAILBOX_1.1 exist twice: the C
+ * function impl is exported as sym@@LIBMAILBOX_1.1 (the default new
+ * programs link against) and impl_v10 as sym@LIBMAILBOX_1.0, with the 1.0
+ * layouts, for programs built against the 1.0 header. Both names appear in
+ * both nodes of libmailbox.map.
+ */
+#define MBOX_SYMVER(impl, sym, node) \
+	__asm__(".symver " #impl ", " #sym "@" #node)
+#define MBOX_SYMVER_DEFAULT(impl, sym, node) \
+	__asm__(".symver " #impl ", " #sym "@@" #node)
+
 #define NSEC_PER_SEC 1000000000LL
 
 _Static_assert(MBOX_NAME_MAX + 1 == MAILBOX_NAME_LEN, "name length");
@@ -29,6 +42,17 @@ _Static_assert(MBOX_STATE_LINKED == MAILBOX_STATE_LINKED &&
 	       MBOX_STATE_DEAD == MAILBOX_STATE_DEAD, "state values");
 _Static_assert(MBOX_ACCESS_SEND == MAILBOX_ACCESS_SEND &&
 	       MBOX_ACCESS_RECV == MAILBOX_ACCESS_RECV, "access values");
+_Static_assert(MBOX_DELIVER_QUEUE == MAILBOX_DELIVER_QUEUE &&
+	       MBOX_DELIVER_PRIORITY == MAILBOX_DELIVER_PRIORITY &&
+	       MBOX_DELIVER_BROADCAST == MAILBOX_DELIVER_BROADCAST,
+	       "delivery values");
+_Static_assert(MBOX_PRIO_MAX == MAILBOX_PRIO_MAX, "priority range");
+_Static_assert(MBOX_POLICY_ANY == MAILBOX_POLICY_ANY &&
+	       MBOX_POLICY_UID == MAILBOX_POLICY_UID &&
+	       MBOX_POLICY_LIST == MAILBOX_POLICY_LIST &&
+	       MBOX_POLICY_LIST_MAX == MAILBOX_POLICY_LIST_MAX, "policies");
+/* Policy pid lists are passed to the kernel as they are: __s32 each. */
+_Static_assert(sizeof(pid_t) == sizeof(__s32), "pid_t is 32-bit");
 
 #define OPEN_FLAGS	(MBOX_SEND_ONLY | MBOX_RECV_ONLY | MBOX_NONBLOCK | \
 			 MBOX_CLOEXEC)
@@ -121,9 +145,22 @@ static void ns_to_timespec(uint64_t ns, struct timespec *ts)
 	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
 }
 
+/* LIBMAILBOX_1.0 layouts: each is the head of its 1.1 structure. */
+struct mbox_attr_v10 {
+	unsigned int capacity;
+	unsigned int msg_size_max;
+	unsigned int mode;
+};
+#define MSGINFO_V10_SIZE	offsetof(struct mbox_msginfo, priority)
+#define STAT_V10_SIZE		offsetof(struct mbox_stat, delivery)
+_Static_assert(offsetof(struct mbox_attr, delivery) ==
+	       sizeof(struct mbox_attr_v10), "1.0 attr layout");
+
+__typeof__(mbox_createx) mbox_createx_v11;
+MBOX_SYMVER_DEFAULT(mbox_createx_v11, mbox_createx, LIBMAILBOX_1.1);
 MBOX_EXPORT
-int mbox_createx(const char *name, int flags, const struct mbox_attr *attr,
-		 int *created)
+int mbox_createx_v11(const char *name, int flags, const struct mbox_attr *attr,
+		     int *created)
 {
 	static const struct mbox_attr defaults = MBOX_ATTR_INIT;
 	struct mailbox_create c;
@@ -140,7 +177,8 @@ int mbox_createx(const char *name, int flags, const struct mbox_attr *attr,
 		return -EINVAL;
 	if (!attr)
 		attr = &defaults;
-	if (attr->mode & ~0777U || !attr->msg_size_max)
+	if (attr->mode & ~0777U || !attr->msg_size_max ||
+	    attr->delivery > MBOX_DELIVER_BROADCAST)
 		return -EINVAL;
 	if (flags & MBOX_EXCL)
 		c.flags |= MAILBOX_CREATE_EXCL;
@@ -149,13 +187,43 @@ int mbox_createx(const char *name, int flags, const struct mbox_attr *attr,
 	c.mode = attr->mode;
 	c.capacity = attr->capacity;
 	c.msg_size_max = attr->msg_size_max;
+	c.delivery = attr->delivery;
 	return bind_new(flags, MAILBOX_IOC_CREATE, &c, created);
 }
 
+__typeof__(mbox_create) mbox_create_v11;
+MBOX_SYMVER_DEFAULT(mbox_create_v11, mbox_create, LIBMAILBOX_1.1);
 MBOX_EXPORT
-int mbox_create(const char *name, int flags, const struct mbox_attr *attr)
+int mbox_create_v11(const char *name, int flags, const struct mbox_attr *attr)
 {
-	return mbox_createx(name, flags, attr, NULL);
+	return mbox_createx_v11(name, flags, attr, NULL);
+}
+
+int mbox_createx_v10(const char *name, int flags,
+		     const struct mbox_attr_v10 *attr, int *created);
+MBOX_SYMVER(mbox_createx_v10, mbox_createx, LIBMAILBOX_1.0);
+MBOX_EXPORT
+int mbox_createx_v10(const char *name, int flags,
+		     const struct mbox_attr_v10 *attr, int *created)
+{
+	struct mbox_attr a = MBOX_ATTR_INIT;
+
+	if (attr) {
+		a.capacity = attr->capacity;
+		a.msg_size_max = attr->msg_size_max;
+		a.mode = attr->mode;
+	}
+	return mbox_createx_v11(name, flags, &a, created);
+}
+
+int mbox_create_v10(const char *name, int flags,
+		    const struct mbox_attr_v10 *attr);
+MBOX_SYMVER(mbox_create_v10, mbox_create, LIBMAILBOX_1.0);
+MBOX_EXPORT
+int mbox_create_v10(const char *name, int flags,
+		    const struct mbox_attr_v10 *attr)
+{
+	return mbox_createx_v10(name, flags, attr, NULL);
 }
 
 MBOX_EXPORT
@@ -202,6 +270,54 @@ int mbox_close(int fd)
 	return -errno;
 }
 
+/*
+ * Every send: check the arguments and fill @s for MAILBOX_IOC_SEND (@to_pid
+ * 0) or MAILBOX_IOC_SEND_TO. 0 or -errno.
+ */
+static int fill_send(struct mailbox_send *s, pid_t to_pid, const void *buf,
+		     size_t len, unsigned int prio, unsigned int flags,
+		     const struct timespec *deadline)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (flags & ~(MBOX_F_NONBLOCK | MBOX_F_WAIT))
+		return -EINVAL;
+	if (prio > MBOX_PRIO_MAX)
+		return -EINVAL;
+	if (len > UINT32_MAX)
+		return -EMSGSIZE;
+	s->buf = (uint64_t)(uintptr_t)buf;
+	s->len = (uint32_t)len;
+	s->priority = prio;
+	s->to_pid = to_pid;
+	if (flags & MBOX_F_NONBLOCK)
+		s->flags |= MAILBOX_NONBLOCK;
+	if (flags & MBOX_F_WAIT)
+		s->flags |= MAILBOX_SEND_WAIT;
+	if (deadline) {
+		if (flags & MBOX_F_NONBLOCK)
+			return -EINVAL;
+		ret = timespec_to_ns(deadline, &s->deadline_ns);
+		if (ret)
+			return ret;
+		s->flags |= MAILBOX_DEADLINE;
+	}
+	return 0;
+}
+
+/* fill_send() and MAILBOX_IOC_SEND; @s has the out fields afterwards. */
+static int send_common(int fd, const void *buf, size_t len, unsigned int prio,
+		       unsigned int flags, const struct timespec *deadline,
+		       struct mailbox_send *s)
+{
+	int ret = fill_send(s, 0, buf, len, prio, flags, deadline);
+
+	if (ret == 0)
+		ret = mbox_ioctl(fd, MAILBOX_IOC_SEND, s);
+	return ret < 0 ? ret : 0;
+}
+
 MBOX_EXPORT
 int mbox_sendx(int fd, const void *buf, size_t len, unsigned int flags,
 	       const struct timespec *deadline, pid_t *receiver)
@@ -209,31 +325,10 @@ int mbox_sendx(int fd, const void *buf, size_t len, unsigned int flags,
 	struct mailbox_send s;
 	int ret;
 
-	if (flags & ~(MBOX_F_NONBLOCK | MBOX_F_WAIT))
-		return -EINVAL;
-	if (len > UINT32_MAX)
-		return -EMSGSIZE;
-	memset(&s, 0, sizeof(s));
-	s.buf = (uint64_t)(uintptr_t)buf;
-	s.len = (uint32_t)len;
-	if (flags & MBOX_F_NONBLOCK)
-		s.flags |= MAILBOX_NONBLOCK;
-	if (flags & MBOX_F_WAIT)
-		s.flags |= MAILBOX_SEND_WAIT;
-	if (deadline) {
-		if (flags & MBOX_F_NONBLOCK)
-			return -EINVAL;
-		ret = timespec_to_ns(deadline, &s.deadline_ns);
-		if (ret)
-			return ret;
-		s.flags |= MAILBOX_DEADLINE;
-	}
-	ret = mbox_ioctl(fd, MAILBOX_IOC_SEND, &s);
-	if (ret < 0)
-		return ret;
-	if (receiver)
+	ret = send_common(fd, buf, len, 0, flags, deadline, &s);
+	if (ret == 0 && receiver)
 		*receiver = s.receiver_pid;
-	return 0;
+	return ret;
 }
 
 MBOX_EXPORT
@@ -262,14 +357,75 @@ int mbox_send_wait(int fd, const void *buf, size_t len, pid_t *receiver)
 }
 
 MBOX_EXPORT
-ssize_t mbox_receivex(int fd, void *buf, size_t size, unsigned int flags,
-		      const struct timespec *deadline,
-		      struct mbox_msginfo *info)
+int mbox_send_priox(int fd, const void *buf, size_t len, unsigned int prio,
+		    unsigned int flags, const struct timespec *deadline,
+		    unsigned int *receivers)
+{
+	struct mailbox_send s;
+	int ret;
+
+	ret = send_common(fd, buf, len, prio, flags, deadline, &s);
+	if (ret == 0 && receivers)
+		*receivers = s.receivers;
+	return ret;
+}
+
+MBOX_EXPORT
+int mbox_send_prio(int fd, const void *buf, size_t len, unsigned int prio)
+{
+	return mbox_send_priox(fd, buf, len, prio, 0, NULL, NULL);
+}
+
+MBOX_EXPORT
+int mbox_send_tox(int fd, pid_t pid, const void *buf, size_t len,
+		  unsigned int prio, unsigned int flags,
+		  const struct timespec *deadline, pid_t *receiver)
+{
+	struct mailbox_send s;
+	int dev = fd, ret;
+
+	if (pid <= 0)
+		return -EINVAL;
+	ret = fill_send(&s, pid, buf, len, prio, flags, deadline);
+	if (ret)
+		return ret;
+	if (fd == MBOX_ANY_FD) {
+		dev = open_device(0);
+		if (dev < 0)
+			return dev;
+	}
+	ret = mbox_ioctl(dev, MAILBOX_IOC_SEND_TO, &s);
+	if (dev != fd)
+		close(dev);
+	if (ret < 0)
+		return ret;
+	if (receiver)
+		*receiver = s.receiver_pid;
+	return 0;
+}
+
+MBOX_EXPORT
+int mbox_send_to(int fd, pid_t pid, const void *buf, size_t len)
+{
+	return mbox_send_tox(fd, pid, buf, len, 0, 0, NULL, NULL);
+}
+
+/*
+ * Every receive: fill struct mailbox_recv (from @from_pid, 0 for anyone),
+ * run MAILBOX_IOC_RECV and fill @info (the 1.1 layout; NULL: not wanted).
+ * The message's length or -errno; on -EMSGSIZE @info->len is the length.
+ */
+static ssize_t recv_common(int fd, pid_t from_pid, void *buf, size_t size,
+			   unsigned int flags, const struct timespec *deadline,
+			   struct mbox_msginfo *info)
 {
 	struct mailbox_recv r;
 	int ret;
 
+	if (from_pid < 0)
+		return -EINVAL;
 	memset(&r, 0, sizeof(r));
+	r.from_pid = from_pid;
 	if (flags == MBOX_F_PEEK) {
 		if (deadline)
 			return -EINVAL;
@@ -301,40 +457,202 @@ ssize_t mbox_receivex(int fd, void *buf, size_t size, unsigned int flags,
 		info->sender_pid = r.sender_pid;
 		info->sender_uid = r.sender_uid;
 		ns_to_timespec(r.send_time_ns, &info->send_time);
+		info->priority = r.priority;
 	}
 	/* PEEK returns 0 from the ioctl; the length is in r.len. */
 	return (ssize_t)r.len;
 }
 
-MBOX_EXPORT
-ssize_t mbox_receive(int fd, void *buf, size_t size, struct mbox_msginfo *info)
+/* recv_common() for a caller with the LIBMAILBOX_1.0 struct mbox_msginfo. */
+static ssize_t recv_v10(int fd, void *buf, size_t size, unsigned int flags,
+			const struct timespec *deadline, void *info_v10)
 {
-	return mbox_receivex(fd, buf, size, 0, NULL, info);
+	struct mbox_msginfo info;
+	ssize_t ret;
+
+	memset(&info, 0, sizeof(info));
+	ret = recv_common(fd, 0, buf, size, flags, deadline,
+			  info_v10 ? &info : NULL);
+	if (info_v10)
+		memcpy(info_v10, &info, MSGINFO_V10_SIZE);
+	return ret;
+}
+
+__typeof__(mbox_receivex) mbox_receivex_v11;
+MBOX_SYMVER_DEFAULT(mbox_receivex_v11, mbox_receivex, LIBMAILBOX_1.1);
+MBOX_EXPORT
+ssize_t mbox_receivex_v11(int fd, void *buf, size_t size, unsigned int flags,
+			  const struct timespec *deadline,
+			  struct mbox_msginfo *info)
+{
+	return recv_common(fd, 0, buf, size, flags, deadline, info);
+}
+
+__typeof__(mbox_receive) mbox_receive_v11;
+MBOX_SYMVER_DEFAULT(mbox_receive_v11, mbox_receive, LIBMAILBOX_1.1);
+MBOX_EXPORT
+ssize_t mbox_receive_v11(int fd, void *buf, size_t size,
+			 struct mbox_msginfo *info)
+{
+	return recv_common(fd, 0, buf, size, 0, NULL, info);
+}
+
+__typeof__(mbox_tryreceive) mbox_tryreceive_v11;
+MBOX_SYMVER_DEFAULT(mbox_tryreceive_v11, mbox_tryreceive, LIBMAILBOX_1.1);
+MBOX_EXPORT
+ssize_t mbox_tryreceive_v11(int fd, void *buf, size_t size,
+			    struct mbox_msginfo *info)
+{
+	return recv_common(fd, 0, buf, size, MBOX_F_NONBLOCK, NULL, info);
+}
+
+__typeof__(mbox_timedreceive) mbox_timedreceive_v11;
+MBOX_SYMVER_DEFAULT(mbox_timedreceive_v11, mbox_timedreceive, LIBMAILBOX_1.1);
+MBOX_EXPORT
+ssize_t mbox_timedreceive_v11(int fd, void *buf, size_t size,
+			      struct mbox_msginfo *info,
+			      const struct timespec *abs_deadline)
+{
+	return recv_common(fd, 0, buf, size, 0, abs_deadline, info);
+}
+
+ssize_t mbox_receivex_v10(int fd, void *buf, size_t size, unsigned int flags,
+			  const struct timespec *deadline, void *info);
+MBOX_SYMVER(mbox_receivex_v10, mbox_receivex, LIBMAILBOX_1.0);
+MBOX_EXPORT
+ssize_t mbox_receivex_v10(int fd, void *buf, size_t size, unsigned int flags,
+			  const struct timespec *deadline, void *info)
+{
+	return recv_v10(fd, buf, size, flags, deadline, info);
+}
+
+ssize_t mbox_receive_v10(int fd, void *buf, size_t size, void *info);
+MBOX_SYMVER(mbox_receive_v10, mbox_receive, LIBMAILBOX_1.0);
+MBOX_EXPORT
+ssize_t mbox_receive_v10(int fd, void *buf, size_t size, void *info)
+{
+	return recv_v10(fd, buf, size, 0, NULL, info);
+}
+
+ssize_t mbox_tryreceive_v10(int fd, void *buf, size_t size, void *info);
+MBOX_SYMVER(mbox_tryreceive_v10, mbox_tryreceive, LIBMAILBOX_1.0);
+MBOX_EXPORT
+ssize_t mbox_tryreceive_v10(int fd, void *buf, size_t size, void *info)
+{
+	return recv_v10(fd, buf, size, MBOX_F_NONBLOCK, NULL, info);
+}
+
+ssize_t mbox_timedreceive_v10(int fd, void *buf, size_t size, void *info,
+			      const struct timespec *abs_deadline);
+MBOX_SYMVER(mbox_timedreceive_v10, mbox_timedreceive, LIBMAILBOX_1.0);
+MBOX_EXPORT
+ssize_t mbox_timedreceive_v10(int fd, void *buf, size_t size, void *info,
+			      const struct timespec *abs_deadline)
+{
+	return recv_v10(fd, buf, size, 0, abs_deadline, info);
 }
 
 MBOX_EXPORT
-ssize_t mbox_tryreceive(int fd, void *buf, size_t size,
-			struct mbox_msginfo *info)
+ssize_t mbox_receive_fromx(int fd, pid_t pid, void *buf, size_t size,
+			   unsigned int flags, const struct timespec *deadline,
+			   struct mbox_msginfo *info)
 {
-	return mbox_receivex(fd, buf, size, MBOX_F_NONBLOCK, NULL, info);
+	return recv_common(fd, pid, buf, size, flags, deadline, info);
 }
 
 MBOX_EXPORT
-ssize_t mbox_timedreceive(int fd, void *buf, size_t size,
-			  struct mbox_msginfo *info,
-			  const struct timespec *abs_deadline)
+ssize_t mbox_receive_from(int fd, pid_t pid, void *buf, size_t size,
+			  struct mbox_msginfo *info)
 {
-	return mbox_receivex(fd, buf, size, 0, abs_deadline, info);
+	return recv_common(fd, pid, buf, size, 0, NULL, info);
 }
 
 MBOX_EXPORT
 ssize_t mbox_next_size(int fd)
 {
-	return mbox_receivex(fd, NULL, 0, MBOX_F_PEEK, NULL, NULL);
+	return recv_common(fd, 0, NULL, 0, MBOX_F_PEEK, NULL, NULL);
 }
 
 MBOX_EXPORT
-int mbox_stat(int fd, struct mbox_stat *st)
+int mbox_set_recv_priority(int fd, unsigned int prio)
+{
+	struct mailbox_recv_prio rp;
+	int ret;
+
+	if (prio > MBOX_PRIO_MAX)
+		return -EINVAL;
+	memset(&rp, 0, sizeof(rp));
+	rp.priority = prio;
+	ret = mbox_ioctl(fd, MAILBOX_IOC_SET_RECV_PRIO, &rp);
+	return ret < 0 ? ret : 0;
+}
+
+/* Check a policy and its pid list, and fill the uapi fields. */
+static int fill_policy(unsigned int policy, const pid_t *pids, size_t n,
+		       __u32 *upolicy, __u32 *ucount, __u64 *upids)
+{
+	switch (policy) {
+	case MBOX_POLICY_ANY:
+	case MBOX_POLICY_UID:
+		if (n)
+			return -EINVAL;
+		break;
+	case MBOX_POLICY_LIST:
+		if (!pids || n == 0 || n > MBOX_POLICY_LIST_MAX)
+			return -EINVAL;
+		*ucount = (__u32)n;
+		*upids = (uint64_t)(uintptr_t)pids;
+		break;
+	default:
+		return -EINVAL;
+	}
+	*upolicy = policy;
+	return 0;
+}
+
+MBOX_EXPORT
+int mbox_direct_open(const struct mbox_direct_attr *attr, int flags)
+{
+	static const struct mbox_direct_attr defaults = MBOX_DIRECT_ATTR_INIT;
+	struct mailbox_direct d;
+	int ret;
+
+	if (flags & ~(MBOX_NONBLOCK | MBOX_CLOEXEC))
+		return -EINVAL;
+	if (!attr)
+		attr = &defaults;
+	if (!attr->msg_size_max || attr->delivery > MBOX_DELIVER_PRIORITY)
+		return -EINVAL;
+	memset(&d, 0, sizeof(d));
+	ret = fill_policy(attr->policy, attr->pids, attr->npids, &d.policy,
+			  &d.count, &d.pids);
+	if (ret)
+		return ret;
+	d.capacity = attr->capacity;
+	d.msg_size_max = attr->msg_size_max;
+	d.delivery = attr->delivery;
+	return bind_new(flags, MAILBOX_IOC_OPEN_DIRECT, &d, NULL);
+}
+
+MBOX_EXPORT
+int mbox_direct_policy(int fd, unsigned int policy, const pid_t *pids,
+		       size_t n)
+{
+	struct mailbox_policy p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	ret = fill_policy(policy, pids, n, &p.policy, &p.count, &p.pids);
+	if (ret)
+		return ret;
+	ret = mbox_ioctl(fd, MAILBOX_IOC_SET_POLICY, &p);
+	return ret < 0 ? ret : 0;
+}
+
+__typeof__(mbox_stat) mbox_stat_v11;
+MBOX_SYMVER_DEFAULT(mbox_stat_v11, mbox_stat, LIBMAILBOX_1.1);
+MBOX_EXPORT
+int mbox_stat_v11(int fd, struct mbox_stat *st)
 {
 	struct mailbox_info mi;
 	int ret;
@@ -359,12 +677,36 @@ int mbox_stat(int fd, struct mbox_stat *st)
 	st->receivers_waiting = mi.receivers_waiting;
 	st->senders_waiting = mi.senders_waiting;
 	st->access = mi.access;
-	st->flags = (mi.flags & MAILBOX_CREATE_OWNED) ? MBOX_STAT_OWNED : 0;
+	if (mi.flags & MAILBOX_CREATE_OWNED)
+		st->flags |= MBOX_STAT_OWNED;
+	if (mi.flags & MAILBOX_INFO_DIRECT)
+		st->flags |= MBOX_STAT_DIRECT;
 	st->sent = mi.sent;
 	st->received = mi.received;
 	st->send_blocked = mi.send_blocked;
 	st->recv_blocked = mi.recv_blocked;
+	st->delivery = mi.delivery;
+	st->recv_priority = mi.recv_priority;
+	st->backlog = mi.backlog;
+	st->subscribers = mi.subscribers;
+	st->owner_pid = mi.owner_pid;
 	return 0;
+}
+
+int mbox_stat_v10(int fd, void *st);
+MBOX_SYMVER(mbox_stat_v10, mbox_stat, LIBMAILBOX_1.0);
+MBOX_EXPORT
+int mbox_stat_v10(int fd, void *st)
+{
+	struct mbox_stat full;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = mbox_stat_v11(fd, &full);
+	if (ret == 0)
+		memcpy(st, &full, STAT_V10_SIZE);
+	return ret;
 }
 
 MBOX_EXPORT

@@ -24,9 +24,26 @@
  *  - when /dev/mailbox does not exist (module not loaded) the calls that
  *    open it return -ENOENT.
  *
- * Link with -lmailbox. Symbols are versioned (LIBMAILBOX_1.0). The header
- * needs struct timespec from <time.h>: C11, or POSIX (_POSIX_C_SOURCE >=
- * 199309L, the default of gcc's gnu modes).
+ * Link with -lmailbox. Symbols are versioned: LIBMAILBOX_1.0, and
+ * LIBMAILBOX_1.1 for delivery modes, priorities and direct mailboxes. The
+ * calls whose structures grew in 1.1 (mbox_create(), mbox_createx(),
+ * mbox_receive*() and mbox_stat()) keep their 1.0 versions for programs
+ * built against the 1.0 header. The header needs struct timespec from
+ * <time.h>: C11, or POSIX (_POSIX_C_SOURCE >= 199309L, the default of gcc's
+ * gnu modes).
+ *
+ * Since 1.1:
+ *  - a mailbox delivers in one of three ways, chosen when it is created
+ *    (struct mbox_attr.delivery): MBOX_DELIVER_QUEUE (each message to one
+ *    receiver, oldest first; sleeping receivers are served by their receive
+ *    priority, see mbox_set_recv_priority()), MBOX_DELIVER_PRIORITY (as
+ *    QUEUE, but messages carry a priority, see mbox_send_prio(), and the
+ *    highest is received first) and MBOX_DELIVER_BROADCAST (every
+ *    descriptor bound with receive access gets every message sent while it
+ *    is bound);
+ *  - every process may have one direct mailbox (mbox_direct_open()), to
+ *    which others send by pid (mbox_send_to()); its owner receives from
+ *    anyone or from one sender (mbox_receive_from()).
  */
 #ifndef MAILBOX_H
 #define MAILBOX_H
@@ -55,10 +72,18 @@ extern "C" {
 /** MBOX_NAME_MAX - longest mailbox name, in bytes (without the NUL). */
 #define MBOX_NAME_MAX		63
 
-/* Defaults used when mbox_create() is given a NULL attr. */
+/* Defaults used when mbox_create() or mbox_direct_open() get a NULL attr. */
 #define MBOX_DEFAULT_CAPACITY	256U
 #define MBOX_DEFAULT_MSG_SIZE	8192U
 #define MBOX_DEFAULT_MODE	0600U
+
+/* struct mbox_attr.delivery, struct mbox_direct_attr.delivery, mbox_stat */
+#define MBOX_DELIVER_QUEUE	0U	/* one receiver per message, FIFO */
+#define MBOX_DELIVER_PRIORITY	1U	/* highest message priority first */
+#define MBOX_DELIVER_BROADCAST	2U	/* every subscriber gets every message */
+
+/** MBOX_PRIO_MAX - highest message priority and highest receive priority. */
+#define MBOX_PRIO_MAX		31U
 
 /**
  * struct mbox_attr - attributes of a new mailbox
@@ -68,6 +93,9 @@ extern "C" {
  *	1 MiB by default).
  * @mode: permission bits 0 to 0777, owner/group/other as for files: write
  *	permits sending, read permits receiving.
+ * @delivery: MBOX_DELIVER_QUEUE (the default), MBOX_DELIVER_PRIORITY or
+ *	MBOX_DELIVER_BROADCAST (which needs a @capacity of at least 1: it
+ *	bounds the backlog of the slowest subscriber). Since 1.1.
  *
  * Initialise with MBOX_ATTR_INIT and change what you need.
  */
@@ -75,13 +103,62 @@ struct mbox_attr {
 	unsigned int capacity;
 	unsigned int msg_size_max;
 	unsigned int mode;
+	unsigned int delivery;
 };
 
 #define MBOX_ATTR_INIT { \
 	.capacity = MBOX_DEFAULT_CAPACITY, \
 	.msg_size_max = MBOX_DEFAULT_MSG_SIZE, \
 	.mode = MBOX_DEFAULT_MODE, \
+	.delivery = MBOX_DELIVER_QUEUE, \
 }
+
+/* struct mbox_direct_attr.policy and mbox_direct_policy(): who may send. */
+#define MBOX_POLICY_ANY		0U	/* anyone */
+#define MBOX_POLICY_UID		1U	/* senders whose euid is the owner's */
+#define MBOX_POLICY_LIST	2U	/* only the processes listed */
+/** MBOX_POLICY_LIST_MAX - most pids a MBOX_POLICY_LIST may name. */
+#define MBOX_POLICY_LIST_MAX	64U
+
+/**
+ * struct mbox_direct_attr - attributes of a process's direct mailbox
+ * @capacity: messages it holds; 0 makes it a rendezvous.
+ * @msg_size_max: largest message in bytes, at least 1.
+ * @delivery: MBOX_DELIVER_QUEUE or MBOX_DELIVER_PRIORITY (not broadcast).
+ * @policy: who may send to it: MBOX_POLICY_ANY, MBOX_POLICY_UID (senders
+ *	whose effective uid is the owner's when it created the mailbox) or
+ *	MBOX_POLICY_LIST (the processes in @pids).
+ * @pids: MBOX_POLICY_LIST: the pids (in the caller's pid namespace) of the
+ *	processes that may send, each a live process; otherwise NULL.
+ * @npids: MBOX_POLICY_LIST: number of entries in @pids, 1 to
+ *	MBOX_POLICY_LIST_MAX; otherwise 0.
+ *
+ * Initialise with MBOX_DIRECT_ATTR_INIT (capacity 256, messages of up to
+ * 8192 bytes, queue delivery, anyone may send) and change what you need.
+ */
+struct mbox_direct_attr {
+	unsigned int capacity;
+	unsigned int msg_size_max;
+	unsigned int delivery;
+	unsigned int policy;
+	const pid_t *pids;
+	size_t npids;
+};
+
+#define MBOX_DIRECT_ATTR_INIT { \
+	.capacity = MBOX_DEFAULT_CAPACITY, \
+	.msg_size_max = MBOX_DEFAULT_MSG_SIZE, \
+	.delivery = MBOX_DELIVER_QUEUE, \
+	.policy = MBOX_POLICY_ANY, \
+	.pids = NULL, \
+	.npids = 0, \
+}
+
+/*
+ * MBOX_ANY_FD - for mbox_send_to() and mbox_send_tox() in place of a
+ * descriptor: the library opens MBOX_DEVICE for the call and closes it.
+ */
+#define MBOX_ANY_FD		(-1)
 
 /* Flags of mbox_create() and mbox_open(). */
 #define MBOX_EXCL	0x01	/* create only: fail with -EEXIST if it exists */
@@ -92,7 +169,7 @@ struct mbox_attr {
 					   act as with MBOX_F_NONBLOCK */
 #define MBOX_CLOEXEC	0x20	/* accepted and ignored: always on */
 
-/* Flags of mbox_sendx() and mbox_receivex(). */
+/* Flags of the mbox_send*x() and mbox_receive*x() calls. */
 #define MBOX_F_NONBLOCK	0x01	/* -EAGAIN instead of sleeping */
 #define MBOX_F_WAIT	0x02	/* send only: return once a receiver took it */
 #define MBOX_F_PEEK	0x04	/* receive only: describe the next message */
@@ -104,12 +181,15 @@ struct mbox_attr {
  *	namespace, 0 if it is not visible there.
  * @sender_uid: the sender's effective uid when it sent.
  * @send_time: CLOCK_MONOTONIC time at which it was sent.
+ * @priority: its priority (0 unless the mailbox is MBOX_DELIVER_PRIORITY).
+ *	Since 1.1.
  */
 struct mbox_msginfo {
 	size_t len;
 	pid_t sender_pid;
 	uid_t sender_uid;
 	struct timespec send_time;
+	unsigned int priority;
 };
 
 /* struct mbox_stat.state */
@@ -123,6 +203,7 @@ struct mbox_msginfo {
 
 /* struct mbox_stat.flags */
 #define MBOX_STAT_OWNED		0x1	/* dies when its creator's fd closes */
+#define MBOX_STAT_DIRECT	0x2	/* a process's direct mailbox */
 
 /**
  * struct mbox_stat - state of a mailbox, as seen through one descriptor
@@ -140,11 +221,22 @@ struct mbox_msginfo {
  * @receivers_waiting: receivers sleeping now.
  * @senders_waiting: senders sleeping now (mailbox full, or rendezvous).
  * @access: MBOX_ACCESS_SEND and/or MBOX_ACCESS_RECV held by this descriptor.
- * @flags: MBOX_STAT_OWNED or 0.
+ * @flags: MBOX_STAT_OWNED, MBOX_STAT_DIRECT (a direct mailbox, whose @name
+ *	is "pid/N"), or 0.
  * @sent: messages accepted since creation.
- * @received: messages taken by receivers since creation.
+ * @received: messages taken by receivers since creation (broadcast: taken
+ *	by every subscriber).
  * @send_blocked: sends that had to sleep.
  * @recv_blocked: receives that had to sleep.
+ * @delivery: MBOX_DELIVER_QUEUE, MBOX_DELIVER_PRIORITY or
+ *	MBOX_DELIVER_BROADCAST. Since 1.1, as the fields below.
+ * @recv_priority: this descriptor's receive priority.
+ * @backlog: broadcast: messages this descriptor has yet to receive; else 0.
+ * @subscribers: broadcast: descriptors bound with receive access; else 0.
+ * @owner_pid: direct mailbox: its owner's pid in the caller's pid namespace
+ *	(0 if not visible there); else 0.
+ *
+ * On a broadcast mailbox @depth is the backlog of the slowest subscriber.
  */
 struct mbox_stat {
 	char name[MBOX_NAME_MAX + 1];
@@ -165,6 +257,11 @@ struct mbox_stat {
 	uint64_t received;
 	uint64_t send_blocked;
 	uint64_t recv_blocked;
+	unsigned int delivery;
+	unsigned int recv_priority;
+	unsigned int backlog;
+	unsigned int subscribers;
+	pid_t owner_pid;
 };
 
 /**
@@ -173,7 +270,7 @@ struct mbox_stat {
  * @flags: MBOX_EXCL, MBOX_OWNED, MBOX_SEND_ONLY or MBOX_RECV_ONLY (neither:
  *	both directions), MBOX_NONBLOCK, MBOX_CLOEXEC.
  * @attr: attributes for a new mailbox, NULL for the defaults (capacity 256,
- *	msg_size_max 8192, mode 0600).
+ *	msg_size_max 8192, mode 0600, queue delivery).
  *
  * A mailbox created without MBOX_OWNED persists until mbox_unlink() and the
  * last close of a descriptor bound to it. One with MBOX_OWNED is destroyed
@@ -185,7 +282,8 @@ struct mbox_stat {
  *
  * Return: a descriptor (>= 0), or -errno:
  * -EINVAL (NULL or bad name, unknown flags, both SEND_ONLY and RECV_ONLY,
- * mode above 0777, msg_size_max 0 or sizes above the module's limits),
+ * mode above 0777, msg_size_max 0 or sizes above the module's limits,
+ * unknown delivery, a broadcast mailbox of capacity 0),
  * -ENAMETOOLONG, -EEXIST (MBOX_EXCL and it exists), -EACCES (existing
  * mailbox's mode refuses the access), -ENOSPC (too many mailboxes for the
  * system or this user), -ENOMEM, -ENOENT (no /dev/mailbox), -EMFILE and
@@ -262,12 +360,15 @@ int mbox_close(int fd);
  * always on a rendezvous mailbox, the call returns only once a receiver has
  * taken the message; a non-blocking such send succeeds only when a receiver
  * is already waiting. A failed or interrupted send is never delivered.
+ * On a MBOX_DELIVER_PRIORITY mailbox the message has priority 0 (see
+ * mbox_send_priox()); on a broadcast one it goes to every subscriber.
  *
  * Return: 0, or -errno: -EAGAIN (would sleep), -ETIMEDOUT, -EINTR,
  * -EMSGSIZE (@len above msg_size_max), -EBADF (no send access), -EIDRM
  * (mailbox destroyed), -ENOBUFS (the user's in-flight bytes quota is full),
- * -ENOMEM, -EFAULT, -EINVAL (bad flags or deadline), -EBADFD (descriptor
- * not bound), -ENOTTY (not a mailbox descriptor).
+ * -ENOMEM, -EFAULT, -EINVAL (bad flags or deadline; MBOX_F_WAIT on a
+ * broadcast mailbox), -EBADFD (descriptor not bound), -ENOTTY (not a
+ * mailbox descriptor).
  */
 int mbox_sendx(int fd, const void *buf, size_t len, unsigned int flags,
 	       const struct timespec *deadline, pid_t *receiver);
@@ -330,10 +431,15 @@ int mbox_send_wait(int fd, const void *buf, size_t len, pid_t *receiver);
  *	-EMSGSIZE, @info->len is set to the size the message needs (the other
  *	fields are then unspecified); on other failures @info is unspecified.
  *
+ * The next message is the oldest one; on a MBOX_DELIVER_PRIORITY mailbox
+ * the oldest of the highest priority; on a broadcast mailbox the oldest
+ * this descriptor has not received yet. On a direct mailbox messages from
+ * every sender qualify (see mbox_receive_fromx()).
+ *
  * Return: the message's length (>= 0), or -errno: -EMSGSIZE (@size too
  * small; the message stays queued), -EAGAIN, -ETIMEDOUT, -EINTR, -EBADF (no
- * receive access), -EIDRM, -EFAULT (the message stays queued), -EINVAL,
- * -EBADFD, -ENOTTY.
+ * receive access), -EIDRM (-EPIPE for a direct mailbox: its owner exited),
+ * -EFAULT (the message stays queued), -EINVAL, -EBADFD, -ENOTTY.
  */
 ssize_t mbox_receivex(int fd, void *buf, size_t size, unsigned int flags,
 		      const struct timespec *deadline,
@@ -393,7 +499,8 @@ ssize_t mbox_next_size(int fd);
 
 /**
  * mbox_stat() - describe the mailbox a descriptor is bound to
- * @fd: a bound descriptor (any access); works on a destroyed mailbox too.
+ * @fd: a bound descriptor (any access), also one bound to a direct
+ *	mailbox; works on a destroyed mailbox too.
  * @st: filled on success.
  *
  * Return: 0, or -errno: -EINVAL (@st NULL), -EBADFD (descriptor not bound),
@@ -410,6 +517,201 @@ int mbox_stat(int fd, struct mbox_stat *st);
  * representable in a struct timespec).
  */
 int mbox_deadline_after(struct timespec *ts, long ms);
+
+/**
+ * mbox_send_priox() - send one message with a priority: the general form
+ * @fd: descriptor bound with send access.
+ * @buf: the message (may be NULL when @len is 0).
+ * @len: its length.
+ * @prio: its priority, 0 to MBOX_PRIO_MAX; must be 0 unless the mailbox
+ *	is MBOX_DELIVER_PRIORITY, where a receive takes the highest priority
+ *	first, the oldest first within a priority.
+ * @flags: as for mbox_sendx().
+ * @deadline: as for mbox_sendx().
+ * @receivers: if not NULL, on success set to the number of receivers the
+ *	message was given to: on a broadcast mailbox the subscribers it was
+ *	queued for (0 when nobody subscribed: the message reached nobody, and
+ *	the call still succeeds), otherwise 1; untouched on failure.
+ *
+ * Since 1.1. Otherwise as mbox_sendx().
+ *
+ * Return: 0, or -errno as for mbox_sendx(), and -EINVAL (@prio above
+ * MBOX_PRIO_MAX, or not 0 on a mailbox without priority delivery).
+ */
+int mbox_send_priox(int fd, const void *buf, size_t len, unsigned int prio,
+		    unsigned int flags, const struct timespec *deadline,
+		    unsigned int *receivers);
+
+/**
+ * mbox_send_prio() - send one message with a priority, sleeping while the
+ * mailbox is full
+ * @fd: descriptor bound with send access.
+ * @buf: the message.
+ * @len: its length.
+ * @prio: its priority, as for mbox_send_priox().
+ *
+ * Since 1.1.
+ *
+ * Return: 0 or -errno, as for mbox_send_priox().
+ */
+int mbox_send_prio(int fd, const void *buf, size_t len, unsigned int prio);
+
+/**
+ * mbox_set_recv_priority() - set a descriptor's receive priority
+ * @fd: a bound descriptor.
+ * @prio: 0 (the default) to MBOX_PRIO_MAX.
+ *
+ * When several receivers sleep on a queue or priority mailbox, a new
+ * message goes to the one of highest receive priority, equal priorities in
+ * the order they began to wait. A receive takes the priority its
+ * descriptor has when it begins to sleep. The priority belongs to the
+ * descriptor, so dup()s share it. Broadcast mailboxes ignore it. Since 1.1.
+ *
+ * Return: 0, or -errno: -EINVAL (@prio above MBOX_PRIO_MAX), -EBADFD
+ * (descriptor not bound), -ENOTTY (not a mailbox descriptor), -EBADF.
+ */
+int mbox_set_recv_priority(int fd, unsigned int prio);
+
+/**
+ * mbox_direct_open() - open the caller's direct mailbox
+ * @attr: attributes if the mailbox is created, NULL for the defaults
+ *	(MBOX_DIRECT_ATTR_INIT: capacity 256, msg_size_max 8192, queue
+ *	delivery, MBOX_POLICY_ANY).
+ * @flags: MBOX_NONBLOCK, MBOX_CLOEXEC (always on).
+ *
+ * Every process (thread group) may have one direct mailbox, to which
+ * others send by pid with mbox_send_to(). The first call of a process
+ * creates it; later calls, from any of its threads, bind another
+ * descriptor to the same mailbox and ignore @attr. The descriptor has
+ * receive access only: receive with mbox_receive() (from anyone) or
+ * mbox_receive_from() (from one process); mbox_stat() reports the name
+ * "pid/N", MBOX_STAT_DIRECT and the owner's pid.
+ *
+ * The mailbox is destroyed when the process exits (even if a child it
+ * forked still holds a descriptor) or the last descriptor bound to it is
+ * closed: queued messages are freed, senders sleeping on it fail with
+ * -EPIPE, later sends to the pid with -ESRCH, and other calls on the
+ * surviving descriptors with -EPIPE. It counts against the module's
+ * mailbox limits. Since 1.1.
+ *
+ * Return: a descriptor (>= 0), or -errno: -EINVAL (unknown flags;
+ * msg_size_max 0, broadcast or unknown delivery, unknown policy, @pids or
+ * @npids not as the policy needs them, sizes above the module's limits),
+ * -ESRCH (a listed pid names no process), -ENOSPC (too many mailboxes),
+ * -ENOMEM, -EFAULT, -ENOENT (no /dev/mailbox), and errors of open(2).
+ */
+int mbox_direct_open(const struct mbox_direct_attr *attr, int flags);
+
+/**
+ * mbox_direct_policy() - change who may send to the caller's direct mailbox
+ * @fd: a descriptor bound to it (by mbox_direct_open()).
+ * @policy: MBOX_POLICY_ANY, MBOX_POLICY_UID or MBOX_POLICY_LIST.
+ * @pids: MBOX_POLICY_LIST: the pids of the processes that may send, each a
+ *	live process; otherwise ignored (may be NULL).
+ * @n: MBOX_POLICY_LIST: entries in @pids, 1 to MBOX_POLICY_LIST_MAX;
+ *	otherwise must be 0.
+ *
+ * Only the owning process may change the policy (not, say, a child that
+ * inherited the descriptor). Sends already accepted are not affected; a
+ * refused sender gets -EACCES. Since 1.1.
+ *
+ * Return: 0, or -errno: -EINVAL (unknown @policy, @pids or @n not as the
+ * policy needs them, @fd bound to a named mailbox), -EPERM (not the
+ * owner), -EPIPE (the mailbox was destroyed), -ESRCH (a listed pid names no
+ * process), -EBADFD (descriptor not bound), -ENOTTY, -EBADF, -ENOMEM,
+ * -EFAULT.
+ */
+int mbox_direct_policy(int fd, unsigned int policy, const pid_t *pids,
+		       size_t n);
+
+/**
+ * mbox_send_tox() - send one message to a process's direct mailbox: the
+ * general form
+ * @fd: any descriptor on /dev/mailbox, bound or not (its binding plays no
+ *	part), or MBOX_ANY_FD: the library then opens /dev/mailbox for the
+ *	call and closes it afterwards, which is simple but slower (an open()
+ *	and a close() per message); keep a descriptor for repeated sends.
+ * @pid: the receiving process (any of its thread ids), in the caller's pid
+ *	namespace; > 0.
+ * @buf: the message (may be NULL when @len is 0).
+ * @len: its length, 0 up to the direct mailbox's msg_size_max.
+ * @prio: its priority, 0 to MBOX_PRIO_MAX; must be 0 unless the direct
+ *	mailbox was opened with MBOX_DELIVER_PRIORITY.
+ * @flags: as for mbox_sendx().
+ * @deadline: as for mbox_sendx().
+ * @receiver: as for mbox_sendx().
+ *
+ * Blocks, fails or waits for delivery as mbox_sendx() does. The receiver learns the sender's pid in its own pid
+ * namespace. Since 1.1.
+ *
+ * Return: 0, or -errno: -ESRCH (no such process, or it has no direct
+ * mailbox), -EACCES (its policy refuses the caller), -EPIPE (the owner
+ * exited while the call slept), -EINVAL (@pid not positive, bad flags or
+ * deadline), -EAGAIN, -ETIMEDOUT, -EINTR, -EMSGSIZE, -ENOBUFS, -ENOMEM,
+ * -EFAULT, -EBADF, -ENOTTY as for mbox_sendx(); with MBOX_ANY_FD also
+ * -ENOENT (no /dev/mailbox) and errors of open(2).
+ */
+int mbox_send_tox(int fd, pid_t pid, const void *buf, size_t len,
+		  unsigned int prio, unsigned int flags,
+		  const struct timespec *deadline, pid_t *receiver);
+
+/**
+ * mbox_send_to() - send one message to a process's direct mailbox,
+ * sleeping while it is full
+ * @fd: any descriptor on /dev/mailbox, or MBOX_ANY_FD (slower), as for
+ *	mbox_send_tox().
+ * @pid: the receiving process.
+ * @buf: the message.
+ * @len: its length.
+ *
+ * Since 1.1.
+ *
+ * Return: 0 or -errno, as for mbox_send_tox().
+ */
+int mbox_send_to(int fd, pid_t pid, const void *buf, size_t len);
+
+/**
+ * mbox_receive_fromx() - receive the oldest message from one sender: the
+ * general form
+ * @fd: descriptor bound with receive access, to a direct mailbox or to a
+ *	queue or priority one (not broadcast).
+ * @pid: 0 to take the next message from anyone, as mbox_receivex() does;
+ *	otherwise only messages sent by that process (its pid in the caller's
+ *	pid namespace) qualify, and messages from others stay queued, in
+ *	order.
+ * @buf: buffer for the message (may be NULL when @size is 0).
+ * @size: its size, as for mbox_receivex().
+ * @flags: as for mbox_receivex(); MBOX_F_PEEK describes the next message
+ *	from @pid.
+ * @deadline: as for mbox_receivex().
+ * @info: as for mbox_receivex().
+ *
+ * When no message from @pid is queued and no process has that pid, the
+ * call fails with -ESRCH instead of sleeping for ever. Since 1.1.
+ *
+ * Return: the message's length (>= 0), or -errno as for mbox_receivex(),
+ * and -ESRCH (see above), -EINVAL (@pid negative, or not 0 on a broadcast
+ * mailbox).
+ */
+ssize_t mbox_receive_fromx(int fd, pid_t pid, void *buf, size_t size,
+			   unsigned int flags, const struct timespec *deadline,
+			   struct mbox_msginfo *info);
+
+/**
+ * mbox_receive_from() - receive the oldest message from one sender,
+ * sleeping until there is one
+ * @fd: descriptor bound with receive access.
+ * @pid: the sending process, or 0 for anyone.
+ * @buf: buffer.
+ * @size: its size.
+ * @info: NULL, or filled as for mbox_receivex().
+ *
+ * Since 1.1.
+ *
+ * Return: the message's length, or -errno as for mbox_receive_fromx().
+ */
+ssize_t mbox_receive_from(int fd, pid_t pid, void *buf, size_t size,
+			  struct mbox_msginfo *info);
 
 #ifdef __cplusplus
 }

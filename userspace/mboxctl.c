@@ -2,8 +2,10 @@
 /*
  * mboxctl - create, use, inspect and remove kernel mailboxes.
  *
- * Everything goes through libmailbox, except `ls`, which reads
- * /proc/mailboxes. Exit status: 0 success, 1 failure, 2 usage error.
+ * Everything goes through libmailbox, except what only /proc/mailboxes
+ * tells: `ls`, and in `stat` the waiting receivers' priorities, the
+ * subscribers' backlogs and direct mailboxes (pid/N). Exit status: 0
+ * success, 1 failure, 2 usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,31 +28,55 @@
 enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* What was being done when an error happened, for the hint. */
-enum op { OP_CREATE, OP_OPEN, OP_SEND, OP_SEND_WAIT, OP_RECV, OP_UNLINK,
-	  OP_STAT };
+enum op { OP_CREATE, OP_OPEN, OP_SEND, OP_SEND_WAIT, OP_SEND_TO, OP_RECV,
+	  OP_RECV_FROM, OP_UNLINK, OP_STAT, OP_DIRECT };
 
 static const char usage_text[] =
 "Usage: mboxctl COMMAND [ARGS]\n"
 "\n"
 "Commands:\n"
 "  create NAME [--capacity N] [--msg-size N] [--mode OCTAL] [--excl]\n"
-"        Create a mailbox (defaults: capacity 256, msg-size 8192, mode 0600;\n"
-"        capacity 0 makes a rendezvous mailbox). It persists until 'rm'.\n"
-"        Without --excl an existing mailbox is accepted as is.\n"
-"  send NAME [--nonblock] [--timeout MS] [--wait] [--] [MESSAGE...]\n"
+"              [--delivery queue|priority|broadcast]\n"
+"        Create a mailbox (defaults: capacity 256, msg-size 8192, mode 0600,\n"
+"        delivery queue; capacity 0 makes a rendezvous mailbox). It persists\n"
+"        until 'rm'. Without --excl an existing mailbox is accepted as is.\n"
+"        Delivery: queue gives each message to one receiver, oldest first;\n"
+"        priority takes the highest message priority first; broadcast gives\n"
+"        every message to every receiver bound when it is sent (it needs a\n"
+"        capacity of at least 1: the backlog the slowest receiver may have).\n"
+"  send NAME [--prio N] [--nonblock] [--timeout MS] [--wait] [--] [MESSAGE...]\n"
+"  send --to PID [--prio N] [--nonblock] [--timeout MS] [--wait] [--] [MESSAGE...]\n"
 "        Send the MESSAGE words joined by spaces as one message or, with no\n"
-"        MESSAGE, one message per line of standard input. --timeout applies\n"
-"        to each message; --wait returns once a receiver took the message\n"
-"        and prints 'delivered to pid N'.\n"
-"  recv NAME [--count N] [--nonblock] [--timeout MS] [--verbose]\n"
+"        MESSAGE, one message per line of standard input. --to sends to the\n"
+"        direct mailbox of process PID instead of a named one. --prio gives\n"
+"        the message a priority (0-31; priority mailboxes only). --timeout\n"
+"        applies to each message; --wait returns once a receiver took the\n"
+"        message and prints 'delivered to pid N' ('delivered' with --prio).\n"
+"  recv NAME [--count N] [--from PID] [--prio N] [--nonblock] [--timeout MS]\n"
+"            [--verbose]\n"
 "        Receive N messages (default 1; 0: until the mailbox is empty with\n"
 "        --nonblock, or a timeout expires with --timeout, or forever), one\n"
 "        line each, non-printable bytes escaped (\\n, \\t, \\\\, \\xHH).\n"
-"        --verbose prefixes '[pid N uid N len N] '. --timeout applies to\n"
-"        each message.\n"
-"  ls    List all mailboxes (from " PROC_MAILBOXES ").\n"
+"        --from takes only messages sent by process PID (not on broadcast\n"
+"        mailboxes). --prio sets this receiver's priority (0-31, default 0):\n"
+"        waiting receivers of higher priority are served first. --verbose\n"
+"        prefixes '[pid N uid N len N] ' ('[pid N uid N len N prio N] ' on a\n"
+"        priority mailbox). --timeout applies to each message.\n"
+"  direct [--capacity N] [--msg-size N] [--delivery queue|priority]\n"
+"         [--allow PID[,PID...] | --same-uid] [--count N] [--from PID]\n"
+"         [--nonblock] [--timeout MS] [--verbose]\n"
+"        Open this process's direct mailbox (defaults: capacity 256, msg-size\n"
+"        8192, queue, anyone may send; --allow: only those processes,\n"
+"        --same-uid: only senders of this effective uid), print\n"
+"        'pid N: receiving', then receive as 'recv' does. Others send to it\n"
+"        with 'mboxctl send --to N'. It disappears when mboxctl exits.\n"
+"  ls    List all mailboxes (from " PROC_MAILBOXES "), with their delivery,\n"
+"        the priorities of the waiting receivers in the order they will be\n"
+"        served, and for broadcast the unread messages of each receiver.\n"
+"        Direct mailboxes are named pid/N and flagged 'direct'.\n"
 "  stat NAME\n"
-"        Show the state of a mailbox as 'key: value' lines.\n"
+"        Show the state of a mailbox as 'key: value' lines. NAME may be\n"
+"        pid/N for the direct mailbox of process N.\n"
 "  rm NAME\n"
 "        Remove a mailbox's name (owner or CAP_SYS_ADMIN only).\n"
 "  help, -h, --help\n"
@@ -92,23 +118,37 @@ static const char *hint(enum op op, int err)
 			return MBOX_DEVICE " missing: is the kmailbox module loaded?";
 		return "no such mailbox";
 	case EACCES:
+		if (op == OP_SEND_TO)
+			return "the receiver's policy refuses this sender";
 		return "the mailbox's mode does not allow this access";
 	case EEXIST:
 		return "mailbox exists";
 	case EAGAIN:
-		if (op == OP_SEND)
+		if (op == OP_SEND || op == OP_SEND_TO)
 			return "mailbox full";
 		if (op == OP_SEND_WAIT)
 			return "no receiver waiting";
 		if (op == OP_RECV)
 			return "mailbox empty";
+		if (op == OP_RECV_FROM)
+			return "nothing from that process is queued";
 		return NULL;
 	case EMSGSIZE:
-		if (op == OP_SEND || op == OP_SEND_WAIT)
+		if (op == OP_SEND || op == OP_SEND_WAIT || op == OP_SEND_TO)
 			return "message longer than the mailbox's msg_size_max";
 		return NULL;
 	case EIDRM:
 		return "the mailbox was destroyed";
+	case EPIPE:
+		return "the direct mailbox's owner exited";
+	case ESRCH:
+		if (op == OP_SEND_TO)
+			return "no such process, or it has no direct mailbox";
+		if (op == OP_RECV_FROM)
+			return "no such process, and nothing from it is queued";
+		if (op == OP_DIRECT)
+			return "an allowed pid names no process";
+		return NULL;
 	case ENOBUFS:
 		return "this user's limit of queued bytes is reached";
 	case ENOSPC:
@@ -121,9 +161,13 @@ static const char *hint(enum op op, int err)
 		return "names are at most 63 bytes";
 	case EINVAL:
 		if (op == OP_CREATE)
-			return "invalid name or attributes";
+			return "invalid name or attributes (a broadcast mailbox needs a capacity)";
 		if (op == OP_OPEN || op == OP_UNLINK || op == OP_STAT)
 			return "invalid name";
+		if (op == OP_RECV_FROM)
+			return "a broadcast mailbox cannot take messages from one sender";
+		if (op == OP_DIRECT)
+			return "invalid attributes";
 		return NULL;
 	case EINTR:
 		return "interrupted by a signal";
@@ -151,6 +195,31 @@ static int fail_timeout(const char *cmd, const char *name, long ms)
 	return EXIT_FAIL;
 }
 
+static const char *const delivery_names[] = {
+	[MBOX_DELIVER_QUEUE] = "queue",
+	[MBOX_DELIVER_PRIORITY] = "priority",
+	[MBOX_DELIVER_BROADCAST] = "broadcast",
+};
+
+static const char *delivery_name(unsigned int delivery)
+{
+	if (delivery < ARRAY_SIZE(delivery_names))
+		return delivery_names[delivery];
+	return "unknown";
+}
+
+/* --delivery WORD, of the first @n modes; false if not one of them. */
+static bool parse_delivery(const char *s, unsigned int n, unsigned int *out)
+{
+	for (unsigned int d = 0; d < n && d < ARRAY_SIZE(delivery_names); d++) {
+		if (!strcmp(s, delivery_names[d])) {
+			*out = d;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Parse an unsigned number in @base up to @max; false if malformed. */
 static bool parse_ulong(const char *s, int base, unsigned long max,
 			unsigned long *out)
@@ -167,6 +236,48 @@ static bool parse_ulong(const char *s, int base, unsigned long max,
 	*out = v;
 	return true;
 }
+
+/* What create and direct set for a new mailbox. */
+struct new_opts {
+	unsigned int *capacity;
+	unsigned int *msg_size;
+	unsigned int *delivery;
+	unsigned int ndelivery;	/* the first N delivery modes are allowed */
+	int capacity_opt;	/* the short option of --capacity */
+};
+
+/*
+ * The options create and direct share: --capacity, --msg-size, --delivery.
+ * True if @opt was one; *@ret is then 0 or a usage error's exit status.
+ */
+static bool new_option(const char *cmd, int opt, const struct new_opts *no,
+		       int *ret)
+{
+	unsigned long v;
+
+	*ret = 0;
+	if (opt == no->capacity_opt) {
+		if (!parse_ulong(optarg, 10, UINT_MAX, &v))
+			*ret = usage_error("%s: bad --capacity '%s'", cmd, optarg);
+		else
+			*no->capacity = v;
+	} else if (opt == 's') {
+		if (!parse_ulong(optarg, 10, UINT_MAX, &v) || !v)
+			*ret = usage_error("%s: bad --msg-size '%s'", cmd, optarg);
+		else
+			*no->msg_size = v;
+	} else if (opt == 'd') {
+		if (!parse_delivery(optarg, no->ndelivery, no->delivery))
+			*ret = usage_error("%s: bad --delivery '%s' (%s)", cmd, optarg,
+					   no->ndelivery == 3 ?
+					   "queue, priority or broadcast" :
+					   "queue or priority");
+	} else {
+		return false;
+	}
+	return true;
+}
+
 
 /* Print @len bytes with non-printable ones escaped. */
 static void print_escaped(const unsigned char *p, size_t len)
@@ -208,12 +319,35 @@ static int one_name(const char *cmd, int argc, char **argv, const char **name)
 	return 0;
 }
 
+/* A pid operand: 1 up to INT_MAX; false if malformed. */
+static bool parse_pid(const char *s, pid_t *out)
+{
+	unsigned long v;
+
+	if (!parse_ulong(s, 10, INT_MAX, &v) || v == 0)
+		return false;
+	*out = (pid_t)v;
+	return true;
+}
+
+/* A priority 0 to MBOX_PRIO_MAX; false if malformed. */
+static bool parse_prio(const char *s, unsigned int *out)
+{
+	unsigned long v;
+
+	if (!parse_ulong(s, 10, MBOX_PRIO_MAX, &v))
+		return false;
+	*out = (unsigned int)v;
+	return true;
+}
+
 static int cmd_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "capacity", required_argument, NULL, 'c' },
 		{ "msg-size", required_argument, NULL, 's' },
 		{ "mode",     required_argument, NULL, 'm' },
+		{ "delivery", required_argument, NULL, 'd' },
 		{ "excl",     no_argument,       NULL, 'x' },
 		{ "help",     no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -223,20 +357,17 @@ static int cmd_create(int argc, char **argv)
 	unsigned long v;
 	int flags = 0, created = 0, fd, opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "c:s:m:xh", opts, NULL)) != -1) {
+	const struct new_opts no = {
+		&attr.capacity, &attr.msg_size_max, &attr.delivery, 3, 'c',
+	};
+
+	while ((opt = getopt_long(argc, argv, "c:s:m:d:xh", opts, NULL)) != -1) {
+		if (new_option("create", opt, &no, &ret)) {
+			if (ret)
+				return ret;
+			continue;
+		}
 		switch (opt) {
-		case 'c':
-			if (!parse_ulong(optarg, 10, UINT_MAX, &v))
-				return usage_error("create: bad --capacity '%s'",
-						   optarg);
-			attr.capacity = v;
-			break;
-		case 's':
-			if (!parse_ulong(optarg, 10, UINT_MAX, &v) || !v)
-				return usage_error("create: bad --msg-size '%s'",
-						   optarg);
-			attr.msg_size_max = v;
-			break;
 		case 'm':
 			if (!parse_ulong(optarg, 8, 0777, &v))
 				return usage_error("create: bad --mode '%s' (octal, at most 0777)",
@@ -256,6 +387,8 @@ static int cmd_create(int argc, char **argv)
 	ret = one_name("create", argc, argv, &name);
 	if (ret)
 		return ret;
+	if (attr.delivery == MBOX_DELIVER_BROADCAST && attr.capacity == 0)
+		return usage_error("create: a broadcast mailbox needs a --capacity of at least 1");
 
 	fd = mbox_createx(name, flags, &attr, &created);
 	if (fd < 0)
@@ -268,35 +401,61 @@ static int cmd_create(int argc, char **argv)
 }
 
 struct send_opts {
-	const char *name;
+	const char *name;	/* for messages: NAME, or pid/N with --to */
 	unsigned int flags;
+	unsigned int prio;
 	long timeout_ms;	/* < 0: none */
+	pid_t to;		/* --to: direct send; 0: to NAME through fd */
 	int fd;
 };
 
+/* Why the kernel said -EINVAL to a well-formed send on NAME, or NULL. */
+static const char *send_einval(const struct send_opts *so)
+{
+	struct mbox_stat st;
+
+	if (so->to || mbox_stat(so->fd, &st))
+		return NULL;
+	if (so->prio && st.delivery != MBOX_DELIVER_PRIORITY)
+		return "--prio needs a mailbox created with --delivery priority";
+	if ((so->flags & MBOX_F_WAIT) && st.delivery == MBOX_DELIVER_BROADCAST)
+		return "--wait does not work on a broadcast mailbox";
+	return NULL;
+}
+
 static int send_one(struct send_opts *so, const char *msg, size_t len)
 {
-	struct timespec dl;
+	enum op op = so->to ? OP_SEND_TO :
+		     so->flags & MBOX_F_WAIT ? OP_SEND_WAIT : OP_SEND;
+	struct timespec dl, *dlp = NULL;
+	unsigned int receivers = 1;
 	pid_t receiver = 0;
 	int ret;
 
 	if (so->timeout_ms >= 0) {
 		ret = mbox_deadline_after(&dl, so->timeout_ms);
 		if (ret)
-			return fail("send", so->name, OP_SEND, -ret);
+			return fail("send", so->name, op, -ret);
+		dlp = &dl;
 	}
-	ret = mbox_sendx(so->fd, msg, len, so->flags,
-			 so->timeout_ms >= 0 ? &dl : NULL, &receiver);
+	if (so->to)
+		ret = mbox_send_tox(MBOX_ANY_FD, so->to, msg, len, so->prio,
+				    so->flags, dlp, &receiver);
+	else if ((so->flags & MBOX_F_WAIT) && !so->prio)
+		ret = mbox_sendx(so->fd, msg, len, so->flags, dlp, &receiver);
+	else
+		ret = mbox_send_priox(so->fd, msg, len, so->prio, so->flags,
+				      dlp, &receivers);
 	if (ret == -ETIMEDOUT)
 		return fail_timeout("send", so->name, so->timeout_ms);
-	if (ret == -EAGAIN && !(so->flags & MBOX_F_WAIT)) {
+	if (ret == -EAGAIN && !so->to && !(so->flags & MBOX_F_WAIT)) {
 		struct mbox_stat st;
 
 		/* On a rendezvous mailbox every send waits for a receiver. */
 		if (!mbox_stat(so->fd, &st) && st.capacity == 0)
 			return fail("send", so->name, OP_SEND_WAIT, EAGAIN);
 	}
-	if (ret == -EMSGSIZE) {
+	if (ret == -EMSGSIZE && !so->to) {
 		struct mbox_stat st;
 
 		if (!mbox_stat(so->fd, &st)) {
@@ -306,18 +465,30 @@ static int send_one(struct send_opts *so, const char *msg, size_t len)
 			return EXIT_FAIL;
 		}
 	}
+	if (ret == -EINVAL && send_einval(so)) {
+		fprintf(stderr, "mboxctl: send '%s': %s (%s)\n", so->name,
+			strerror(EINVAL), send_einval(so));
+		return EXIT_FAIL;
+	}
 	if (ret)
-		return fail("send", so->name,
-			    so->flags & MBOX_F_WAIT ? OP_SEND_WAIT : OP_SEND,
-			    -ret);
-	if (so->flags & MBOX_F_WAIT)
-		printf("delivered to pid %d\n", (int)receiver);
+		return fail("send", so->name, op, -ret);
+	if (so->flags & MBOX_F_WAIT) {
+		if (receiver)
+			printf("delivered to pid %d\n", (int)receiver);
+		else
+			printf("delivered\n");
+	}
+	if (!receivers)
+		fprintf(stderr, "mboxctl: send '%s': nobody receives on this broadcast mailbox: the message reached no one\n",
+			so->name);
 	return 0;
 }
 
 static int cmd_send(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "to",       required_argument, NULL, 'T' },
+		{ "prio",     required_argument, NULL, 'p' },
 		{ "nonblock", no_argument,       NULL, 'n' },
 		{ "timeout",  required_argument, NULL, 't' },
 		{ "wait",     no_argument,       NULL, 'w' },
@@ -325,11 +496,22 @@ static int cmd_send(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct send_opts so = { .timeout_ms = -1, .fd = -1 };
+	char pidname[32];
 	unsigned long v;
 	int opt, ret = 0;
 
-	while ((opt = getopt_long(argc, argv, "nt:wh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "T:p:nt:wh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'T':
+			if (!parse_pid(optarg, &so.to))
+				return usage_error("send: bad --to '%s' (a pid)",
+						   optarg);
+			break;
+		case 'p':
+			if (!parse_prio(optarg, &so.prio))
+				return usage_error("send: bad --prio '%s' (0 to %u)",
+						   optarg, MBOX_PRIO_MAX);
+			break;
 		case 'n':
 			so.flags |= MBOX_F_NONBLOCK;
 			break;
@@ -351,13 +533,17 @@ static int cmd_send(int argc, char **argv)
 	}
 	if ((so.flags & MBOX_F_NONBLOCK) && so.timeout_ms >= 0)
 		return usage_error("send: --nonblock and --timeout exclude each other");
-	if (optind >= argc)
-		return usage_error("send: missing mailbox NAME");
-	so.name = argv[optind++];
-
-	so.fd = mbox_open(so.name, MBOX_SEND_ONLY);
-	if (so.fd < 0)
-		return fail("send", so.name, OP_OPEN, -so.fd);
+	if (so.to) {
+		snprintf(pidname, sizeof(pidname), "pid/%d", (int)so.to);
+		so.name = pidname;
+	} else {
+		if (optind >= argc)
+			return usage_error("send: missing mailbox NAME (or --to PID)");
+		so.name = argv[optind++];
+		so.fd = mbox_open(so.name, MBOX_SEND_ONLY);
+		if (so.fd < 0)
+			return fail("send", so.name, OP_OPEN, -so.fd);
+	}
 
 	if (optind < argc) {
 		/* The remaining words, joined by single spaces. */
@@ -368,7 +554,8 @@ static int cmd_send(int argc, char **argv)
 			total += strlen(argv[i]) + 1;
 		msg = malloc(total);
 		if (!msg) {
-			mbox_close(so.fd);
+			if (so.fd >= 0)
+				mbox_close(so.fd);
 			return fail("send", so.name, OP_SEND, ENOMEM);
 		}
 		for (int i = optind; i < argc; i++) {
@@ -401,97 +588,109 @@ static int cmd_send(int argc, char **argv)
 		}
 		free(line);
 	}
-	mbox_close(so.fd);
+	if (so.fd >= 0)
+		mbox_close(so.fd);
 	return ret;
 }
 
-static int cmd_recv(int argc, char **argv)
+/* What recv and direct receive, and how. */
+struct recv_opts {
+	unsigned long count;	/* 0: until empty, timed out, or forever */
+	unsigned int flags;
+	long timeout_ms;	/* < 0: none */
+	bool verbose;
+	pid_t from;		/* 0: anyone */
+	bool set_prio;
+	unsigned int prio;
+};
+
+/* The receive options recv and direct share; true if @opt was one. */
+static bool recv_option(const char *cmd, int opt, struct recv_opts *ro,
+			int *err)
 {
-	static const struct option opts[] = {
-		{ "count",    required_argument, NULL, 'c' },
-		{ "nonblock", no_argument,       NULL, 'n' },
-		{ "timeout",  required_argument, NULL, 't' },
-		{ "verbose",  no_argument,       NULL, 'v' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	unsigned long v, count = 1, got;
-	unsigned int flags = 0;
-	long timeout_ms = -1;
-	bool verbose = false;
+	unsigned long v;
+
+	*err = 0;
+	switch (opt) {
+	case 'c':
+		if (!parse_ulong(optarg, 10, ULONG_MAX, &ro->count))
+			*err = usage_error("%s: bad --count '%s'", cmd, optarg);
+		return true;
+	case 'f':
+		if (!parse_pid(optarg, &ro->from))
+			*err = usage_error("%s: bad --from '%s' (a pid)", cmd,
+					   optarg);
+		return true;
+	case 'n':
+		ro->flags |= MBOX_F_NONBLOCK;
+		return true;
+	case 't':
+		if (!parse_ulong(optarg, 10, LONG_MAX, &v))
+			*err = usage_error("%s: bad --timeout '%s'", cmd, optarg);
+		ro->timeout_ms = (long)v;
+		return true;
+	case 'v':
+		ro->verbose = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define RECV_LONGOPTS \
+	{ "count",    required_argument, NULL, 'c' }, \
+	{ "from",     required_argument, NULL, 'f' }, \
+	{ "nonblock", no_argument,       NULL, 'n' }, \
+	{ "timeout",  required_argument, NULL, 't' }, \
+	{ "verbose",  no_argument,       NULL, 'v' }
+#define RECV_SHORTOPTS "c:f:nt:v"
+
+/* Receive and print messages from @fd as @ro says; 0 or EXIT_*. */
+static int recv_loop(const char *cmd, const char *name, int fd,
+		     const struct recv_opts *ro)
+{
+	enum op op = ro->from ? OP_RECV_FROM : OP_RECV;
+	unsigned long got;
 	struct mbox_stat st;
-	const char *name = NULL;
+	bool show_prio;
 	size_t size;
 	char *buf;
-	int fd, opt, ret;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, "c:nt:vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			if (!parse_ulong(optarg, 10, ULONG_MAX, &count))
-				return usage_error("recv: bad --count '%s'",
-						   optarg);
-			break;
-		case 'n':
-			flags |= MBOX_F_NONBLOCK;
-			break;
-		case 't':
-			if (!parse_ulong(optarg, 10, LONG_MAX, &v))
-				return usage_error("recv: bad --timeout '%s'",
-						   optarg);
-			timeout_ms = (long)v;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return bad_option();
-		}
-	}
-	if ((flags & MBOX_F_NONBLOCK) && timeout_ms >= 0)
-		return usage_error("recv: --nonblock and --timeout exclude each other");
-	ret = one_name("recv", argc, argv, &name);
-	if (ret)
-		return ret;
-
-	fd = mbox_open(name, MBOX_RECV_ONLY);
-	if (fd < 0)
-		return fail("recv", name, OP_OPEN, -fd);
 	ret = mbox_stat(fd, &st);
-	if (ret) {
-		mbox_close(fd);
-		return fail("recv", name, OP_STAT, -ret);
+	if (ret)
+		return fail(cmd, name, OP_STAT, -ret);
+	show_prio = st.delivery == MBOX_DELIVER_PRIORITY;
+	if (ro->set_prio) {
+		ret = mbox_set_recv_priority(fd, ro->prio);
+		if (ret)
+			return fail(cmd, name, OP_RECV, -ret);
 	}
 	size = st.msg_size_max ? st.msg_size_max : 1;
 	buf = malloc(size);
-	if (!buf) {
-		mbox_close(fd);
-		return fail("recv", name, OP_RECV, ENOMEM);
-	}
+	if (!buf)
+		return fail(cmd, name, OP_RECV, ENOMEM);
 
-	for (got = 0; count == 0 || got < count; ) {
+	for (got = 0; ro->count == 0 || got < ro->count; ) {
 		struct mbox_msginfo info;
 		struct timespec dl;
 		ssize_t n;
 
-		if (timeout_ms >= 0) {
-			ret = mbox_deadline_after(&dl, timeout_ms);
+		if (ro->timeout_ms >= 0) {
+			ret = mbox_deadline_after(&dl, ro->timeout_ms);
 			if (ret) {
-				ret = fail("recv", name, OP_RECV, -ret);
+				ret = fail(cmd, name, op, -ret);
 				break;
 			}
 		}
-		n = mbox_receivex(fd, buf, size, flags,
-				  timeout_ms >= 0 ? &dl : NULL, &info);
+		n = mbox_receive_fromx(fd, ro->from, buf, size, ro->flags,
+				       ro->timeout_ms >= 0 ? &dl : NULL, &info);
 		if (n == -EMSGSIZE && info.len > size) {
 			/* Cannot happen with msg_size_max bytes; be safe. */
 			char *nbuf = realloc(buf, info.len);
 
 			if (!nbuf) {
-				ret = fail("recv", name, OP_RECV, ENOMEM);
+				ret = fail(cmd, name, op, ENOMEM);
 				break;
 			}
 			buf = nbuf;
@@ -501,26 +700,336 @@ static int cmd_recv(int argc, char **argv)
 		if (n < 0) {
 			ret = 0;
 			/* --count 0: an empty mailbox or a timeout ends it. */
-			if (count == 0 && ((n == -EAGAIN && (flags & MBOX_F_NONBLOCK)) ||
-					   (n == -ETIMEDOUT && timeout_ms >= 0)))
+			if (ro->count == 0 &&
+			    ((n == -EAGAIN && (ro->flags & MBOX_F_NONBLOCK)) ||
+			     (n == -ETIMEDOUT && ro->timeout_ms >= 0)))
 				break;
 			if (n == -ETIMEDOUT)
-				ret = fail_timeout("recv", name, timeout_ms);
+				ret = fail_timeout(cmd, name, ro->timeout_ms);
 			else
-				ret = fail("recv", name, OP_RECV, (int)-n);
+				ret = fail(cmd, name, op, (int)-n);
 			break;
 		}
-		if (verbose)
-			printf("[pid %d uid %u len %zu] ", (int)info.sender_pid,
+		if (ro->verbose) {
+			printf("[pid %d uid %u len %zu", (int)info.sender_pid,
 			       (unsigned int)info.sender_uid, info.len);
+			if (show_prio)
+				printf(" prio %u", info.priority);
+			fputs("] ", stdout);
+		}
 		print_escaped((const unsigned char *)buf, (size_t)n);
 		putchar('\n');
 		fflush(stdout);
 		got++;
 	}
 	free(buf);
+	return ret;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		RECV_LONGOPTS,
+		{ "prio",     required_argument, NULL, 'p' },
+		{ "help",     no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct recv_opts ro = { .count = 1, .timeout_ms = -1 };
+	const char *name = NULL;
+	int fd, opt, ret;
+
+	while ((opt = getopt_long(argc, argv, RECV_SHORTOPTS "p:h", opts,
+				  NULL)) != -1) {
+		if (recv_option("recv", opt, &ro, &ret)) {
+			if (ret)
+				return ret;
+			continue;
+		}
+		switch (opt) {
+		case 'p':
+			if (!parse_prio(optarg, &ro.prio))
+				return usage_error("recv: bad --prio '%s' (0 to %u)",
+						   optarg, MBOX_PRIO_MAX);
+			ro.set_prio = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return bad_option();
+		}
+	}
+	if ((ro.flags & MBOX_F_NONBLOCK) && ro.timeout_ms >= 0)
+		return usage_error("recv: --nonblock and --timeout exclude each other");
+	ret = one_name("recv", argc, argv, &name);
+	if (ret)
+		return ret;
+
+	fd = mbox_open(name, MBOX_RECV_ONLY);
+	if (fd < 0)
+		return fail("recv", name, OP_OPEN, -fd);
+	ret = recv_loop("recv", name, fd, &ro);
 	mbox_close(fd);
 	return ret;
+}
+
+/* --allow PID[,PID...] into @pids; the count, or 0 if malformed. */
+static size_t parse_pid_list(const char *s, pid_t *pids, size_t max)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	size_t n = 0;
+
+	if (!copy)
+		return 0;
+	/* strtok_r would skip empty items: reject them here. */
+	if (!*s || *s == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		goto bad;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n == max || !parse_pid(tok, &pids[n]))
+			goto bad;
+		n++;
+	}
+	free(copy);
+	return n;
+bad:
+	free(copy);
+	return 0;
+}
+
+static int cmd_direct(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		RECV_LONGOPTS,
+		{ "capacity", required_argument, NULL, 'C' },
+		{ "msg-size", required_argument, NULL, 's' },
+		{ "delivery", required_argument, NULL, 'd' },
+		{ "allow",    required_argument, NULL, 'a' },
+		{ "same-uid", no_argument,       NULL, 'u' },
+		{ "help",     no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mbox_direct_attr attr = MBOX_DIRECT_ATTR_INIT;
+	const struct new_opts no = {
+		&attr.capacity, &attr.msg_size_max, &attr.delivery, 2, 'C',
+	};
+	struct recv_opts ro = { .count = 1, .timeout_ms = -1 };
+	pid_t pids[MBOX_POLICY_LIST_MAX];
+	char name[32];
+	int fd, opt, ret;
+
+	while ((opt = getopt_long(argc, argv, RECV_SHORTOPTS "C:s:d:a:uh",
+				  opts, NULL)) != -1) {
+		if (recv_option("direct", opt, &ro, &ret) ||
+		    new_option("direct", opt, &no, &ret)) {
+			if (ret)
+				return ret;
+			continue;
+		}
+		switch (opt) {
+		case 'a':
+			if (attr.policy != MBOX_POLICY_ANY)
+				return usage_error("direct: --allow and --same-uid exclude each other, and --allow is given once");
+			attr.npids = parse_pid_list(optarg, pids,
+						    ARRAY_SIZE(pids));
+			if (!attr.npids)
+				return usage_error("direct: bad --allow '%s' (1 to %u pids, comma-separated)",
+						   optarg, MBOX_POLICY_LIST_MAX);
+			attr.policy = MBOX_POLICY_LIST;
+			attr.pids = pids;
+			break;
+		case 'u':
+			if (attr.policy == MBOX_POLICY_LIST)
+				return usage_error("direct: --allow and --same-uid exclude each other");
+			attr.policy = MBOX_POLICY_UID;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return bad_option();
+		}
+	}
+	if ((ro.flags & MBOX_F_NONBLOCK) && ro.timeout_ms >= 0)
+		return usage_error("direct: --nonblock and --timeout exclude each other");
+	if (optind < argc)
+		return usage_error("direct: unexpected argument '%s'",
+				   argv[optind]);
+
+	snprintf(name, sizeof(name), "pid/%d", (int)getpid());
+	fd = mbox_direct_open(&attr, 0);
+	if (fd < 0)
+		return fail("direct", name, OP_DIRECT, -fd);
+	printf("pid %d: receiving\n", (int)getpid());
+	fflush(stdout);
+	ret = recv_loop("direct", name, fd, &ro);
+	mbox_close(fd);
+	return ret;
+}
+
+/*
+ * /proc/mailboxes: a header line naming the columns (name uid gid mode
+ * capacity msgsize depth bytes sent received sblocked rblocked swait rwait
+ * state flags, and since issue 4 delivery waiters backlog; see
+ * uapi/linux/kmailbox.h), then one line per mailbox. Columns are found by
+ * their header name, so an older module's shorter lines still parse.
+ */
+struct proc_table {
+	char **cols;		/* header names */
+	size_t ncols;
+	char ***rows;		/* ncols fields each, NULL where missing */
+	size_t nrows;
+};
+
+static void free_strings(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void proc_free(struct proc_table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		free_strings(t->rows[r], t->ncols);
+	free(t->rows);
+	free_strings(t->cols, t->ncols);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Split @line at white space into @n strings; NULL on ENOMEM. */
+static char **split(char *line, size_t *n)
+{
+	char **v = NULL, **nv, *save = NULL, *tok;
+
+	*n = 0;
+	for (tok = strtok_r(line, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		nv = realloc(v, (*n + 1) * sizeof(*v));
+		if (!nv || !(nv[*n] = strdup(tok))) {
+			free_strings(nv ? nv : v, *n);
+			return NULL;
+		}
+		v = nv;
+		(*n)++;
+	}
+	return v ? v : calloc(1, sizeof(*v));
+}
+
+/* Read PROC_MAILBOXES into @t: 0 or an errno. */
+static int proc_read(struct proc_table *t)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int err = 0;
+	FILE *f;
+
+	memset(t, 0, sizeof(*t));
+	f = fopen(PROC_MAILBOXES, "r");
+	if (!f)
+		return errno;
+	if (getline(&line, &cap, f) >= 0) {
+		t->cols = split(line, &t->ncols);
+		if (!t->cols)
+			err = ENOMEM;
+	}
+	while (!err && getline(&line, &cap, f) >= 0) {
+		char **row, **fields, ***nrows;
+		size_t n;
+
+		fields = split(line, &n);
+		if (!fields) {
+			err = ENOMEM;
+			break;
+		}
+		if (!n) {
+			free(fields);
+			continue;
+		}
+		row = calloc(t->ncols ? t->ncols : 1, sizeof(*row));
+		nrows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+		if (nrows)
+			t->rows = nrows;
+		if (!row || !nrows) {
+			free(row);
+			free_strings(fields, n);
+			err = ENOMEM;
+			break;
+		}
+		/* Extra fields (a newer module's) are dropped. */
+		for (size_t c = 0; c < n; c++) {
+			if (c < t->ncols)
+				row[c] = fields[c];
+			else
+				free(fields[c]);
+		}
+		free(fields);
+		t->rows[t->nrows++] = row;
+	}
+	if (!err && ferror(f))
+		err = errno ? errno : EIO;
+	fclose(f);
+	free(line);
+	if (err)
+		proc_free(t);
+	return err;
+}
+
+/* The field of column @col in row @r, or NULL if there is none. */
+static const char *proc_get(const struct proc_table *t, size_t r,
+			    const char *col)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		if (!strcmp(t->cols[c], col))
+			return t->rows[r][c];
+	return NULL;
+}
+
+static bool proc_has(const struct proc_table *t, const char *col)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		if (!strcmp(t->cols[c], col))
+			return true;
+	return false;
+}
+
+/* A /proc name (space, tab, newline, backslash as \ooo) equals @name? */
+static bool proc_name_is(const char *esc, const char *name)
+{
+	while (*esc) {
+		unsigned char c = (unsigned char)*esc++;
+
+		if (c == '\\' && esc[0] >= '0' && esc[0] <= '3' &&
+		    esc[1] >= '0' && esc[1] <= '7' &&
+		    esc[2] >= '0' && esc[2] <= '7') {
+			c = (unsigned char)((esc[0] - '0') << 6 |
+					    (esc[1] - '0') << 3 | (esc[2] - '0'));
+			esc += 3;
+		}
+		if ((unsigned char)*name++ != c)
+			return false;
+	}
+	return !*name;
+}
+
+/*
+ * The row of the mailbox called @name in state @state (NULL: any), or -1.
+ * An unlinked mailbox may share its name with a newer, linked one.
+ */
+static long proc_find(const struct proc_table *t, const char *name,
+		      const char *state)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *n = proc_get(t, r, "name");
+		const char *s = proc_get(t, r, "state");
+
+		if (n && proc_name_is(n, name) &&
+		    (!state || (s && !strcmp(s, state))))
+			return (long)r;
+	}
+	return -1;
 }
 
 static const char *state_name(unsigned int state)
@@ -537,10 +1046,104 @@ static const char *state_name(unsigned int state)
 	}
 }
 
+/* A numeric /proc field into @out (unchanged if missing or malformed). */
+static void proc_num(const struct proc_table *t, size_t r, const char *col,
+		     int base, uint64_t *out)
+{
+	const char *v = proc_get(t, r, col);
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v || *v == '-')
+		return;
+	errno = 0;
+	n = strtoull(v, &end, base);
+	if (!errno && !*end)
+		*out = n;
+}
+
+/* struct mbox_stat from row @r of /proc/mailboxes (no next_len, access). */
+static void stat_from_proc(const struct proc_table *t, size_t r,
+			   struct mbox_stat *st)
+{
+	const char *v;
+	uint64_t n;
+
+	memset(st, 0, sizeof(*st));
+#define NUM(col, base, field) do { \
+		n = st->field; \
+		proc_num(t, r, col, base, &n); \
+		st->field = n; \
+	} while (0)
+	NUM("uid", 10, uid);
+	NUM("gid", 10, gid);
+	NUM("mode", 8, mode);
+	NUM("capacity", 10, capacity);
+	NUM("msgsize", 10, msg_size_max);
+	NUM("depth", 10, depth);
+	NUM("bytes", 10, bytes);
+	NUM("sent", 10, sent);
+	NUM("received", 10, received);
+	NUM("sblocked", 10, send_blocked);
+	NUM("rblocked", 10, recv_blocked);
+	NUM("swait", 10, senders_waiting);
+	NUM("rwait", 10, receivers_waiting);
+#undef NUM
+	v = proc_get(t, r, "state");
+	for (unsigned int s = MBOX_STATE_LINKED; v && s <= MBOX_STATE_DEAD; s++)
+		if (!strcmp(v, state_name(s)))
+			st->state = s;
+	v = proc_get(t, r, "flags");
+	if (v && strstr(v, "owned"))
+		st->flags |= MBOX_STAT_OWNED;
+	if (v && strstr(v, "direct"))
+		st->flags |= MBOX_STAT_DIRECT;
+	v = proc_get(t, r, "delivery");
+	if (v)
+		parse_delivery(v, 3, &st->delivery);
+	v = proc_get(t, r, "backlog");
+	if (st->delivery == MBOX_DELIVER_BROADCAST && v && strcmp(v, "-")) {
+		st->subscribers = 1;
+		for (; *v; v++)
+			st->subscribers += *v == ',';
+	}
+}
+
+/* stat pid/N: a direct mailbox, known only from /proc/mailboxes. */
+static int stat_direct(const char *name, struct mbox_stat *st,
+		       struct proc_table *t, long *row)
+{
+	pid_t pid;
+	int err;
+
+	if (strncmp(name, "pid/", 4) || !parse_pid(name + 4, &pid))
+		return usage_error("stat: bad direct mailbox name '%s' (pid/N)",
+				   name);
+	err = proc_read(t);
+	if (err) {
+		fprintf(stderr, "mboxctl: stat '%s': %s: %s\n", name,
+			PROC_MAILBOXES, strerror(err));
+		return EXIT_FAIL;
+	}
+	*row = proc_find(t, name, NULL);
+	if (*row < 0) {
+		fprintf(stderr, "mboxctl: stat '%s': no such direct mailbox (process %d has none, or is not visible here)\n",
+			name, (int)pid);
+		return EXIT_FAIL;
+	}
+	stat_from_proc(t, (size_t)*row, st);
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	st->owner_pid = pid;
+	return 0;
+}
+
 static int cmd_stat(int argc, char **argv)
 {
+	struct proc_table t = { 0 };
 	struct mbox_stat st;
-	const char *name = NULL;
+	const char *name = NULL, *waiters = NULL, *backlog = NULL;
+	bool from_proc = false, self_subscribed = false;
+	long row = -1;
 	int fd, opt, ret;
 
 	while ((opt = getopt(argc, argv, "h")) != -1) {
@@ -554,16 +1157,39 @@ static int cmd_stat(int argc, char **argv)
 	if (ret)
 		return ret;
 
-	/* Binding needs some access: read permission, else write. */
-	fd = mbox_open(name, MBOX_RECV_ONLY);
-	if (fd == -EACCES)
+	if (strchr(name, '/')) {
+		/* Direct mailboxes have no name to open them by. */
+		ret = stat_direct(name, &st, &t, &row);
+		if (ret)
+			return ret;
+		from_proc = true;
+	} else {
+		/*
+		 * Binding needs some access: write permission, else read.
+		 * Sending first, as a receiving descriptor would subscribe
+		 * to a broadcast mailbox.
+		 */
 		fd = mbox_open(name, MBOX_SEND_ONLY);
-	if (fd < 0)
-		return fail("stat", name, OP_OPEN, -fd);
-	ret = mbox_stat(fd, &st);
-	mbox_close(fd);
-	if (ret)
-		return fail("stat", name, OP_STAT, -ret);
+		if (fd == -EACCES)
+			fd = mbox_open(name, MBOX_RECV_ONLY);
+		if (fd < 0)
+			return fail("stat", name, OP_OPEN, -fd);
+		ret = mbox_stat(fd, &st);
+		if (ret) {
+			mbox_close(fd);
+			return fail("stat", name, OP_STAT, -ret);
+		}
+		self_subscribed = st.delivery == MBOX_DELIVER_BROADCAST &&
+				  (st.access & MBOX_ACCESS_RECV);
+		/* Waiters' priorities and backlogs: /proc only, if there. */
+		if (!proc_read(&t))
+			row = proc_find(&t, name, state_name(st.state));
+		mbox_close(fd);
+	}
+	if (row >= 0) {
+		waiters = proc_get(&t, (size_t)row, "waiters");
+		backlog = proc_get(&t, (size_t)row, "backlog");
+	}
 
 	printf("name: %s\n", st.name);
 	printf("state: %s\n", state_name(st.state));
@@ -571,18 +1197,32 @@ static int cmd_stat(int argc, char **argv)
 	printf("uid: %u\n", (unsigned int)st.uid);
 	printf("gid: %u\n", (unsigned int)st.gid);
 	printf("owned: %s\n", st.flags & MBOX_STAT_OWNED ? "yes" : "no");
+	if (st.flags & MBOX_STAT_DIRECT) {
+		printf("direct: yes\n");
+		printf("owner_pid: %d\n", (int)st.owner_pid);
+	}
+	printf("delivery: %s\n", delivery_name(st.delivery));
 	printf("capacity: %u\n", st.capacity);
 	printf("msg_size_max: %u\n", st.msg_size_max);
 	printf("depth: %u\n", st.depth);
 	printf("bytes: %llu\n", (unsigned long long)st.bytes);
-	if (st.depth || st.senders_waiting)
+	if (!from_proc && (st.depth || st.senders_waiting))
 		printf("next_len: %u\n", st.next_len);
 	printf("receivers_waiting: %u\n", st.receivers_waiting);
+	if (waiters)
+		printf("waiters: %s\n", waiters);
 	printf("senders_waiting: %u\n", st.senders_waiting);
+	if (st.delivery == MBOX_DELIVER_BROADCAST) {
+		printf("subscribers: %u%s\n", st.subscribers,
+		       self_subscribed ? " (one is this stat's own)" : "");
+		if (backlog)
+			printf("backlog: %s\n", backlog);
+	}
 	printf("sent: %llu\n", (unsigned long long)st.sent);
 	printf("received: %llu\n", (unsigned long long)st.received);
 	printf("send_blocked: %llu\n", (unsigned long long)st.send_blocked);
 	printf("recv_blocked: %llu\n", (unsigned long long)st.recv_blocked);
+	proc_free(&t);
 	return 0;
 }
 
@@ -607,38 +1247,32 @@ static int cmd_rm(int argc, char **argv)
 	return 0;
 }
 
-/*
- * ls: /proc/mailboxes has a header line, then per mailbox the columns
- * name uid gid mode capacity msgsize depth bytes sent received sblocked
- * rblocked swait rwait state flags (see uapi/linux/kmailbox.h).
- */
-enum {
-	P_NAME, P_UID, P_GID, P_MODE, P_CAP, P_MSGSIZE, P_DEPTH, P_BYTES,
-	P_SENT, P_RECV, P_SBLK, P_RBLK, P_SWAIT, P_RWAIT, P_STATE, P_FLAGS,
-	P_NCOLS
-};
-
+/* ls: the columns shown, and the /proc/mailboxes column each comes from. */
 static const struct {
 	const char *title;
-	int src;		/* P_* column it shows */
+	const char *src;	/* header name in /proc/mailboxes */
 	bool left;		/* left-aligned (text) */
+	bool optional;		/* left out when the module lacks it */
 } ls_cols[] = {
-	{ "NAME",    P_NAME,    true  },
-	{ "OWNER",   P_UID,     true  },
-	{ "GROUP",   P_GID,     true  },
-	{ "MODE",    P_MODE,    false },
-	{ "CAP",     P_CAP,     false },
-	{ "MSGSIZE", P_MSGSIZE, false },
-	{ "DEPTH",   P_DEPTH,   false },
-	{ "BYTES",   P_BYTES,   false },
-	{ "SENT",    P_SENT,    false },
-	{ "RECV",    P_RECV,    false },
-	{ "SBLOCK",  P_SBLK,    false },
-	{ "RBLOCK",  P_RBLK,    false },
-	{ "SWAIT",   P_SWAIT,   false },
-	{ "RWAIT",   P_RWAIT,   false },
-	{ "STATE",   P_STATE,   true  },
-	{ "FLAGS",   P_FLAGS,   true  },
+	{ "NAME",     "name",     true,  false },
+	{ "OWNER",    "uid",      true,  false },
+	{ "GROUP",    "gid",      true,  false },
+	{ "MODE",     "mode",     false, false },
+	{ "CAP",      "capacity", false, false },
+	{ "MSGSIZE",  "msgsize",  false, false },
+	{ "DEPTH",    "depth",    false, false },
+	{ "BYTES",    "bytes",    false, false },
+	{ "SENT",     "sent",     false, false },
+	{ "RECV",     "received", false, false },
+	{ "SBLOCK",   "sblocked", false, false },
+	{ "RBLOCK",   "rblocked", false, false },
+	{ "SWAIT",    "swait",    false, false },
+	{ "RWAIT",    "rwait",    false, false },
+	{ "STATE",    "state",    true,  false },
+	{ "FLAGS",    "flags",    true,  false },
+	{ "DELIVERY", "delivery", true,  true  },
+	{ "WAITERS",  "waiters",  true,  true  },
+	{ "BACKLOG",  "backlog",  true,  true  },
 };
 #define LS_NCOLS ARRAY_SIZE(ls_cols)
 
@@ -669,14 +1303,33 @@ static char *id_name(const char *file, const char *id)
 	return res ? res : strdup(id);
 }
 
+/* The display string of column @c for row @r of @t (malloc'd, or NULL). */
+static char *ls_cell(const struct proc_table *t, size_t r, size_t c)
+{
+	const char *v = proc_get(t, r, ls_cols[c].src);
+	unsigned long mode;
+	char tmp[16];
+
+	if (!v)
+		return strdup("?");
+	if (!strcmp(ls_cols[c].src, "uid"))
+		return id_name("/etc/passwd", v);
+	if (!strcmp(ls_cols[c].src, "gid"))
+		return id_name("/etc/group", v);
+	if (!strcmp(ls_cols[c].src, "mode") && parse_ulong(v, 8, 07777, &mode)) {
+		snprintf(tmp, sizeof(tmp), "%04lo", mode);
+		return strdup(tmp);
+	}
+	return strdup(v);
+}
+
 static int cmd_ls(int argc, char **argv)
 {
-	char ***rows = NULL;
-	size_t nrows = 0, width[LS_NCOLS];
-	char *line = NULL;
-	size_t cap = 0;
-	int opt, ret = 0;
-	FILE *f;
+	struct proc_table t;
+	size_t width[LS_NCOLS], last = 0;
+	bool shown[LS_NCOLS];
+	char **cells;
+	int opt, err;
 
 	while ((opt = getopt(argc, argv, "h")) != -1) {
 		if (opt == 'h') {
@@ -688,86 +1341,44 @@ static int cmd_ls(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("ls: unexpected argument '%s'", argv[optind]);
 
-	f = fopen(PROC_MAILBOXES, "r");
-	if (!f) {
-		int err = errno;
-
+	err = proc_read(&t);
+	if (err) {
 		fprintf(stderr, "mboxctl: ls: %s: %s%s\n", PROC_MAILBOXES,
 			strerror(err), err == ENOENT ?
 			" (is the kmailbox module loaded?)" : "");
 		return EXIT_FAIL;
 	}
-	/* Skip the header line, keep the rest as rows of display strings. */
-	if (getline(&line, &cap, f) >= 0) {
-		while (getline(&line, &cap, f) >= 0) {
-			char *field[P_NCOLS] = { NULL }, *save = NULL, *tok;
-			char **row, **nrows_p;
-			int n = 0;
-
-			for (tok = strtok_r(line, " \t\n", &save);
-			     tok && n < P_NCOLS;
-			     tok = strtok_r(NULL, " \t\n", &save))
-				field[n++] = tok;
-			if (!n)
-				continue;
-			row = calloc(LS_NCOLS, sizeof(*row));
-			nrows_p = realloc(rows, (nrows + 1) * sizeof(*rows));
-			if (!row || !nrows_p) {
-				free(row);
-				if (nrows_p)
-					rows = (char ***)nrows_p;
-				ret = EXIT_FAIL;
-				fprintf(stderr, "mboxctl: ls: %s\n",
-					strerror(ENOMEM));
-				break;
-			}
-			rows = (char ***)nrows_p;
-			rows[nrows++] = row;
-			for (size_t c = 0; c < LS_NCOLS; c++) {
-				const char *v = field[ls_cols[c].src];
-				unsigned long mode;
-				char tmp[16];
-
-				if (!v) {
-					row[c] = strdup("?");
-				} else if (ls_cols[c].src == P_UID) {
-					row[c] = id_name("/etc/passwd", v);
-				} else if (ls_cols[c].src == P_GID) {
-					row[c] = id_name("/etc/group", v);
-				} else if (ls_cols[c].src == P_MODE &&
-					   parse_ulong(v, 8, 07777, &mode)) {
-					snprintf(tmp, sizeof(tmp), "%04lo", mode);
-					row[c] = strdup(tmp);
-				} else {
-					row[c] = strdup(v);
-				}
-			}
-		}
+	cells = calloc(t.nrows * LS_NCOLS + 1, sizeof(*cells));
+	if (!cells) {
+		proc_free(&t);
+		fprintf(stderr, "mboxctl: ls: %s\n", strerror(ENOMEM));
+		return EXIT_FAIL;
 	}
-	if (ferror(f)) {
-		fprintf(stderr, "mboxctl: ls: %s: %s\n", PROC_MAILBOXES,
-			strerror(errno));
-		ret = EXIT_FAIL;
-	}
-	fclose(f);
-	free(line);
-
 	for (size_t c = 0; c < LS_NCOLS; c++) {
+		shown[c] = !ls_cols[c].optional || proc_has(&t, ls_cols[c].src);
+		if (shown[c])
+			last = c;
 		width[c] = strlen(ls_cols[c].title);
-		for (size_t r = 0; r < nrows; r++) {
-			size_t l = rows[r][c] ? strlen(rows[r][c]) : 1;
+		for (size_t r = 0; shown[c] && r < t.nrows; r++) {
+			char *v = ls_cell(&t, r, c);
+			size_t l = v ? strlen(v) : 1;
 
+			cells[r * LS_NCOLS + c] = v;
 			if (l > width[c])
 				width[c] = l;
 		}
 	}
-	for (size_t r = 0; r <= nrows; r++) {
+	for (size_t r = 0; r <= t.nrows; r++) {
 		for (size_t c = 0; c < LS_NCOLS; c++) {
 			const char *v = r == 0 ? ls_cols[c].title :
-				(rows[r - 1][c] ? rows[r - 1][c] : "?");
+				cells[(r - 1) * LS_NCOLS + c];
 			int w = (int)width[c];
 
-			if (c == LS_NCOLS - 1)
+			if (!shown[c])
+				continue;
+			if (!v)
+				v = "?";
+			if (c == last)
 				printf("%s\n", v);
 			else if (ls_cols[c].left)
 				printf("%-*s  ", w, v);
@@ -775,13 +1386,11 @@ static int cmd_ls(int argc, char **argv)
 				printf("%*s  ", w, v);
 		}
 	}
-	for (size_t r = 0; r < nrows; r++) {
-		for (size_t c = 0; c < LS_NCOLS; c++)
-			free(rows[r][c]);
-		free(rows[r]);
-	}
-	free(rows);
-	return ret;
+	for (size_t i = 0; i < t.nrows * LS_NCOLS; i++)
+		free(cells[i]);
+	free(cells);
+	proc_free(&t);
+	return 0;
 }
 
 static const struct {
@@ -791,6 +1400,7 @@ static const struct {
 	{ "create", cmd_create },
 	{ "send",   cmd_send },
 	{ "recv",   cmd_recv },
+	{ "direct", cmd_direct },
 	{ "ls",     cmd_ls },
 	{ "stat",   cmd_stat },
 	{ "rm",     cmd_rm },
