@@ -34,7 +34,6 @@
 #include "mailbox_test.h"
 
 #define NOBODY		65534U
-#define PARAM_DIR	"/sys/module/kmailbox/parameters/"
 #define PROC_MAILBOXES	"/proc/mailboxes"
 #define BAD_PTR		((void *)1)
 #define WAIT_MS		5000	/* upper bound for anything we wait for */
@@ -82,7 +81,7 @@ static int param_write(const char *param, const char *val)
 	ssize_t len = strlen(val);
 	int fd, ret = 0;
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", param);
+	snprintf(path, sizeof(path), MBT_PARAM_DIR "%s", param);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -536,23 +535,6 @@ static int proc_lookup(const char *name, struct proc_entry *found)
 	return proc_scan(escaped, -1, found, NULL, 0);
 }
 
-/* A module parameter's value, or @dflt when it cannot be read. */
-static unsigned long param_or(const char *param, unsigned long dflt)
-{
-	char path[128], buf[32];
-	unsigned long val = dflt;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", param);
-	f = fopen(path, "re");
-	if (!f)
-		return dflt;
-	if (fgets(buf, sizeof(buf), f))
-		val = strtoul(buf, NULL, 0);
-	fclose(f);
-	return val;
-}
-
 /*
  * Set a module parameter for this test, restored by the teardown. SKIPs
  * the test (and returns false) when it is not writable.
@@ -565,7 +547,7 @@ static bool param_set(struct __test_metadata *_metadata,
 	FILE *f;
 	int i = self->nparams;
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", param);
+	snprintf(path, sizeof(path), MBT_PARAM_DIR "%s", param);
 	if (geteuid() != 0 || access(path, W_OK))
 		SKIP(return false, "%s not writable", path);
 	ASSERT_LT(i, MAX_PARAMS);
@@ -614,6 +596,9 @@ _Static_assert(sizeof(struct mailbox_unlink) == 88, "mailbox_unlink");
 _Static_assert(sizeof(struct mailbox_send) == 56, "mailbox_send");
 _Static_assert(sizeof(struct mailbox_recv) == 72, "mailbox_recv");
 _Static_assert(sizeof(struct mailbox_info) == 184, "mailbox_info");
+_Static_assert(sizeof(struct mailbox_direct) == 48, "mailbox_direct");
+_Static_assert(sizeof(struct mailbox_policy) == 32, "mailbox_policy");
+_Static_assert(sizeof(struct mailbox_recv_prio) == 16, "mailbox_recv_prio");
 _Static_assert(offsetof(struct mailbox_recv, send_time_ns) == 40, "recv");
 _Static_assert(offsetof(struct mailbox_info, sent) == 120, "info");
 
@@ -732,9 +717,9 @@ TEST_F(mbox, name_rules)
 
 TEST_F(mbox, create_invalid_fields)
 {
-	unsigned long cap_limit = param_or("capacity_limit",
+	unsigned long cap_limit = mbt_param_or("capacity_limit",
 					   DEFAULT_CAPACITY_LIMIT);
-	unsigned long size_limit = param_or("msg_size_limit",
+	unsigned long size_limit = mbt_param_or("msg_size_limit",
 					    DEFAULT_MSG_SIZE_LIMIT);
 	const struct field_case cases[] = {
 		FIELD(struct mailbox_create, flags, 1U << 2),
@@ -750,7 +735,8 @@ TEST_F(mbox, create_invalid_fields)
 		FIELD(struct mailbox_create, msg_size_max, 0),
 		FIELD(struct mailbox_create, msg_size_max, size_limit + 1),
 		FIELD(struct mailbox_create, msg_size_max, 0xffffffffU),
-		FIELD(struct mailbox_create, reserved0, 1),
+		FIELD(struct mailbox_create, delivery, 3),
+		FIELD(struct mailbox_create, delivery, 0xffffffffU),
 		FIELD(struct mailbox_create, reserved[0], 1),
 		FIELD(struct mailbox_create, reserved[1], 1),
 		FIELD(struct mailbox_create, reserved[2], 1),
@@ -898,7 +884,9 @@ TEST_F(mbox, unknown_ioctl_enotty)
 {
 	static const unsigned long cmds[] = {
 		_IO(MAILBOX_IOC_MAGIC, 0x7f),
-		_IO(MAILBOX_IOC_MAGIC, 0x06),
+		_IO(MAILBOX_IOC_MAGIC, 0x06),		/* SEND_TO, wrong size */
+		_IO(MAILBOX_IOC_MAGIC, 0x0a),
+		_IOW(MAILBOX_IOC_MAGIC, 0x09, int),	/* SET_RECV_PRIO, wrong size */
 		_IOW(MAILBOX_IOC_MAGIC, 0x03, int),	/* SEND, wrong size */
 		_IOR(MAILBOX_IOC_MAGIC, 0x05, int),	/* STAT, wrong size */
 		_IOW(MAILBOX_IOC_MAGIC, 0x05, struct mailbox_info),
@@ -1071,11 +1059,16 @@ TEST_F(mbox, send_invalid_args)
 {
 	static const struct xfer_case cases[] = {
 		{ MAILBOX_RECV_PEEK, 0, NO_FIELD },
-		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_send, reserved0, 1) },
+		/* a priority on a queue mailbox */
+		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_send, priority, 1) },
+		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_send, priority, 32) },
+		/* to_pid is for MAILBOX_IOC_SEND_TO only */
+		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_send, to_pid, 1) },
+		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_send, to_pid, -1) },
 		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_send, reserved[0], 1) },
 		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_send, reserved[1], 1) },
 		{ MAILBOX_NONBLOCK, 0,
-		  FIELD(struct mailbox_send, reserved[2], 1ULL << 63) },
+		  FIELD(struct mailbox_send, reserved[1], 1ULL << 63) },
 	};
 	struct mailbox_info info;
 	int fd = SMALL_BOX(NULL);
@@ -1107,7 +1100,8 @@ TEST_F(mbox, recv_invalid_args)
 		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_recv, reserved[0], 1) },
 		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_recv, reserved[1], 1) },
 		{ MAILBOX_NONBLOCK, 0,
-		  FIELD(struct mailbox_recv, reserved[2], 1ULL << 63) },
+		  FIELD(struct mailbox_recv, reserved[1], 1ULL << 63) },
+		{ MAILBOX_NONBLOCK, 0, FIELD(struct mailbox_recv, from_pid, -1) },
 		/* PEEK: alone, with neither buffer nor size */
 		{ MAILBOX_RECV_PEEK | MAILBOX_NONBLOCK, 0, NO_FIELD },
 		{ MAILBOX_RECV_PEEK | MAILBOX_DEADLINE, 1, NO_FIELD },
@@ -1117,7 +1111,7 @@ TEST_F(mbox, recv_invalid_args)
 		{ MAILBOX_RECV_PEEK, 0, FIELD(struct mailbox_recv, size, 64) },
 		{ MAILBOX_RECV_PEEK, 0, FIELD(struct mailbox_recv, reserved0, 1) },
 		{ MAILBOX_RECV_PEEK, 0,
-		  FIELD(struct mailbox_recv, reserved[2], 1) },
+		  FIELD(struct mailbox_recv, reserved[1], 1) },
 	};
 	const char *name;
 	int owner = SMALL_BOX(&name);

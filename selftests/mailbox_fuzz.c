@@ -10,6 +10,10 @@
  * generator seeded from N; the interleaving of threads is not replayed).
  * MBOX_FUZZ_COUNT=N sets the ioctls per thread (default 20000);
  * MBOX_FUZZ_SECS=N bounds the fuzzing time (default 20 s).
+ * Besides the named mailboxes (queue, rendezvous, message-priority and
+ * broadcast ones), the threads send to direct mailboxes by pid (their own
+ * process's among others), open their process's direct mailbox, change its
+ * policy and set receive priorities, all with random arguments.
  * Valid MAILBOX_NONBLOCK sends are made too: a non-blocking send that waits
  * for delivery (MAILBOX_SEND_WAIT or a rendezvous) and was handed to a
  * receiver whose copy-out then faults must return -EAGAIN, not sleep until
@@ -49,6 +53,9 @@ struct fuzz {
 	char prefix[24];		/* "fz<pid>-" */
 	char qname[MAILBOX_NAME_LEN];	/* queue: capacity QCAP */
 	char rname[MAILBOX_NAME_LEN];	/* rendezvous */
+	char pname[MAILBOX_NAME_LEN];	/* message priority: capacity QCAP */
+	char bname[MAILBOX_NAME_LEN];	/* broadcast: capacity QCAP */
+	pid_t pid;			/* this process */
 	int slot[NSLOTS];		/* shared descriptors, swapped at random */
 	char *dbuf;			/* DBUF_SIZE bytes, then a guard page */
 	char *guard;			/* PROT_NONE */
@@ -83,7 +90,7 @@ static struct current_call cur[NTHREADS];
 static const int documented[] = {
 	EINVAL, EFAULT, ENOTTY, EBADFD, EBADF, EBUSY, EEXIST, ENOENT, EACCES,
 	EPERM, EMSGSIZE, EAGAIN, ETIMEDOUT, EIDRM, ENOSPC, ENOBUFS, ENOMEM,
-	EINTR,
+	EINTR, ESRCH, EPIPE,
 };
 
 static bool errno_ok(int e)
@@ -211,8 +218,14 @@ static void rnd_name(struct rng *r, char name[MAILBOX_NAME_LEN])
 
 	memset(name, 0, MAILBOX_NAME_LEN);
 	switch (rnd(r, 16)) {
-	case 0: case 1: case 2: case 3:
+	case 0: case 1:
 		strcpy(name, F.qname);
+		return;
+	case 2:
+		strcpy(name, F.pname);
+		return;
+	case 3:
+		strcpy(name, F.bname);
 		return;
 	case 4: case 5: case 6:
 		strcpy(name, F.rname);
@@ -317,45 +330,40 @@ static void *rnd_arg(struct rng *r, void *valid, size_t size)
 /* A new descriptor: unbound, or bound to one of the fixed mailboxes. */
 static int new_fd(struct rng *r)
 {
+	static const struct {
+		const char *name;
+		uint32_t capacity, delivery;
+	} boxes[] = {
+		{ F.qname, QCAP, MAILBOX_DELIVER_QUEUE },
+		{ F.rname, 0, MAILBOX_DELIVER_QUEUE },
+		{ F.pname, QCAP, MAILBOX_DELIVER_PRIORITY },
+		{ F.bname, QCAP, MAILBOX_DELIVER_BROADCAST },
+	};
 	int fd = open(MBOX_DEV, O_RDWR | O_CLOEXEC |
 		      (chance(r, 20) ? O_NONBLOCK : 0));
-	uint32_t access;
+	uint32_t access, k;
 
 	if (fd < 0)
 		return -1;
 	access = 1 + rnd(r, 3);
-	switch (rnd(r, 4)) {
+	k = rnd(r, 7);
+	switch (k) {
 	case 0:
 		break;
-	case 1: {
-		struct mailbox_create c;
-
-		memset(&c, 0, sizeof(c));
-		strcpy(c.name, F.qname);
-		c.access = access;
-		c.mode = 0600;
-		c.capacity = QCAP;
-		c.msg_size_max = MSG_MAX;
-		ioctl(fd, MAILBOX_IOC_CREATE, &c);
+	case 1: case 2: case 3: case 4:	/* create (or open) boxes[k - 1] */
+		mbt_create_ex_fd(fd, boxes[k - 1].name, 0, access, 0600,
+				 boxes[k - 1].capacity, MSG_MAX,
+				 boxes[k - 1].delivery);
 		break;
-	}
-	case 2: {
-		struct mailbox_create c;
-
-		memset(&c, 0, sizeof(c));
-		strcpy(c.name, F.rname);
-		c.access = access;
-		c.mode = 0600;
-		c.capacity = 0;
-		c.msg_size_max = MSG_MAX;
-		ioctl(fd, MAILBOX_IOC_CREATE, &c);
+	case 5:		/* this process's direct mailbox */
+		mbt_open_direct_fd(fd, QCAP, MSG_MAX, rnd(r, 2),
+				   MAILBOX_POLICY_ANY, NULL, 0);
 		break;
-	}
 	default: {
 		struct mailbox_open o;
 
 		memset(&o, 0, sizeof(o));
-		strcpy(o.name, chance(r, 50) ? F.qname : F.rname);
+		strcpy(o.name, PICK(r, boxes).name);
 		o.access = access;
 		ioctl(fd, MAILBOX_IOC_OPEN, &o);
 		break;
@@ -367,26 +375,110 @@ static int new_fd(struct rng *r)
 /* ---- one random ioctl ------------------------------------------------ */
 
 enum op { OP_CREATE, OP_OPEN, OP_UNLINK, OP_SEND, OP_RECV, OP_STAT,
-	  OP_RAND_B9, OP_RAND_OTHER, OP_SWAP };
+	  OP_RAND_B9, OP_RAND_OTHER, OP_SWAP, OP_SEND_TO, OP_OPEN_DIRECT,
+	  OP_SET_POLICY, OP_SET_RECV_PRIO };
 
 static const char * const op_names[] = {
 	"CREATE", "OPEN", "UNLINK", "SEND", "RECV", "STAT", "rand-0xB9",
-	"rand-other", "swap",
+	"rand-other", "swap", "SEND_TO", "OPEN_DIRECT", "SET_POLICY",
+	"SET_RECV_PRIO",
 };
 
 static enum op rnd_op(struct rng *r)
 {
+	/* op is picked when x is below its bound and no earlier one's */
+	static const struct { uint32_t below; enum op op; } odds[] = {
+		{ 7, OP_CREATE }, { 13, OP_OPEN }, { 16, OP_UNLINK },
+		{ 38, OP_SEND }, { 48, OP_SEND_TO }, { 76, OP_RECV },
+		{ 83, OP_STAT }, { 87, OP_OPEN_DIRECT }, { 90, OP_SET_POLICY },
+		{ 93, OP_SET_RECV_PRIO }, { 97, OP_RAND_B9 },
+		{ 99, OP_RAND_OTHER },
+	};
 	uint32_t x = rnd(r, 100);
+	size_t i;
 
-	if (x < 8) return OP_CREATE;
-	if (x < 15) return OP_OPEN;
-	if (x < 18) return OP_UNLINK;
-	if (x < 48) return OP_SEND;
-	if (x < 78) return OP_RECV;
-	if (x < 87) return OP_STAT;
-	if (x < 93) return OP_RAND_B9;
-	if (x < 97) return OP_RAND_OTHER;
+	for (i = 0; i < ARRAY_SIZE(odds); i++)
+		if (x < odds[i].below)
+			return odds[i].op;
 	return OP_SWAP;
+}
+
+/*
+ * A pid to send to, receive from or list: mostly this process (or one of
+ * its threads), else init, nobody, an invalid one or a random number.
+ */
+static int32_t rnd_pid(struct rng *r)
+{
+	switch (rnd(r, 12)) {
+	case 0: case 1: case 2: case 3: case 4: case 5:
+		return F.pid;
+	case 6: {
+		int32_t tid = __atomic_load_n(&cur[rnd(r, NTHREADS)].tid,
+					      __ATOMIC_RELAXED);
+
+		return tid ? tid : F.pid;
+	}
+	case 7: return 1;
+	case 8: return 0;
+	case 9: return chance(r, 50) ? -1 : INT32_MIN;
+	case 10: return INT32_MAX;
+	default: return (int32_t)rnd64(r);
+	}
+}
+
+/*
+ * A policy and its pid list in @list (@list_len entries, a little more than
+ * MAILBOX_POLICY_LIST_MAX: a larger count must be refused before the
+ * kernel reads the list), or sometimes a bad list pointer.
+ */
+static void rnd_policy(struct rng *r, __u32 *policy, __u32 *count, __u64 *pids,
+		       int32_t *list, size_t list_len)
+{
+	uint32_t i;
+
+	*policy = chance(r, 90) ? rnd(r, 3) : rnd_bits(r, 3);
+	for (i = 0; i < list_len; i++)
+		list[i] = rnd_pid(r);
+	*count = 0;
+	*pids = 0;
+	if (*policy == MAILBOX_POLICY_LIST || chance(r, 5)) {
+		*count = chance(r, 80) ? 1 + rnd(r, 4) :
+			 chance(r, 50) ? rnd(r, (uint32_t)list_len + 1) :
+					 (uint32_t)rnd64(r);
+		*pids = chance(r, 90) ? (uintptr_t)list : data_ptr(r);
+	}
+}
+
+/*
+ * Random arguments for MAILBOX_IOC_SEND, or for MAILBOX_IOC_SEND_TO when
+ * @to, into *@s.
+ */
+static void rnd_send(struct rng *r, struct mailbox_send *s, bool to)
+{
+	memset(s, 0, sizeof(*s));
+	s->buf = data_ptr(r);
+	s->len = rnd_len(r);
+	rnd_xfer_flags(r, MAILBOX_NONBLOCK | MAILBOX_DEADLINE |
+		       MAILBOX_SEND_WAIT, &s->flags, &s->deadline_ns);
+	if (to)
+		s->to_pid = rnd_pid(r);
+	else
+		s->receiver_pid = chance(r, 90) ? 0 : (int32_t)rnd64(r);
+	if (chance(r, to ? 20 : 30))
+		s->priority = chance(r, 90) ? rnd(r, MAILBOX_PRIO_MAX + 2) :
+					      (uint32_t)rnd64(r);
+	if (to) {
+		if (chance(r, 5)) {	/* out fields: ignored on input */
+			s->receiver_pid = (int32_t)rnd64(r);
+			s->receivers = (uint32_t)rnd64(r);
+		}
+	} else {
+		if (chance(r, 3))
+			s->to_pid = rnd_pid(r);	/* -EINVAL unless 0 */
+		if (chance(r, 5))
+			s->receivers = (uint32_t)rnd64(r);	/* out only */
+	}
+	rnd_reserved(r, s->reserved, sizeof(s->reserved));
 }
 
 /*
@@ -415,24 +507,128 @@ static unsigned long rnd_b9_cmd(struct rng *r)
 		0, 8, sizeof(struct mailbox_create), sizeof(struct mailbox_open),
 		sizeof(struct mailbox_unlink), sizeof(struct mailbox_send),
 		sizeof(struct mailbox_recv), sizeof(struct mailbox_info),
+		sizeof(struct mailbox_direct), sizeof(struct mailbox_policy),
+		sizeof(struct mailbox_recv_prio),
 	};
-	unsigned int nr = chance(r, 70) ? rnd(r, 8) : rnd(r, 256);
+	unsigned int nr = chance(r, 70) ? rnd(r, 11) : rnd(r, 256);
 	unsigned int size = chance(r, 70) ? PICK(r, sizes) : rnd(r, 1 << 14);
 
 	return _IOC(PICK(r, dirs), MAILBOX_IOC_MAGIC, nr, size);
 }
 
+/* What fuzz_one() passes to the ioctl when it is not a random pointer. */
+union fuzz_arg {
+	struct mailbox_create c;
+	struct mailbox_open o;
+	struct mailbox_unlink u;
+	struct mailbox_send s;
+	struct mailbox_recv rv;
+	struct mailbox_info i;
+	struct mailbox_direct d;
+	struct mailbox_policy p;
+	struct mailbox_recv_prio rp;
+	char raw[1024];
+};
+
+/*
+ * The ioctls whose argument is made the same way: unless left as it is
+ * (zeroed or all ones), rnd_fields() fills the fields, then a random bit
+ * may be set in the reserved ones and the pointer may be a bad one.
+ */
+#define ARG_RES(type, res)	sizeof(((struct type *)0)->res)
+#define ARG_SHAPE(cmd, type, res, more_res) \
+	{ cmd, sizeof(struct type), offsetof(struct type, res), \
+	  ARG_RES(type, res) + (more_res) }
+
+static const struct arg_shape {
+	unsigned long cmd;
+	size_t size, res_off, res_size;	/* size 0: made otherwise */
+} arg_shapes[] = {
+	[OP_CREATE] = ARG_SHAPE(MAILBOX_IOC_CREATE, mailbox_create, reserved,
+				0),
+	[OP_OPEN] = ARG_SHAPE(MAILBOX_IOC_OPEN, mailbox_open, reserved, 0),
+	[OP_UNLINK] = ARG_SHAPE(MAILBOX_IOC_UNLINK, mailbox_unlink, reserved0,
+				ARG_RES(mailbox_unlink, reserved)),
+	[OP_OPEN_DIRECT] = ARG_SHAPE(MAILBOX_IOC_OPEN_DIRECT, mailbox_direct,
+				     reserved, 0),
+	[OP_SET_POLICY] = ARG_SHAPE(MAILBOX_IOC_SET_POLICY, mailbox_policy,
+				    reserved, 0),
+	[OP_SET_RECV_PRIO] = ARG_SHAPE(MAILBOX_IOC_SET_RECV_PRIO,
+				       mailbox_recv_prio, reserved, 0),
+};
+
+/* The fields but the reserved ones of an @op listed in arg_shapes[]. */
+static void rnd_fields(struct rng *r, enum op op, union fuzz_arg *a,
+		       int32_t *pids, size_t npids)
+{
+	switch (op) {
+	case OP_CREATE:
+		rnd_name(r, a->c.name);
+		a->c.flags = rnd_bits(r, MAILBOX_CREATE_EXCL |
+					 MAILBOX_CREATE_OWNED);
+		a->c.access = chance(r, 90) ? 1 + rnd(r, 3) : rnd_bits(r, 7);
+		a->c.mode = chance(r, 80) ? (rnd(r, 2) ? 0600 : rnd(r, 01000)) :
+					    rnd_bits(r, 07777);
+		{
+			static const uint32_t caps[] = { 0, 1, QCAP, 65536,
+							 65537, UINT32_MAX };
+			static const uint32_t sizes[] = { 0, 1, 255, MSG_MAX,
+							  257, 1048576, 1048577,
+							  UINT32_MAX };
+
+			a->c.capacity = chance(r, 50) ? rnd(r, 16) :
+							PICK(r, caps);
+			a->c.msg_size_max = PICK(r, sizes);
+		}
+		a->c.delivery = chance(r, 90) ? rnd(r, 3) : rnd_bits(r, 3);
+		break;
+	case OP_OPEN:
+		rnd_name(r, a->o.name);
+		a->o.access = chance(r, 90) ? 1 + rnd(r, 3) : rnd_bits(r, 7);
+		a->o.flags = chance(r, 95) ? 0 : rnd_bits(r, 0);
+		break;
+	case OP_UNLINK:
+		rnd_name(r, a->u.name);
+		a->u.flags = chance(r, 95) ? 0 : rnd_bits(r, 0);
+		break;
+	case OP_OPEN_DIRECT:
+		{
+			static const uint32_t caps[] = { 0, 1, QCAP, 65536,
+							 65537, UINT32_MAX };
+			static const uint32_t sizes[] = { 0, 1, MSG_MAX,
+							  1048576, 1048577,
+							  UINT32_MAX };
+
+			a->d.capacity = chance(r, 60) ? rnd(r, 16) :
+							PICK(r, caps);
+			a->d.msg_size_max = chance(r, 60) ? MSG_MAX :
+							    PICK(r, sizes);
+		}
+		a->d.delivery = chance(r, 90) ? rnd(r, 3) : rnd_bits(r, 3);
+		a->d.flags = chance(r, 95) ? 0 : rnd_bits(r, 0);
+		rnd_policy(r, &a->d.policy, &a->d.count, &a->d.pids, pids,
+			   npids);
+		break;
+	case OP_SET_POLICY:
+		rnd_policy(r, &a->p.policy, &a->p.count, &a->p.pids, pids,
+			   npids);
+		break;
+	case OP_SET_RECV_PRIO:
+		a->rp.priority = chance(r, 90) ?
+				 rnd(r, MAILBOX_PRIO_MAX + 2) :
+				 (uint32_t)rnd64(r);
+		a->rp.flags = chance(r, 95) ? 0 : rnd_bits(r, 0);
+		break;
+	default:
+		break;
+	}
+}
+
 static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 {
-	union {
-		struct mailbox_create c;
-		struct mailbox_open o;
-		struct mailbox_unlink u;
-		struct mailbox_send s;
-		struct mailbox_recv rv;
-		struct mailbox_info i;
-		char raw[1024];
-	} a;
+	union fuzz_arg a;
+	int32_t pids[MAILBOX_POLICY_LIST_MAX + 2];
+	const struct arg_shape *shape;
 	enum op op = rnd_op(r);
 	unsigned long cmd = 0;
 	void *arg = &a;
@@ -443,6 +639,16 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 	if (chance(r, 3))
 		memset(&a, 0xff, sizeof(a));	/* accepted by nothing */
 
+	shape = op < ARRAY_SIZE(arg_shapes) ? &arg_shapes[op] : NULL;
+	if (shape && shape->size) {
+		cmd = shape->cmd;
+		if (!chance(r, 3)) {
+			rnd_fields(r, op, &a, pids, ARRAY_SIZE(pids));
+			rnd_reserved(r, (char *)&a + shape->res_off,
+				     shape->res_size);
+			arg = rnd_arg(r, &a, shape->size);
+		}
+	}
 	switch (op) {
 	case OP_SWAP:
 		fd = new_fd(r);
@@ -455,63 +661,14 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 		fd = __atomic_exchange_n(&F.slot[slot], fd, __ATOMIC_SEQ_CST);
 		close(fd);
 		return;
-	case OP_CREATE:
-		cmd = MAILBOX_IOC_CREATE;
-		if (chance(r, 3))
-			break;
-		rnd_name(r, a.c.name);
-		a.c.flags = rnd_bits(r, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED);
-		a.c.access = chance(r, 90) ? 1 + rnd(r, 3) : rnd_bits(r, 7);
-		a.c.mode = chance(r, 80) ? (rnd(r, 2) ? 0600 : rnd(r, 01000)) :
-					   rnd_bits(r, 07777);
-		{
-			static const uint32_t caps[] = { 0, 1, QCAP, 65536,
-							 65537, UINT32_MAX };
-			static const uint32_t sizes[] = { 0, 1, 255, MSG_MAX,
-							  257, 1048576, 1048577,
-							  UINT32_MAX };
-
-			a.c.capacity = chance(r, 50) ? rnd(r, 16) : PICK(r, caps);
-			a.c.msg_size_max = PICK(r, sizes);
-		}
-		rnd_reserved(r, &a.c.reserved0, sizeof(a.c.reserved0) +
-			     sizeof(a.c.reserved));
-		arg = rnd_arg(r, &a, sizeof(a.c));
-		break;
-	case OP_OPEN:
-		cmd = MAILBOX_IOC_OPEN;
-		if (chance(r, 3))
-			break;
-		rnd_name(r, a.o.name);
-		a.o.access = chance(r, 90) ? 1 + rnd(r, 3) : rnd_bits(r, 7);
-		a.o.flags = chance(r, 95) ? 0 : rnd_bits(r, 0);
-		rnd_reserved(r, a.o.reserved, sizeof(a.o.reserved));
-		arg = rnd_arg(r, &a, sizeof(a.o));
-		break;
-	case OP_UNLINK:
-		cmd = MAILBOX_IOC_UNLINK;
-		if (chance(r, 3))
-			break;
-		rnd_name(r, a.u.name);
-		a.u.flags = chance(r, 95) ? 0 : rnd_bits(r, 0);
-		rnd_reserved(r, &a.u.reserved0, sizeof(a.u.reserved0) +
-			     sizeof(a.u.reserved));
-		arg = rnd_arg(r, &a, sizeof(a.u));
-		break;
 	case OP_SEND:
-		cmd = MAILBOX_IOC_SEND;
+	case OP_SEND_TO:
+		cmd = op == OP_SEND ? MAILBOX_IOC_SEND : MAILBOX_IOC_SEND_TO;
 		if (chance(r, 3)) {
 			memset(&a, 0xff, sizeof(a));	/* -EINVAL */
 			break;
 		}
-		memset(&a, 0, sizeof(a));
-		a.s.buf = data_ptr(r);
-		a.s.len = rnd_len(r);
-		rnd_xfer_flags(r, MAILBOX_NONBLOCK | MAILBOX_DEADLINE |
-			       MAILBOX_SEND_WAIT, &a.s.flags, &a.s.deadline_ns);
-		a.s.receiver_pid = chance(r, 90) ? 0 : (int32_t)rnd64(r);
-		rnd_reserved(r, &a.s.reserved0, sizeof(a.s.reserved0) +
-			     sizeof(a.s.reserved));
+		rnd_send(r, &a.s, op == OP_SEND_TO);
 		arg = rnd_arg(r, &a, sizeof(a.s));
 		break;
 	case OP_RECV:
@@ -546,6 +703,8 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 			a.rv.sender_uid = (uint32_t)rnd64(r);
 			a.rv.send_time_ns = rnd64(r);
 		}
+		if (chance(r, 20))
+			a.rv.from_pid = rnd_pid(r);
 		rnd_reserved(r, &a.rv.reserved0, sizeof(a.rv.reserved0));
 		rnd_reserved(r, a.rv.reserved, sizeof(a.rv.reserved));
 		arg = rnd_arg(r, &a, sizeof(a.rv));
@@ -565,6 +724,8 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 		case 2: arg = (void *)(uintptr_t)kernel_ptr(r); break;
 		default: arg = &a; break;
 		}
+		break;
+	default:	/* made above, from arg_shapes[] */
 		break;
 	}
 
@@ -591,10 +752,14 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 		   ((uint32_t)ret > a.rv.size || a.rv.len != (uint32_t)ret)) {
 		complain("thread %d op %lu: RECV returned %d with size %u len %u",
 			 tid, iter, ret, a.rv.size, a.rv.len);
-	} else if (ret >= 0 && op == OP_CREATE && ret > 1) {
-		complain("thread %d op %lu: CREATE returned %d", tid, iter, ret);
+	} else if (ret >= 0 && (op == OP_CREATE || op == OP_OPEN_DIRECT) &&
+		   ret > 1) {
+		complain("thread %d op %lu: %s returned %d", tid, iter,
+			 op_names[op], ret);
 	} else if (ret >= 0 && (op == OP_SEND || op == OP_STAT || op == OP_OPEN ||
-				op == OP_UNLINK) && ret != 0) {
+				op == OP_UNLINK || op == OP_SEND_TO ||
+				op == OP_SET_POLICY || op == OP_SET_RECV_PRIO) &&
+		   ret != 0) {
 		complain("thread %d op %lu: %s returned %d", tid, iter,
 			 op_names[op], ret);
 	}
@@ -628,7 +793,8 @@ struct proc_line {
 	char name[MAILBOX_NAME_LEN * 4 + 1];	/* unescaped */
 	unsigned int uid, gid, mode, capacity, msgsize, depth, swait, rwait;
 	unsigned long long bytes, sent, received, sblocked, rblocked;
-	char state[16], flags[16];
+	char state[16], flags[16], delivery[16];
+	char waiters[512], backlog[1024];
 };
 
 /* Undo seq_escape()'s octal escapes in place; false if malformed. */
@@ -652,24 +818,64 @@ static bool unescape(char *s)
 	return true;
 }
 
+/*
+ * "-" or a comma-separated list of numbers, each at most @max; @n gets
+ * their count.
+ */
+static bool num_list_ok(const char *s, unsigned long max, unsigned int *n)
+{
+	char *end;
+
+	*n = 0;
+	if (!strcmp(s, "-"))
+		return true;
+	for (;;) {
+		if (*s < '0' || *s > '9' || strtoul(s, &end, 10) > max)
+			return false;
+		++*n;
+		if (!*end)
+			return true;
+		if (*end != ',')
+			return false;
+		s = end + 1;
+	}
+}
+
 static bool proc_parse(const char *line, struct proc_line *p)
 {
+	unsigned int nwait, nback;
 	char extra[2];
 	int n;
 
 	n = sscanf(line, "%256s %u %u %o %u %u %u %llu %llu %llu %llu %llu %u %u "
-		   "%15s %15s %1s", p->name, &p->uid, &p->gid, &p->mode,
-		   &p->capacity, &p->msgsize, &p->depth, &p->bytes, &p->sent,
-		   &p->received, &p->sblocked, &p->rblocked, &p->swait,
-		   &p->rwait, p->state, p->flags, extra);
-	if (n != 16 || !unescape(p->name))
+		   "%15s %15s %15s %511s %1023s %1s", p->name, &p->uid, &p->gid,
+		   &p->mode, &p->capacity, &p->msgsize, &p->depth, &p->bytes,
+		   &p->sent, &p->received, &p->sblocked, &p->rblocked,
+		   &p->swait, &p->rwait, p->state, p->flags, p->delivery,
+		   p->waiters, p->backlog, extra);
+	if (n != 19 || !unescape(p->name))
 		return false;
 	if (strlen(p->name) < 1 || strlen(p->name) > 63 || p->mode > 0777)
 		return false;
 	if (strcmp(p->state, "linked") && strcmp(p->state, "unlinked") &&
 	    strcmp(p->state, "dead"))
 		return false;
-	return !strcmp(p->flags, "owned") || !strcmp(p->flags, "-");
+	if (strcmp(p->delivery, "queue") && strcmp(p->delivery, "priority") &&
+	    strcmp(p->delivery, "broadcast"))
+		return false;
+	/* the sleeping receivers' priorities, one per sleeping receiver */
+	if (!num_list_ok(p->waiters, MAILBOX_PRIO_MAX, &nwait))
+		return false;
+	/* per subscriber, at most the capacity (some slack for the racy) */
+	if (!num_list_ok(p->backlog, p->capacity + NTHREADS, &nback))
+		return false;
+	if (strcmp(p->delivery, "broadcast") && nback)
+		return false;
+	if (!strcmp(p->flags, "direct"))	/* named pid/N */
+		return !strncmp(p->name, "pid/", 4) && strlen(p->name) > 4 &&
+		       strspn(p->name + 4, "0123456789") == strlen(p->name) - 4;
+	return (!strcmp(p->flags, "owned") || !strcmp(p->flags, "-")) &&
+	       !strchr(p->name, '/');
 }
 
 /* What a mailbox's counters must satisfy; NULL if they do. */
@@ -827,6 +1033,9 @@ FIXTURE_SETUP(fuzz)
 	snprintf(F.prefix, sizeof(F.prefix), "fz%d-", (int)getpid());
 	snprintf(F.qname, sizeof(F.qname), "%sq", F.prefix);
 	snprintf(F.rname, sizeof(F.rname), "%sr", F.prefix);
+	snprintf(F.pname, sizeof(F.pname), "%sp", F.prefix);
+	snprintf(F.bname, sizeof(F.bname), "%sb", F.prefix);
+	F.pid = getpid();
 	TH_LOG("seed %u (replay with MBOX_FUZZ_SEED=%u)", F.seed, F.seed);
 
 	/* [dbuf: DBUF_SIZE bytes][guard][ro: 0xff][guard2] */
@@ -991,6 +1200,15 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 180)
 	fd = mbt_create(F.rname, 0, 0600, 0, MSG_MAX);
 	ASSERT_LE(0, fd);
 	self->fds[self->nfds++] = fd;
+	fd = mbt_create_ex(F.pname, 0, MAILBOX_ACCESS_ALL, 0600, QCAP, MSG_MAX,
+			   MAILBOX_DELIVER_PRIORITY);
+	ASSERT_LE(0, fd);
+	self->fds[self->nfds++] = fd;
+	/* send-only: not a subscriber, which would fill it for good */
+	fd = mbt_create_ex(F.bname, 0, MAILBOX_ACCESS_SEND, 0600, QCAP, MSG_MAX,
+			   MAILBOX_DELIVER_BROADCAST);
+	ASSERT_LE(0, fd);
+	self->fds[self->nfds++] = fd;
 	for (i = 0; i < NSLOTS; i++) {
 		F.slot[i] = new_fd(&r);
 		ASSERT_LE(0, F.slot[i]);
@@ -1100,6 +1318,9 @@ static void *churner(void *p)
 				cr.mode = 0600;
 				cr.capacity = rnd(&r, 3) ? 1 + rnd(&r, 8) : 0;
 				cr.msg_size_max = MSG_MAX;
+				cr.delivery = rnd(&r, 3);
+				if (!cr.capacity)	/* no broadcast rendezvous */
+					cr.delivery %= MAILBOX_DELIVER_BROADCAST;
 				ret = ioctl(fd, MAILBOX_IOC_CREATE, &cr);
 				check_ret("CREATE", 0, ret);
 			}

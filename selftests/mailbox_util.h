@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include <linux/kmailbox.h>
 
 #define MBOX_DEV "/dev/mailbox"
+#define MBT_PARAM_DIR "/sys/module/kmailbox/parameters/"
 
 /* Copy @name into a zeroed name field, cut at MAILBOX_NAME_LEN - 1 bytes. */
 static inline void mbt_set_name(char dst[MAILBOX_NAME_LEN], const char *name)
@@ -31,6 +33,23 @@ static inline int mbt_ioctl(int fd, unsigned long cmd, void *arg)
 	int ret = ioctl(fd, cmd, arg);
 
 	return ret < 0 ? -errno : ret;
+}
+
+/* A module parameter's value, or @dflt when it cannot be read. */
+static inline unsigned long mbt_param_or(const char *param, unsigned long dflt)
+{
+	char path[128], buf[32];
+	unsigned long val = dflt;
+	FILE *f;
+
+	snprintf(path, sizeof(path), MBT_PARAM_DIR "%s", param);
+	f = fopen(path, "re");
+	if (!f)
+		return dflt;
+	if (fgets(buf, sizeof(buf), f))
+		val = strtoul(buf, NULL, 0);
+	fclose(f);
+	return val;
 }
 
 /* Open /dev/mailbox; returns the fd or -errno. */
@@ -49,38 +68,68 @@ static inline void mbt_name(char *buf, const char *prefix)
 	snprintf(buf, MAILBOX_NAME_LEN, "%s-%d-%u", prefix, (int)getpid(), seq++);
 }
 
-/* Create (flags as MAILBOX_CREATE_*) and bind @fd. Returns ioctl result. */
-static inline int mbt_create_fd(int fd, const char *name, uint32_t flags,
-				uint32_t mode, uint32_t capacity,
-				uint32_t msg_size_max)
+/*
+ * For helpers that open /dev/mailbox as @fd and then bind it with an ioctl
+ * that returned @ret: @fd, or -errno with @fd closed.
+ */
+static inline int mbt_fd_or_close(int fd, int ret)
+{
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Create (any access, any delivery) and bind @fd. Returns ioctl result. */
+static inline int mbt_create_ex_fd(int fd, const char *name, uint32_t flags,
+				   uint32_t access, uint32_t mode,
+				   uint32_t capacity, uint32_t msg_size_max,
+				   uint32_t delivery)
 {
 	struct mailbox_create c;
 
 	memset(&c, 0, sizeof(c));
 	mbt_set_name(c.name, name);
 	c.flags = flags;
-	c.access = MAILBOX_ACCESS_ALL;
+	c.access = access;
 	c.mode = mode;
 	c.capacity = capacity;
 	c.msg_size_max = msg_size_max;
+	c.delivery = delivery;
 	return mbt_ioctl(fd, MAILBOX_IOC_CREATE, &c);
+}
+
+/* Open /dev/mailbox and create (or open) with @delivery; fd or -errno. */
+static inline int mbt_create_ex(const char *name, uint32_t flags,
+				uint32_t access, uint32_t mode,
+				uint32_t capacity, uint32_t msg_size_max,
+				uint32_t delivery)
+{
+	int fd = mbt_dev();
+
+	if (fd < 0)
+		return fd;
+	return mbt_fd_or_close(fd, mbt_create_ex_fd(fd, name, flags, access,
+						    mode, capacity,
+						    msg_size_max, delivery));
+}
+
+/* Create (flags as MAILBOX_CREATE_*) and bind @fd. Returns ioctl result. */
+static inline int mbt_create_fd(int fd, const char *name, uint32_t flags,
+				uint32_t mode, uint32_t capacity,
+				uint32_t msg_size_max)
+{
+	return mbt_create_ex_fd(fd, name, flags, MAILBOX_ACCESS_ALL, mode,
+				capacity, msg_size_max, MAILBOX_DELIVER_QUEUE);
 }
 
 /* Open /dev/mailbox and create a mailbox on it; returns fd or -errno. */
 static inline int mbt_create(const char *name, uint32_t flags, uint32_t mode,
 			     uint32_t capacity, uint32_t msg_size_max)
 {
-	int fd = mbt_dev();
-	int ret;
-
-	if (fd < 0)
-		return fd;
-	ret = mbt_create_fd(fd, name, flags, mode, capacity, msg_size_max);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return mbt_create_ex(name, flags, MAILBOX_ACCESS_ALL, mode, capacity,
+			     msg_size_max, MAILBOX_DELIVER_QUEUE);
 }
 
 /* Open /dev/mailbox and bind it to an existing mailbox; fd or -errno. */
@@ -88,19 +137,13 @@ static inline int mbt_open(const char *name, uint32_t access)
 {
 	struct mailbox_open o;
 	int fd = mbt_dev();
-	int ret;
 
 	if (fd < 0)
 		return fd;
 	memset(&o, 0, sizeof(o));
 	mbt_set_name(o.name, name);
 	o.access = access;
-	ret = mbt_ioctl(fd, MAILBOX_IOC_OPEN, &o);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return mbt_fd_or_close(fd, mbt_ioctl(fd, MAILBOX_IOC_OPEN, &o));
 }
 
 static inline int mbt_unlink(const char *name)
@@ -133,9 +176,15 @@ static inline uint64_t mbt_now_ns(void)
 	return mbt_deadline_ms(0);
 }
 
-/* Send; @flags as MAILBOX_*; @deadline used with MAILBOX_DEADLINE. */
-static inline int mbt_send(int fd, const void *buf, uint32_t len,
-			   uint32_t flags, uint64_t deadline, int32_t *receiver)
+/*
+ * Fill a struct mailbox_send with every field and issue @cmd (SEND or
+ * SEND_TO) with it. *@out, if given, gets the structure as the kernel left
+ * it (receiver_pid, receivers). All the send helpers below come here.
+ */
+static inline int mbt_send_cmd(int fd, unsigned long cmd, int32_t to_pid,
+			       const void *buf, uint32_t len, uint32_t flags,
+			       uint64_t deadline, uint32_t priority,
+			       struct mailbox_send *out)
 {
 	struct mailbox_send s;
 	int ret;
@@ -145,15 +194,32 @@ static inline int mbt_send(int fd, const void *buf, uint32_t len,
 	s.len = len;
 	s.flags = flags;
 	s.deadline_ns = deadline;
-	ret = mbt_ioctl(fd, MAILBOX_IOC_SEND, &s);
+	s.priority = priority;
+	s.to_pid = to_pid;
+	ret = mbt_ioctl(fd, cmd, &s);
+	if (out)
+		*out = s;
+	return ret;
+}
+
+/* Send; @flags as MAILBOX_*; @deadline used with MAILBOX_DEADLINE. */
+static inline int mbt_send(int fd, const void *buf, uint32_t len,
+			   uint32_t flags, uint64_t deadline, int32_t *receiver)
+{
+	struct mailbox_send s;
+	int ret;
+
+	ret = mbt_send_cmd(fd, MAILBOX_IOC_SEND, 0, buf, len, flags, deadline,
+			   0, &s);
 	if (receiver)
 		*receiver = s.receiver_pid;
 	return ret;
 }
 
-/* Receive into @buf; returns length or -errno; *@out gets the metadata. */
-static inline int mbt_recv(int fd, void *buf, uint32_t size, uint32_t flags,
-			   uint64_t deadline, struct mailbox_recv *out)
+/* Receive only what process @from_pid sent (0: from anyone). */
+static inline int mbt_recv_from(int fd, int32_t from_pid, void *buf,
+				uint32_t size, uint32_t flags,
+				uint64_t deadline, struct mailbox_recv *out)
 {
 	struct mailbox_recv r;
 	int ret;
@@ -163,16 +229,107 @@ static inline int mbt_recv(int fd, void *buf, uint32_t size, uint32_t flags,
 	r.size = size;
 	r.flags = flags;
 	r.deadline_ns = deadline;
+	r.from_pid = from_pid;
 	ret = mbt_ioctl(fd, MAILBOX_IOC_RECV, &r);
 	if (out)
 		*out = r;
 	return ret;
 }
 
+/* Receive into @buf; returns length or -errno; *@out gets the metadata. */
+static inline int mbt_recv(int fd, void *buf, uint32_t size, uint32_t flags,
+			   uint64_t deadline, struct mailbox_recv *out)
+{
+	return mbt_recv_from(fd, 0, buf, size, flags, deadline, out);
+}
+
 static inline int mbt_stat(int fd, struct mailbox_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	return mbt_ioctl(fd, MAILBOX_IOC_STAT, info);
+}
+
+/*
+ * Delivery modes, direct mailboxes and priorities (issue 4).
+ */
+
+/*
+ * OPEN_DIRECT on @fd with the given attributes and policy (@pids: @count
+ * pids for MAILBOX_POLICY_LIST, else NULL and 0). Returns 1 (created),
+ * 0 (bound to the existing one) or -errno.
+ */
+static inline int mbt_open_direct_fd(int fd, uint32_t capacity,
+				     uint32_t msg_size_max, uint32_t delivery,
+				     uint32_t policy, const int32_t *pids,
+				     uint32_t count)
+{
+	struct mailbox_direct d;
+
+	memset(&d, 0, sizeof(d));
+	d.capacity = capacity;
+	d.msg_size_max = msg_size_max;
+	d.delivery = delivery;
+	d.policy = policy;
+	d.count = count;
+	d.pids = (uintptr_t)pids;
+	return mbt_ioctl(fd, MAILBOX_IOC_OPEN_DIRECT, &d);
+}
+
+/* Open /dev/mailbox bound to this process's direct mailbox (policy ANY). */
+static inline int mbt_open_direct(uint32_t capacity, uint32_t msg_size_max,
+				  uint32_t delivery)
+{
+	int fd = mbt_dev();
+
+	if (fd < 0)
+		return fd;
+	return mbt_fd_or_close(fd, mbt_open_direct_fd(fd, capacity,
+						      msg_size_max, delivery,
+						      MAILBOX_POLICY_ANY,
+						      NULL, 0));
+}
+
+/*
+ * Send with every field of struct mailbox_send: SEND (@to_pid 0) or
+ * SEND_TO (@to_pid != 0). *@out, if given, gets the structure as the
+ * kernel left it (receiver_pid, receivers).
+ */
+static inline int mbt_send_ex(int fd, int32_t to_pid, const void *buf,
+			      uint32_t len, uint32_t flags, uint64_t deadline,
+			      uint32_t priority, struct mailbox_send *out)
+{
+	return mbt_send_cmd(fd, to_pid ? MAILBOX_IOC_SEND_TO : MAILBOX_IOC_SEND,
+			    to_pid, buf, len, flags, deadline, priority, out);
+}
+
+/* SEND_TO process @pid through any descriptor @fd. */
+static inline int mbt_send_to(int fd, int32_t pid, const void *buf,
+			      uint32_t len, uint32_t flags, uint64_t deadline,
+			      struct mailbox_send *out)
+{
+	return mbt_send_cmd(fd, MAILBOX_IOC_SEND_TO, pid, buf, len, flags,
+			    deadline, 0, out);
+}
+
+static inline int mbt_set_policy(int fd, uint32_t policy, const int32_t *pids,
+				 uint32_t count)
+{
+	struct mailbox_policy p;
+
+	memset(&p, 0, sizeof(p));
+	p.policy = policy;
+	p.count = count;
+	p.pids = (uintptr_t)pids;
+	return mbt_ioctl(fd, MAILBOX_IOC_SET_POLICY, &p);
+}
+
+static inline int mbt_set_recv_prio(int fd, uint32_t priority)
+{
+	struct mailbox_recv_prio p;
+
+	memset(&p, 0, sizeof(p));
+	p.priority = priority;
+	return mbt_ioctl(fd, MAILBOX_IOC_SET_RECV_PRIO, &p);
 }
 
 /*
