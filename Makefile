@@ -11,6 +11,15 @@
 #   make check-debug    the same on a debug 6.12 kernel (KASAN, lockdep,
 #                       kmemleak, UBSAN, failslab), built once and cached
 #   make demo           a producer/consumer demonstration in the VM
+#   make bench          ipcbench in the VM (TCG): mailbox vs shm ring, pipe,
+#                       UNIX socket, POSIX mq, System V msg and the syscall
+#                       floor -> build/bench/results.{csv,md,png}
+#                       (scripts/bench.sh); ICOUNT=1: under QEMU -icount
+#                       (instruction counts, repeatable); BENCH_ARGS: more
+#                       ipcbench options (e.g. BENCH_ARGS='-r 3 --sizes 64')
+#   make profile        where a send and a receive spend their time:
+#                       ftrace's function_graph over ipcbench for the
+#                       mailbox, POSIX mq and System V msg (vm/profile.sh)
 #   make shell          a shell in the VM with the module loaded
 #   make checkpatch     checkpatch.pl --strict on the module and uapi header
 #   make sparse         module build with sparse (C=2) against the 6.1 headers
@@ -19,7 +28,8 @@
 #
 # Variables: KDIR (kernel build tree; default /lib/modules/`uname -r`/build,
 # else the newest /usr/src/linux-headers-*-amd64), KDIR61 (for sparse and
-# W1), KERNEL (the VM's kernel for check, demo and shell: deb61 or deb612).
+# W1), KERNEL (the VM's kernel for check, demo, shell and bench: deb61 or
+# deb612), ICOUNT and BENCH_ARGS (bench).
 
 newest_headers = $(shell ls -d /usr/src/linux-headers-$(1)*-amd64 2>/dev/null | sort -V | tail -n 1)
 
@@ -27,7 +37,7 @@ KDIR	?= $(or $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d),
 KDIR61	?= $(call newest_headers,6.1.)
 KERNEL	?= deb61
 
-.PHONY: all module userspace selftests check check-debug check-unload demo shell checkpatch sparse W1 clean \
+.PHONY: all module userspace selftests check check-debug check-unload demo shell bench profile checkpatch sparse W1 clean \
 	kdir-check kdir61-check
 
 all: userspace module
@@ -73,6 +83,18 @@ demo:
 
 shell:
 	vm/run --kernel $(KERNEL) --shell
+
+# ipcbench's defaults: 50000 messages per throughput point (25000 of 4096
+# bytes), 5000 round trips, 5 repetitions: about 4 minutes under TCG on 2
+# cores, about 5 under ICOUNT=1 (one vCPU there: see scripts/bench.sh).
+bench:
+	@t0=$$(date +%s); \
+	BENCH_ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) scripts/bench.sh $(BENCH_ARGS); rc=$$?; \
+	echo "make bench$(if $(ICOUNT), ICOUNT=$(ICOUNT)): $$(( $$(date +%s) - t0 )) s"; exit $$rc
+
+profile:
+	vm/run --kernel $(KERNEL) --timeout 1200 -- \
+		'/profile.sh mailbox; /profile.sh posix-mq; /profile.sh sysv-msg'
 
 checkpatch:
 	@ksrc=$$(scripts/kernel-files.sh) && \

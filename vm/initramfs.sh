@@ -12,6 +12,8 @@
 #                             kselftest-list.txt, mailbox/<tests>
 #   /usr/local/bin/           mboxctl, other userspace programs, run_kselftests
 #   /demo.sh                  vm/demo.sh
+#   /profile.sh               vm/profile.sh
+#   /bench.sh                 vm/bench.sh (runs ipcbench: `make bench`)
 
 # Quote each argument for sh, so that /etc/vm/command keeps the words.
 vm_sh_quote()
@@ -66,6 +68,8 @@ vm_stage_base()
 	install -m 755 "$top/vm/init.sh" "$d/init"
 	install -m 755 "$top/vm/run_kselftests.sh" "$d/usr/local/bin/run_kselftests"
 	install -m 755 "$top/vm/demo.sh" "$d/demo.sh"
+	install -m 755 "$top/vm/profile.sh" "$d/profile.sh"
+	install -m 755 "$top/vm/bench.sh" "$d/bench.sh"
 	install -m 755 "$top/vm/unload-cycle.sh" "$d/unload-cycle.sh"
 }
 
@@ -80,6 +84,19 @@ vm_build_timeout()
 		mv "$bin.tmp" "$bin"
 	fi
 	install -m 755 "$bin" "$1"
+}
+
+# vm_build_bench DEST: userspace/bench/ipcbench, static, into DEST (the
+# same build directory as vm_build_userspace's programs).
+vm_build_bench()
+{
+	local dest=$1 o="$top/build/vm/userspace-static"
+
+	[ -f "$top/userspace/bench/ipcbench.c" ] || return 0
+	vm_say "building ipcbench (static)"
+	make -s -C "$top/userspace" O="$o" STATIC=1 -j"$(vm_jobs)" bench ||
+		vm_die "ipcbench build failed"
+	install -m 755 "$o/ipcbench" "$dest/"
 }
 
 # vm_stage_kselftest_runner DIR: the kernel's run_kselftest.sh and helpers.

@@ -34,7 +34,23 @@ vm_kvm_usable()
 		[ "$(vm_kvm_verdict)" != bad ]
 }
 
+# VM_ICOUNT: run TCG with -icount, so that the guest's clocks count
+# instructions (shift=0: one virtual ns per instruction) and timings repeat
+# from run to run on any host. VM_ICOUNT=1 means "shift=0,sleep=off" (an
+# idle vCPU jumps to the next timer instead of waiting in real time); any
+# other value is passed to -icount as is. It forces TCG, which icount then
+# runs single-threaded (one host thread for all vCPUs).
+vm_icount_arg()
+{
+	case "${VM_ICOUNT:-}" in
+	''|0) ;;
+	1) echo "shift=0,sleep=off" ;;
+	*) echo "$VM_ICOUNT" ;;
+	esac
+}
+
 # vm_qemu_cmd REL ACCEL: fill the array qemu_cmd (boots $vmlinuz, $initrd).
+# VM_QEMU_EXTRA: more qemu arguments (split at blanks).
 vm_qemu_cmd()
 {
 	local rel=$1 accel=$2
@@ -48,7 +64,10 @@ vm_qemu_cmd()
 		qemu_cmd+=(-accel kvm -cpu host)
 	else
 		qemu_cmd+=(-accel tcg)
+		[ -z "$(vm_icount_arg)" ] || qemu_cmd+=(-icount "$(vm_icount_arg)")
 	fi
+	# shellcheck disable=SC2206  # split on purpose
+	[ -z "${VM_QEMU_EXTRA:-}" ] || qemu_cmd+=($VM_QEMU_EXTRA)
 }
 
 _vm_qpid=
@@ -142,6 +161,11 @@ vm_boot()
 {
 	local rel=$1 clog=$2 tmo=$3 rc=0 accel=${VM_ACCEL:-}
 
+	if [ -n "$(vm_icount_arg)" ]; then
+		[ "$accel" != kvm ] || vm_die "VM_ICOUNT needs TCG, not VM_ACCEL=kvm"
+		accel=tcg
+		vm_say "icount: -icount $(vm_icount_arg)"
+	fi
 	case "$accel" in
 	kvm|tcg) vm_boot_once "$rel" "$clog" "$accel" "$tmo" 0 || rc=$? ;;
 	'')
@@ -168,6 +192,7 @@ vm_boot_interactive()
 {
 	local rel=$1 clog=$2 tmo=$3 accel=${VM_ACCEL:-} rc=0
 
+	[ -z "$(vm_icount_arg)" ] || accel=tcg
 	if [ -z "$accel" ]; then
 		accel=tcg
 		[ "$(vm_kvm_verdict)" = good ] && vm_kvm_usable && accel=kvm

@@ -19,20 +19,7 @@
 #include <sys/wait.h>
 
 #include "mailbox.h"
-
-#define TIMEOUT_MS 10000	/* per message: a lost message fails, not hangs */
-
-static unsigned long arg(const char *s, const char *what)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-
-	if (!*s || *end || v > 1000000000UL) {
-		fprintf(stderr, "prodcon: bad %s '%s'\n", what, s);
-		exit(2);
-	}
-	return v;
-}
+#include "example_util.h"
 
 static int producer(const char *name, unsigned long count)
 {
@@ -47,10 +34,9 @@ static int producer(const char *name, unsigned long count)
 	}
 	for (unsigned long i = 0; i < count; i++) {
 		struct timespec dl;
-		int len = snprintf(msg, sizeof(msg), "seq %lu from pid %d", i,
-				   (int)getpid());
+		int len = ex_msg(msg, sizeof(msg), i, getpid());
 
-		mbox_deadline_after(&dl, TIMEOUT_MS);
+		mbox_deadline_after(&dl, EX_TIMEOUT_MS);
 		ret = mbox_timedsend(fd, msg, (size_t)len, &dl);
 		if (ret) {
 			fprintf(stderr, "prodcon: producer: send %lu: %s\n", i,
@@ -68,20 +54,16 @@ int main(int argc, char **argv)
 	unsigned long count = 1000, i, bad = 0;
 	struct mbox_attr attr = MBOX_ATTR_INIT;
 	struct mbox_stat st;
-	char name[MBOX_NAME_MAX + 1], buf[64], want[64];
+	char name[MBOX_NAME_MAX + 1], buf[64];
 	pid_t child;
 	int fd, status, ret;
 
 	attr.capacity = 8;
 	attr.msg_size_max = sizeof(buf);
-	if (argc > 3) {
-		fprintf(stderr, "usage: prodcon [COUNT [CAPACITY]]\n");
-		return 2;
-	}
-	if (argc > 1)
-		count = arg(argv[1], "COUNT");
-	if (argc > 2)
-		attr.capacity = (unsigned int)arg(argv[2], "CAPACITY");
+	ex_usage(argc, 2, "prodcon [COUNT [CAPACITY]]");
+	count = ex_arg("prodcon", argc, argv, 1, "COUNT", count);
+	attr.capacity = (unsigned int)ex_arg("prodcon", argc, argv, 2,
+					     "CAPACITY", attr.capacity);
 
 	snprintf(name, sizeof(name), "prodcon-%d", (int)getpid());
 	fd = mbox_create(name, MBOX_EXCL | MBOX_OWNED | MBOX_RECV_ONLY, &attr);
@@ -103,27 +85,18 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < count; i++) {
-		struct mbox_msginfo info;
+		struct mbox_msginfo info = { 0 };
 		struct timespec dl;
 		ssize_t n;
 
-		mbox_deadline_after(&dl, TIMEOUT_MS);
+		mbox_deadline_after(&dl, EX_TIMEOUT_MS);
 		n = mbox_timedreceive(fd, buf, sizeof(buf) - 1, &info, &dl);
-		if (n < 0) {
-			fprintf(stderr, "prodcon: consumer: receive %lu: %s\n",
-				i, strerror((int)-n));
-			bad++;
+		if (ex_check("prodcon", buf, n, i, child, info.sender_pid,
+			     &bad))
 			break;
-		}
-		buf[n] = '\0';
-		snprintf(want, sizeof(want), "seq %lu from pid %d", i,
-			 (int)child);
-		if (strcmp(buf, want) || info.sender_pid != child ||
-		    info.len != (size_t)n) {
-			if (bad++ < 5)
-				fprintf(stderr, "prodcon: consumer: got '%s' from pid %d, expected '%s'\n",
-					buf, (int)info.sender_pid, want);
-		}
+		if (info.len != (size_t)n && bad++ < 5)
+			fprintf(stderr, "prodcon: consumer: %zd bytes, info.len %zu\n",
+				n, (size_t)info.len);
 	}
 
 	ret = mbox_stat(fd, &st);

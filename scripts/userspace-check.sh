@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The userspace lane: builds libmailbox, mboxctl, the shared-memory ring and
+# their tests natively and runs `make -C userspace check` on the host (no VM,
+# no module: apicheck tests what the library checks itself, shmring_test
+# moves millions of messages between processes through a System V segment).
+# Counts the check's "ok" lines as passed and its "FAIL"/"not ok" lines as
+# failed; writes "passed failed" to build/userspace/result.txt; exit status
+# 0 when nothing failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/userspace
+mkdir -p "$out"
+rm -f "$out/result.txt"
+
+# shellcheck source=../vm/lib-common.sh
+. "$top/vm/lib-common.sh"
+vm_need_pkgs gcc make libc6-dev
+
+make -C "$top/userspace" check 2>&1 | tee "$out/check.log"
+rc=${PIPESTATUS[0]}
+passed=$(grep -cE '^ok( |$)|: ok$' "$out/check.log")
+failed=$(grep -cE '^(FAIL|not ok)' "$out/check.log")
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	failed=1
+fi
+echo "$passed $failed" > "$out/result.txt"
+echo "userspace: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
