@@ -181,8 +181,13 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 	int ret;
 
 	for (;;) {
-		if (mutex_lock_interruptible(&sub->recv_lock))
+		/* A call that may not sleep may not wait for another copy. */
+		if (peek || wait->mode == -EAGAIN) {
+			if (!mutex_trylock(&sub->recv_lock))
+				return -EAGAIN;
+		} else if (mutex_lock_interruptible(&sub->recv_lock)) {
 			return -ERESTARTSYS;
+		}
 		spin_lock(&mb->lock);
 		msg = sub->next;
 		if (msg && !mb->dead)

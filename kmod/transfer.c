@@ -439,6 +439,12 @@ int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock)
 				schedule();
 			continue;
 		}
+		/*
+		 * No longer MBOX_TAKEN (a receiver's copy faulted and the
+		 * message is queued again): sleep interruptibly again.
+		 */
+		if (taken)
+			continue;
 		if (nonblock) {
 			ret = -EAGAIN;
 			break;
@@ -977,7 +983,14 @@ __poll_t mbox_poll_mask(struct mbox_file *mf)
 		readable = mb->depth || mb->nr_senders;
 	if (readable)
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (mb->depth < mb->capacity || mb->nr_receivers)
+	/*
+	 * A sleeping receiver takes a send at once, unless the mailbox
+	 * broadcasts (or, which poll cannot know, the receiver filters by
+	 * sender or its buffer is too small: then the send may still fail
+	 * with -EAGAIN).
+	 */
+	if (mb->depth < mb->capacity ||
+	    (mb->nr_receivers && mb->delivery != MAILBOX_DELIVER_BROADCAST))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	spin_unlock(&mb->lock);
 	return mask;

@@ -2472,6 +2472,59 @@ TEST_F_TIMEOUT(dlv, broadcast_join_leave, TIMEOUT_S)
 	close(tx);
 }
 
+/* A subscriber that receives for ever (until killed). */
+static int bcast_reader_main(void *p)
+{
+	char buf[MSG_MAX];
+	int fd = *(int *)p;
+
+	for (;;)
+		MBT_CHILD_CHECK(mbt_recv(fd, buf, sizeof(buf), 0, 0, NULL) >= 0);
+}
+
+/*
+ * A full broadcast mailbox: a receiver asleep does not make a send
+ * possible (poll must not say POLLOUT), and a non-blocking receive or peek
+ * on a descriptor whose receive lock is free still returns at once.
+ */
+TEST_F_TIMEOUT(dlv, broadcast_poll_full, TIMEOUT_S)
+{
+	struct pollfd p;
+	const char *name;
+	char buf[MSG_MAX];
+	int tx, slow, fast;
+
+	tx = make_box(_metadata, &self->e, &name, MAILBOX_ACCESS_SEND, 1,
+		      MAILBOX_DELIVER_BROADCAST);
+	slow = mbt_open(name, MAILBOX_ACCESS_RECV);
+	fast = mbt_open(name, MAILBOX_ACCESS_RECV);
+	ASSERT_GE(slow, 0);
+	ASSERT_GE(fast, 0);
+	ASSERT_GT(mbt_spawn(&self->e.kids, bcast_reader_main, &fast), 0);
+	ASSERT_EQ(0, MBT_WAIT_INFO(tx, receivers_waiting, 1, 10000));
+
+	/* The fast subscriber takes it and sleeps again; the slow one is full. */
+	ASSERT_EQ(0, send_str(tx, "one", 0, NULL));
+	ASSERT_EQ(0, MBT_WAIT_INFO(tx, receivers_waiting, 1, 10000));
+	EXPECT_EQ(1U, stat_of(_metadata, tx).depth);
+	p = (struct pollfd){ .fd = tx, .events = POLLOUT };
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	EXPECT_EQ(-EAGAIN, send_str(tx, "two", MAILBOX_NONBLOCK, NULL));
+
+	/* The slow one reads: room again. */
+	EXPECT_EQ(3, mbt_recv(slow, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+			      NULL));
+	EXPECT_EQ(-EAGAIN, mbt_recv(slow, buf, sizeof(buf), MAILBOX_NONBLOCK,
+				    0, NULL));
+	p = (struct pollfd){ .fd = tx, .events = POLLOUT };
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	EXPECT_EQ(POLLOUT, p.revents & POLLOUT);
+	mbt_kill_all(&self->e.kids);
+	close(slow);
+	close(fast);
+	close(tx);
+}
+
 TEST_F_TIMEOUT(dlv, broadcast_args, TIMEOUT_S)
 {
 	struct mailbox_send s;

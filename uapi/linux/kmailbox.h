@@ -62,7 +62,10 @@
  * only from one process (struct mailbox_recv.from_pid). The direct mailbox
  * is destroyed when its owner exits or the last descriptor bound to it is
  * closed: its queued messages are freed, and sleeping senders, as every
- * later call on it, fail with -EPIPE.
+ * later call on it, fail with -EPIPE. The owner's exit is seen when its
+ * last thread closes its descriptors: a descriptor the owner no longer
+ * holds itself (passed on and closed, or in a descriptor table it shares
+ * with another process) keeps the mailbox until that descriptor closes.
  */
 
 #ifndef _UAPI_LINUX_KMAILBOX_H
@@ -243,7 +246,8 @@ struct mailbox_send {
  *	messages sent by that process (its pid in the caller's namespace);
  *	messages from others stay queued, in order. When no message from it
  *	is there and no process has that pid, the call fails with -ESRCH
- *	instead of sleeping. Not on a broadcast mailbox.
+ *	instead of sleeping (a receiver already asleep is not woken when
+ *	that process exits: give it a deadline). Not on a broadcast mailbox.
  * @reserved0: must be zero.
  * @reserved: must be zero.
  *
@@ -357,7 +361,8 @@ struct mailbox_info {
  * @reserved: must be zero.
  *
  * When the caller's process already has a direct mailbox the descriptor is
- * bound to it and every other field is ignored, as for mailbox_create.
+ * bound to it and the attributes and policy are ignored (though still
+ * checked), as for mailbox_create.
  */
 struct mailbox_direct {
 	__u32 capacity;
