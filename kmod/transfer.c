@@ -565,37 +565,41 @@ static int mbox_send_msg(struct mbox_file *mf, struct mbox *mb,
 			mb->sent++;
 			goto out_accepted;
 		}
-		goto full;
-	}
-	if (sync)
-		msg->sync = &w;
-	/* Would the message stay, queued or with us, if no receiver took it? */
-	stays = !wait->mode || (!sync && mb->depth < mb->capacity);
-	if (mbox_hand_off(mb, msg, stays, &q)) {
-		mb->sent++;
-		mbox_unlock_wake(mb, &q);
-		if (!sync)
-			return 0;
-		/* MBOX_TAKEN: sleep until the receiver has copied it out. */
-		goto sleep;
-	}
-	if (mb->depth < mb->capacity && (!sync || !wait->mode)) {
-		mbox_enqueue(mb, msg, false);
-		mb->sent++;
-		if (!sync)
-			goto out_accepted;
-		w.state = MBOX_QUEUED;
 	} else {
-full:
-		if (wait->mode) {
-			ret = wait->mode;
-			goto out_unlock_free;
+		if (sync)
+			msg->sync = &w;
+		/* Would it stay, queued or with us, if no receiver took it? */
+		stays = !wait->mode || (!sync && mb->depth < mb->capacity);
+		if (mbox_hand_off(mb, msg, stays, &q)) {
+			mb->sent++;
+			mbox_unlock_wake(mb, &q);
+			if (!sync)
+				return 0;
+			/* MBOX_TAKEN: sleep until the receiver copied it out. */
+			goto sleep;
 		}
-		w.msg = msg;
-		w.state = MBOX_WAITING;
-		list_add_tail(&w.node, &mb->senders);
-		mb->nr_senders++;
+		if (mb->depth < mb->capacity && (!sync || !wait->mode)) {
+			mbox_enqueue(mb, msg, false);
+			mb->sent++;
+			if (!sync)
+				goto out_accepted;
+			w.state = MBOX_QUEUED;
+			goto blocked;
+		}
 	}
+	/*
+	 * Full, or a rendezvous or delivery wait with no receiver: sleep
+	 * holding the message, if the call may sleep.
+	 */
+	if (wait->mode) {
+		ret = wait->mode;
+		goto out_unlock_free;
+	}
+	w.msg = msg;
+	w.state = MBOX_WAITING;
+	list_add_tail(&w.node, &mb->senders);
+	mb->nr_senders++;
+blocked:
 	mb->send_blocked++;
 	mbox_unlock_wake(mb, &q);
 	mbox_poll_wake(mb);
