@@ -95,6 +95,23 @@ static unsigned int flags_to_access(int flags)
 	}
 }
 
+/*
+ * What create and open check first: copy @name into @dst, refuse flags
+ * outside @allowed, and set *@access from them. 0 or -errno.
+ */
+static int name_and_access(char dst[MAILBOX_NAME_LEN], __u32 *access,
+			   const char *name, int flags, int allowed)
+{
+	int ret = copy_name(dst, name);
+
+	if (ret)
+		return ret;
+	if (flags & ~allowed)
+		return -EINVAL;
+	*access = flags_to_access(flags);
+	return *access ? 0 : -EINVAL;
+}
+
 /* A fresh descriptor on /dev/mailbox, or -errno. */
 static int open_device(int flags)
 {
@@ -167,14 +184,9 @@ int mbox_createx_v11(const char *name, int flags, const struct mbox_attr *attr,
 	int ret;
 
 	memset(&c, 0, sizeof(c));
-	ret = copy_name(c.name, name);
+	ret = name_and_access(c.name, &c.access, name, flags, CREATE_FLAGS);
 	if (ret)
 		return ret;
-	if (flags & ~CREATE_FLAGS)
-		return -EINVAL;
-	c.access = flags_to_access(flags);
-	if (!c.access)
-		return -EINVAL;
 	if (!attr)
 		attr = &defaults;
 	if (attr->mode & ~0777U || !attr->msg_size_max ||
@@ -233,14 +245,9 @@ int mbox_open(const char *name, int flags)
 	int ret;
 
 	memset(&o, 0, sizeof(o));
-	ret = copy_name(o.name, name);
+	ret = name_and_access(o.name, &o.access, name, flags, OPEN_FLAGS);
 	if (ret)
 		return ret;
-	if (flags & ~OPEN_FLAGS)
-		return -EINVAL;
-	o.access = flags_to_access(flags);
-	if (!o.access)
-		return -EINVAL;
 	return bind_new(flags, MAILBOX_IOC_OPEN, &o, NULL);
 }
 

@@ -308,6 +308,15 @@ static void print_escaped(const unsigned char *p, size_t len)
 }
 
 /* The one NAME operand of a command; usage error if missing or extra. */
+/* --nonblock and --timeout exclude each other: 0, or a usage error. */
+static int check_wait_opts(const char *cmd, unsigned int flags, long timeout_ms)
+{
+	if ((flags & MBOX_F_NONBLOCK) && timeout_ms >= 0)
+		return usage_error("%s: --nonblock and --timeout exclude each other",
+				   cmd);
+	return 0;
+}
+
 static int one_name(const char *cmd, int argc, char **argv, const char **name)
 {
 	if (optind >= argc)
@@ -531,8 +540,9 @@ static int cmd_send(int argc, char **argv)
 			return bad_option();
 		}
 	}
-	if ((so.flags & MBOX_F_NONBLOCK) && so.timeout_ms >= 0)
-		return usage_error("send: --nonblock and --timeout exclude each other");
+	ret = check_wait_opts("send", so.flags, so.timeout_ms);
+	if (ret)
+		return ret;
 	if (so.to) {
 		snprintf(pidname, sizeof(pidname), "pid/%d", (int)so.to);
 		so.name = pidname;
@@ -759,8 +769,9 @@ static int cmd_recv(int argc, char **argv)
 			return bad_option();
 		}
 	}
-	if ((ro.flags & MBOX_F_NONBLOCK) && ro.timeout_ms >= 0)
-		return usage_error("recv: --nonblock and --timeout exclude each other");
+	ret = check_wait_opts("recv", ro.flags, ro.timeout_ms);
+	if (ret)
+		return ret;
 	ret = one_name("recv", argc, argv, &name);
 	if (ret)
 		return ret;
@@ -850,8 +861,9 @@ static int cmd_direct(int argc, char **argv)
 			return bad_option();
 		}
 	}
-	if ((ro.flags & MBOX_F_NONBLOCK) && ro.timeout_ms >= 0)
-		return usage_error("direct: --nonblock and --timeout exclude each other");
+	ret = check_wait_opts("direct", ro.flags, ro.timeout_ms);
+	if (ret)
+		return ret;
 	if (optind < argc)
 		return usage_error("direct: unexpected argument '%s'",
 				   argv[optind]);
