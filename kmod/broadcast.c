@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "kmailbox.h"
+#include "kmailbox_trace.h"
 
 /* @msg has been received by one more subscriber, or lost one. */
 static void mbox_bcast_put(struct mbox *mb, struct mbox_msg *msg,
@@ -135,8 +136,9 @@ void mbox_sub_leave(struct mbox_file *mf)
  * message is appended (0: look again) or the wait ends (an errno).
  */
 static int mbox_bcast_sleep(struct mbox *mb, struct mbox_waiter *w,
-			    struct mbox_wait *wait)
+			    struct mbox_wait *wait, size_t size)
 {
+	u64 since = mbox_trace_wait(mb, MBOX_TRACE_RECV, size);
 	int ret = mbox_sleep(w, wait->until, false);
 
 	if (ret) {
@@ -144,13 +146,15 @@ static int mbox_bcast_sleep(struct mbox *mb, struct mbox_waiter *w,
 		if (w->state == MBOX_WAITING) {
 			list_del(&w->node);
 			mb->nr_receivers--;
-			spin_unlock(&mb->lock);
-			return ret;
+		} else {
+			ret = 0;
 		}
 		spin_unlock(&mb->lock);
 	}
-	ret = READ_ONCE(w->state);
-	return ret < 0 ? ret : 0;
+	if (!ret)
+		ret = min(READ_ONCE(w->state), 0);
+	mbox_trace_wake(mb, MBOX_TRACE_RECV, size, ret, since);
+	return ret;
 }
 
 /**
@@ -203,7 +207,7 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 		spin_unlock(&mb->lock);
 		mutex_unlock(&sub->recv_lock);
 		if (!ret)
-			ret = mbox_bcast_sleep(mb, &w, wait);
+			ret = mbox_bcast_sleep(mb, &w, wait, args->size);
 		if (ret)
 			return ret;
 	}
@@ -232,6 +236,7 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 		if (!msg->copying)
 			list_add(&msg->node, &freeq);
 	} else if (!fault) {
+		trace_receive(mb, msg);
 		sub->next = mbox_bcast_after(mb, msg);
 		sub->backlog--;
 		mbox_bcast_put(mb, msg, &freeq);

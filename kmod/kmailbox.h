@@ -368,6 +368,13 @@ u32 mbox_bcast_append(struct mbox *mb, struct mbox_msg *msg,
 int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 		    struct mailbox_recv __user *uarg, struct mbox_wait *wait);
 
+/* trace.c: events around a sleep (kmailbox_trace.h has the others). */
+#define MBOX_TRACE_SEND	0
+#define MBOX_TRACE_RECV	1
+u64 mbox_trace_wait(const struct mbox *mb, int op, size_t len);
+void mbox_trace_wake(const struct mbox *mb, int op, size_t len, int ret,
+		     u64 since);
+
 /* proc.c */
 int mbox_proc_init(void);
 const char *mbox_delivery_name(const struct mbox *mb);

@@ -27,6 +27,24 @@ static_assert(sizeof(struct mailbox_info) == 184);
 static_assert(sizeof(struct mailbox_direct) == 48);
 static_assert(sizeof(struct mailbox_policy) == 32);
 static_assert(sizeof(struct mailbox_recv_prio) == 16);
+static_assert(sizeof(struct mailbox_version) == 40);
+
+/* Kbuild passes the numbers of the top-level VERSION file. */
+#define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
+	__stringify(KMAILBOX_MINOR) "." __stringify(KMAILBOX_PATCH)
+
+/* Bit _IOC_NR(cmd) of every ioctl mbox_fop_ioctl() implements. */
+#define MBOX_IOCTLS (BIT_ULL(_IOC_NR(MAILBOX_IOC_CREATE)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_OPEN)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_UNLINK)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_STAT)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND_TO)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_OPEN_DIRECT)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SET_POLICY)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SET_RECV_PRIO)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_VERSION)))
 
 unsigned int mbox_max_mailboxes = 4096;
 module_param_named(max_mailboxes, mbox_max_mailboxes, uint, 0644);
@@ -198,6 +216,18 @@ static long mbox_ioctl_set_recv_prio(struct mbox_file *mf, void __user *uarg)
 	return 0;
 }
 
+static long mbox_ioctl_version(void __user *uarg)
+{
+	struct mailbox_version v = {
+		.major = KMAILBOX_MAJOR,
+		.minor = KMAILBOX_MINOR,
+		.patch = KMAILBOX_PATCH,
+		.ioctls = MBOX_IOCTLS,
+	};
+
+	return copy_to_user(uarg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
 static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -225,6 +255,8 @@ static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
 		return mbox_ioctl_set_policy(mf, uarg);
 	case MAILBOX_IOC_SET_RECV_PRIO:
 		return mbox_ioctl_set_recv_prio(mf, uarg);
+	case MAILBOX_IOC_VERSION:
+		return mbox_ioctl_version(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -316,3 +348,4 @@ module_exit(mbox_exit);
 
 MODULE_DESCRIPTION("Kernel-resident mailboxes for message passing (/dev/mailbox)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KMAILBOX_VERSION);

@@ -27,6 +27,7 @@
 #include <linux/user_namespace.h>
 
 #include "kmailbox.h"
+#include "kmailbox_trace.h"
 
 #define MBOX_SEND_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_SEND_WAIT)
 #define MBOX_RECV_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_RECV_PEEK)
@@ -537,6 +538,7 @@ static int mbox_send_msg(struct mbox_file *mf, struct mbox *mb,
 	LIST_HEAD(freeq);
 	bool bcast, sync, stays;
 	int ret, state;
+	u64 since;
 
 	if (args->len > mb->msg_size_max)
 		return -EMSGSIZE;
@@ -553,6 +555,7 @@ static int mbox_send_msg(struct mbox_file *mf, struct mbox *mb,
 			     args->priority);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
+	trace_send(mb, msg);
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
@@ -605,6 +608,7 @@ blocked:
 	mbox_poll_wake(mb);
 
 sleep:
+	since = mbox_trace_wait(mb, MBOX_TRACE_SEND, args->len);
 	while ((ret = mbox_sleep(&w, wait->until, wait->mode == -EAGAIN))) {
 		spin_lock(&mb->lock);
 		state = w.state;
@@ -638,10 +642,13 @@ sleep:
 	/* The message is still ours if w.msg: taken back, or destroyed. */
 	if (w.msg)
 		mbox_msg_free(w.msg);
-	if (ret)
+	if (ret) {
+		mbox_trace_wake(mb, MBOX_TRACE_SEND, args->len, ret, since);
 		return ret;
+	}
 	/* Final: MBOX_DONE or the mailbox's dead_err. */
 	state = READ_ONCE(w.state);
+	mbox_trace_wake(mb, MBOX_TRACE_SEND, args->len, min(state, 0), since);
 	if (w.peer) {
 		args->receiver_pid = pid_vnr(w.peer);
 		put_pid(w.peer);
@@ -808,6 +815,7 @@ static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
 	};
 	struct mbox_msg *msg;
 	u32 need = 0;
+	u64 since;
 	int ret;
 
 	if (args->flags & MAILBOX_RECV_PEEK) {
@@ -843,6 +851,7 @@ static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
 	spin_unlock(&mb->lock);
 	mbox_poll_wake(mb);
 
+	since = mbox_trace_wait(mb, MBOX_TRACE_RECV, args->size);
 	ret = mbox_sleep(&w, wait->until, false);
 	if (ret) {
 		spin_lock(&mb->lock);
@@ -851,11 +860,14 @@ static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
 			mb->nr_receivers--;
 			spin_unlock(&mb->lock);
 			mbox_poll_wake(mb);
+			mbox_trace_wake(mb, MBOX_TRACE_RECV, args->size, ret,
+					since);
 			return ret;
 		}
 		spin_unlock(&mb->lock);
 	}
 	ret = READ_ONCE(w.state);
+	mbox_trace_wake(mb, MBOX_TRACE_RECV, args->size, min(ret, 0), since);
 	if (ret == -EMSGSIZE) {
 		need = w.size;
 		msg = ERR_PTR(-EMSGSIZE);
@@ -872,6 +884,7 @@ deliver:
 		mbox_requeue(mb, msg);
 		return -EFAULT;
 	}
+	trace_receive(mb, msg);
 	mbox_msg_delivered(mb, msg);
 	ret = msg->len;
 	mbox_msg_free(msg);

@@ -48,7 +48,7 @@ for rel in $rel61 $rel612; do
 	src=$out/$rel
 	rm -rf "$src"
 	mkdir -p "$src"
-	cp -a "$top/Kbuild" "$top/kmod" "$top/uapi" "$src/"
+	cp -a "$top/Kbuild" "$top/VERSION" "$top/kmod" "$top/uapi" "$src/"
 	rc=0
 	make -C "$kdir" M="$src" W=1 C=2 modules >> "$log" 2>&1 || rc=1
 	if grep -E "warning:|error:" "$log" > /dev/null; then

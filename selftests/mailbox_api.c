@@ -885,7 +885,8 @@ TEST_F(mbox, unknown_ioctl_enotty)
 	static const unsigned long cmds[] = {
 		_IO(MAILBOX_IOC_MAGIC, 0x7f),
 		_IO(MAILBOX_IOC_MAGIC, 0x06),		/* SEND_TO, wrong size */
-		_IO(MAILBOX_IOC_MAGIC, 0x0a),
+		_IO(MAILBOX_IOC_MAGIC, 0x0a),		/* VERSION, wrong size */
+		_IOR(MAILBOX_IOC_MAGIC, 0x0b, struct mailbox_version),
 		_IOW(MAILBOX_IOC_MAGIC, 0x09, int),	/* SET_RECV_PRIO, wrong size */
 		_IOW(MAILBOX_IOC_MAGIC, 0x03, int),	/* SEND, wrong size */
 		_IOR(MAILBOX_IOC_MAGIC, 0x05, int),	/* STAT, wrong size */
@@ -905,6 +906,69 @@ TEST_F(mbox, unknown_ioctl_enotty)
 			 -ENOTTY);
 	close(unbound);
 	close(bound);
+}
+
+/* Every ioctl of the uapi header, for the version's ioctls bitmap. */
+static const unsigned long all_cmds[] = {
+	MAILBOX_IOC_CREATE, MAILBOX_IOC_OPEN, MAILBOX_IOC_UNLINK,
+	MAILBOX_IOC_SEND, MAILBOX_IOC_RECV, MAILBOX_IOC_STAT,
+	MAILBOX_IOC_SEND_TO, MAILBOX_IOC_OPEN_DIRECT, MAILBOX_IOC_SET_POLICY,
+	MAILBOX_IOC_SET_RECV_PRIO, MAILBOX_IOC_VERSION,
+};
+
+/*
+ * The version the module must report: this tree's VERSION file, which the
+ * Makefile passes; in a kernel tree, /sys/module/kmailbox/version alone.
+ */
+#ifdef KMAILBOX_VERSION
+#define WANT_VERSION KMAILBOX_VERSION
+#else
+#define WANT_VERSION NULL
+#endif
+
+/*
+ * MAILBOX_IOC_VERSION, on bound and unbound descriptors: the version of
+ * this tree's VERSION file (the module under test was built from it), as
+ * /sys/module/kmailbox/version says too, and one bit per ioctl the header
+ * defines, no other.
+ */
+TEST_F(mbox, version)
+{
+	struct mailbox_version v;
+	const char *want = WANT_VERSION;
+	uint64_t want_ioctls = 0;
+	char str[32], sys[32] = "";
+	int fds[2], i;
+	FILE *f;
+
+	f = fopen("/sys/module/kmailbox/version", "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(sys, sizeof(sys), f));
+	fclose(f);
+	sys[strcspn(sys, "\n")] = 0;
+	if (!want)
+		want = sys;
+	EXPECT_STREQ(want, sys);
+
+	for (i = 0; i < (int)ARRAY_SIZE(all_cmds); i++)
+		want_ioctls |= 1ULL << _IOC_NR(all_cmds[i]);
+	fds[0] = mbt_dev();
+	fds[1] = SMALL_BOX(NULL);
+	ASSERT_LE(0, fds[0]);
+	for (i = 0; i < 2; i++) {
+		memset(&v, 0xa5, sizeof(v));
+		ASSERT_EQ(0, mbt_ioctl(fds[i], MAILBOX_IOC_VERSION, &v));
+		snprintf(str, sizeof(str), "%u.%u.%u", v.major, v.minor,
+			 v.patch);
+		EXPECT_STREQ(want, str);
+		EXPECT_EQ(0U, v.flags);
+		EXPECT_EQ(want_ioctls, v.ioctls);
+		EXPECT_EQ(0ULL, v.reserved[0]);
+		EXPECT_EQ(0ULL, v.reserved[1]);
+	}
+	EXPECT_EQ(-EFAULT, mbt_ioctl(fds[0], MAILBOX_IOC_VERSION, BAD_PTR));
+	close(fds[0]);
+	close(fds[1]);
 }
 
 TEST_F(mbox, bad_arg_pointer_efault)

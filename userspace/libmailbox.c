@@ -741,3 +741,32 @@ int mbox_deadline_after(struct timespec *ts, long ms)
 	ts->tv_nsec = nsec;
 	return 0;
 }
+
+MBOX_EXPORT
+const char *mbox_version(void)
+{
+	return KMAILBOX_VERSION;
+}
+
+MBOX_EXPORT
+int mbox_module_version(struct mbox_version *v)
+{
+	struct mailbox_version kv;
+	int fd, ret;
+
+	if (!v)
+		return -EINVAL;
+	fd = open_device(0);
+	if (fd < 0)
+		return fd;
+	memset(&kv, 0, sizeof(kv));
+	ret = mbox_ioctl(fd, MAILBOX_IOC_VERSION, &kv);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	v->major = kv.major;
+	v->minor = kv.minor;
+	v->patch = kv.patch;
+	v->ioctls = kv.ioctls;
+	return 0;
+}

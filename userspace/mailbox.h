@@ -713,6 +713,44 @@ ssize_t mbox_receive_fromx(int fd, pid_t pid, void *buf, size_t size,
 ssize_t mbox_receive_from(int fd, pid_t pid, void *buf, size_t size,
 			  struct mbox_msginfo *info);
 
+/**
+ * struct mbox_version - the loaded module's version and calls
+ * @major: incompatible changes.
+ * @minor: calls added, compatibly.
+ * @patch: fixes.
+ * @ioctls: bit N set when the module implements ioctl number N of
+ *	<linux/kmailbox.h> (e.g. bit 0x06, MAILBOX_IOC_SEND_TO, for
+ *	mbox_send_to()).
+ */
+struct mbox_version {
+	unsigned int major;
+	unsigned int minor;
+	unsigned int patch;
+	uint64_t ioctls;
+};
+
+/**
+ * mbox_version() - the library's version
+ *
+ * Since 1.2.
+ *
+ * Return: "MAJOR.MINOR.PATCH" of this libmailbox, a static string.
+ */
+const char *mbox_version(void);
+
+/**
+ * mbox_module_version() - the loaded kernel module's version
+ * @v: filled on success.
+ *
+ * Asks the module through MAILBOX_IOC_VERSION on a descriptor of its own,
+ * closed before returning. Since 1.2.
+ *
+ * Return: 0, or -errno: -EINVAL (@v is NULL), -ENOENT (no /dev/mailbox: the
+ * module is not loaded), -ENOTTY (a module older than 1.2, which cannot
+ * tell), or an error of open(2) on /dev/mailbox.
+ */
+int mbox_module_version(struct mbox_version *v);
+
 #ifdef __cplusplus
 }
 #endif

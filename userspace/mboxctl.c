@@ -79,6 +79,10 @@ static const char usage_text[] =
 "        pid/N for the direct mailbox of process N.\n"
 "  rm NAME\n"
 "        Remove a mailbox's name (owner or CAP_SYS_ADMIN only).\n"
+"  version, --version\n"
+"        Print the versions of mboxctl and libmailbox, and of the loaded\n"
+"        kernel module ('kmailbox: not loaded' and exit status 1 when\n"
+"        " MBOX_DEVICE " is missing).\n"
 "  help, -h, --help\n"
 "        Show this help.\n"
 "\n"
@@ -1418,6 +1422,28 @@ static const struct {
 	{ "rm",     cmd_rm },
 };
 
+/* mboxctl version: the library's and the module's versions. */
+static int cmd_version(void)
+{
+	struct mbox_version v;
+	int ret;
+
+	printf("mboxctl %s\nlibmailbox %s\n", KMAILBOX_VERSION, mbox_version());
+	ret = mbox_module_version(&v);
+	if (ret == -ENOENT) {
+		printf("kmailbox: not loaded\n");
+		return EXIT_FAIL;
+	}
+	if (ret < 0) {
+		printf("kmailbox: unknown\n");
+		fprintf(stderr, "mboxctl: asking the module its version: %s\n",
+			strerror(-ret));
+		return EXIT_FAIL;
+	}
+	printf("kmailbox %u.%u.%u\n", v.major, v.minor, v.patch);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char prog[32];
@@ -1434,6 +1460,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
+		return argc == 2 ? cmd_version() :
+		       usage_error("version takes no arguments");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(cmd, commands[i].name))
 			continue;

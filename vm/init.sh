@@ -26,6 +26,7 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 hostname vm
 echo "$M booted $(uname -r) nproc=$(nproc) uptime=$(cut -d" " -f1 /proc/uptime)"
 

@@ -8,7 +8,8 @@
 
 vm_jobs() { echo "${VM_JOBS:-$(nproc)}"; }
 
-# vm_build_module REL KDIR DEST: build kmailbox.ko against KDIR and copy it to DEST (and build/vm/REL/kmailbox.ko). The sources (Kbuild,
+# vm_build_module REL KDIR DEST: build kmailbox.ko against KDIR and copy it
+# to DEST (and build/vm/REL/kmailbox.ko). The sources (Kbuild, VERSION,
 # kmod/, uapi/) are mirrored into build/vm/REL/module/ and built there, so
 # that builds for different kernels keep their objects apart and never touch
 # the work tree's own build.
@@ -30,7 +31,7 @@ vm_build_module()
 		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.d' \
 		--exclude=modules.order --exclude=Module.symvers \
-		--include=/Kbuild --include='/kmod/' --include='/uapi/' \
+		--include=/Kbuild --include=/VERSION --include='/kmod/' --include='/uapi/' \
 		--include='/kmod/**' --include='/uapi/**' --exclude='/*' \
 		"$top/" "$src/"
 	vm_say "building kmailbox.ko for $rel"

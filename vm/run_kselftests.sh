@@ -5,10 +5,12 @@
 # installed mailbox kselftests with the kernel's run_kselftest.sh, TAP on
 # stdout. Arguments go to run_kselftest.sh (e.g. -t mailbox:basic_test).
 # KSFT_TIMEOUT, when set, overrides every test's timeout (seconds).
-# Without arguments it then runs `ipcbench --quick` (the benchmark's
-# self-check: every transport moves its messages intact; no speed is
-# judged) and reports it as one more test binary with one case, in
-# run_kselftest.sh's TAP format, so that vm/check.awk counts it as one case.
+# Without arguments it then runs two more checks, each reported as one
+# more test binary with one case, in run_kselftest.sh's TAP format, so that
+# vm/check.awk counts it as one case: `mboxctl --version` (the tool, its
+# library and the loaded module report one version) and `ipcbench --quick`
+# (the benchmark's self-check: every transport moves its messages intact;
+# no speed is judged).
 # Exits 1 when a test binary failed or none is installed.
 
 cd /kselftest || exit 1
@@ -27,21 +29,44 @@ if grep -q '^not ok' "$log" || ! grep -q '^ok' "$log"; then
 else
 	rc=0
 fi
-if [ $# -eq 0 ] && command -v ipcbench > /dev/null; then
-	n=$(grep -c '^\(not \)\{0,1\}ok [0-9]' "$log")
+# extra_case NAME COMMAND...: one more test binary with one case, run
+# after the kselftests, in run_kselftest.sh's TAP format.
+n=$(grep -c '^\(not \)\{0,1\}ok [0-9]' "$log")
+extra_case()
+{
+	local name=$1 qrc
+
+	shift
 	n=$((n + 1))
-	echo "# selftests: bench: ipcbench_quick"
+	echo "# selftests: extra: $name"
 	echo "# 1..1"
-	ipcbench --quick --csv /tmp/ipcbench-quick.csv > "$log" 2>&1
+	"$@" > "$log" 2>&1
 	qrc=$?
 	sed 's/^/# /' "$log"
 	if [ $qrc -eq 0 ]; then
-		echo "# ok 1 ipcbench --quick"
-		echo "ok $n selftests: bench: ipcbench_quick"
+		echo "# ok 1 $name"
+		echo "ok $n selftests: extra: $name"
 	else
-		echo "# not ok 1 ipcbench --quick # exit status $qrc"
-		echo "not ok $n selftests: bench: ipcbench_quick # exit=$qrc"
+		echo "# not ok 1 $name # exit status $qrc"
+		echo "not ok $n selftests: extra: $name # exit=$qrc"
 		rc=1
+	fi
+}
+
+# mboxctl --version: the tool, its libmailbox and the loaded module agree.
+versions_agree()
+{
+	mboxctl --version || return 1
+	[ "$(mboxctl --version | awk '{ print $2 }' | sort -u | wc -l)" -eq 1 ]
+}
+
+if [ $# -eq 0 ]; then
+	if command -v mboxctl > /dev/null; then
+		extra_case mboxctl_version versions_agree
+	fi
+	if command -v ipcbench > /dev/null; then
+		extra_case ipcbench_quick \
+			ipcbench --quick --csv /tmp/ipcbench-quick.csv
 	fi
 fi
 rm -f "$log"

@@ -404,6 +404,28 @@ struct mailbox_recv_prio {
 	__u64 reserved;
 };
 
+/**
+ * struct mailbox_version - what the loaded module is and can do
+ * @major: incompatible changes (none so far: 1).
+ * @minor: calls added, compatibly.
+ * @patch: fixes.
+ * @flags: zero for now.
+ * @ioctls: bit N set when ioctl number N (the second argument of its
+ *	_IOx() macro) is implemented, so that a caller can test for a call
+ *	before making it.
+ * @reserved: written as zero.
+ *
+ * Works on any descriptor, bound or not.
+ */
+struct mailbox_version {
+	__u32 major;
+	__u32 minor;
+	__u32 patch;
+	__u32 flags;
+	__u64 ioctls;
+	__u64 reserved[2];
+};
+
 #define MAILBOX_IOC_MAGIC	0xB9
 
 /*
@@ -477,5 +499,10 @@ struct mailbox_recv_prio {
  * Returns 0. Errors: -EBADFD (not bound), -EINVAL.
  */
 #define MAILBOX_IOC_SET_RECV_PRIO _IOW(MAILBOX_IOC_MAGIC, 0x09, struct mailbox_recv_prio)
+/**
+ * MAILBOX_IOC_VERSION - the module's version and the ioctls it implements.
+ * Returns 0; works on any descriptor. Errors: -EFAULT.
+ */
+#define MAILBOX_IOC_VERSION	_IOR(MAILBOX_IOC_MAGIC, 0x0a, struct mailbox_version)
 
 #endif /* _UAPI_LINUX_KMAILBOX_H */

@@ -106,6 +106,9 @@ static void check_args(void)
 	CHECK(mbox_deadline_after(&ts, 1500), 0);
 	CHECK(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000L, 1);
 	CHECK(mbox_deadline_after(&ts, LONG_MAX), 0);	/* fits in time_t */
+	/* 1.2: the library's version is the tree's VERSION file. */
+	CHECK(strcmp(mbox_version(), KMAILBOX_VERSION), 0);
+	CHECK(mbox_module_version(NULL), -EINVAL);
 }
 
 /* The calls added in 1.1: what the library checks before any ioctl. */
@@ -239,6 +242,7 @@ static void check_nodev(void)
 		struct attr_v10 a;
 		unsigned int junk;	/* not read by the 1.0 version */
 	} old = { { 4, 16, 0600 }, 99 };
+	struct mbox_version version;
 
 	CHECK(mbox_create("apicheck", 0, NULL), -ENOENT);
 	CHECK(mbox_open("apicheck", 0), -ENOENT);
@@ -247,6 +251,7 @@ static void check_nodev(void)
 	CHECK(mbox_send_to(MBOX_ANY_FD, getpid(), "x", 1), -ENOENT);
 	CHECK(old_create("apicheck", 0, &old.a), -ENOENT);
 	CHECK(old_createx("apicheck", 0, &old.a, NULL), -ENOENT);
+	CHECK(mbox_module_version(&version), -ENOENT);
 }
 
 static void check_live(void)
