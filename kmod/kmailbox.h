@@ -293,11 +293,15 @@ struct mbox_wake_q {
  *	-EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
  * @deadline: the deadline, in the host's CLOCK_MONOTONIC.
  * @until: &@deadline, or NULL for none.
+ * @defer: in a batch, where the wake-ups of a send or receive that did not
+ *	sleep are kept until the batch ends (see mbox_unlock_defer()); else
+ *	NULL.
  */
 struct mbox_wait {
 	int mode;
 	ktime_t deadline;
 	ktime_t *until;
+	struct mbox_wake_q *defer;
 };
 
 /* quota.c */
@@ -338,11 +342,13 @@ int mbox_name_of(const struct mbox *mb, struct pid_namespace *ns, char *buf,
 		 size_t size);
 
 /* transfer.c */
-int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock);
+int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock,
+	      struct mbox_wake_q *defer);
 int mbox_send_to(struct mbox_file *mf, struct mailbox_send *args,
-		 bool nonblock);
+		 bool nonblock, struct mbox_wake_q *defer);
 int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
-	      struct mailbox_recv __user *uarg, bool nonblock);
+	      struct mailbox_recv __user *uarg, bool nonblock,
+	      struct mbox_wake_q *defer);
 void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq);
 void mbox_free_msgs(struct list_head *msgs);
 __poll_t mbox_poll_mask(struct mbox_file *mf);
@@ -351,6 +357,10 @@ void mbox_wake_waiter(struct mbox_wake_q *q, struct mbox_waiter *w,
 		      int state);
 void mbox_unlock_wake(struct mbox *mb, struct mbox_wake_q *q)
 	__releases(&mb->lock);
+void mbox_unlock_defer(struct mbox *mb, struct mbox_wake_q *q,
+		       struct mbox_wake_q *defer)
+	__releases(&mb->lock);
+void mbox_wake_up(struct mbox_wake_q *q);
 void mbox_poll_wake(struct mbox *mb);
 int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock);
 void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg);

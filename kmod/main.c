@@ -28,6 +28,7 @@ static_assert(sizeof(struct mailbox_direct) == 48);
 static_assert(sizeof(struct mailbox_policy) == 32);
 static_assert(sizeof(struct mailbox_recv_prio) == 16);
 static_assert(sizeof(struct mailbox_version) == 40);
+static_assert(sizeof(struct mailbox_batch) == 40);
 
 /* Kbuild passes the numbers of the top-level VERSION file. */
 #define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
@@ -44,7 +45,9 @@ static_assert(sizeof(struct mailbox_version) == 40);
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_OPEN_DIRECT)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SET_POLICY)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SET_RECV_PRIO)) | \
-		     BIT_ULL(_IOC_NR(MAILBOX_IOC_VERSION)))
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_VERSION)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND_BATCH)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV_BATCH)))
 
 unsigned int mbox_max_mailboxes = 4096;
 module_param_named(max_mailboxes, mbox_max_mailboxes, uint, 0644);
@@ -134,32 +137,43 @@ static long mbox_ioctl_unlink(void __user *uarg)
 }
 
 /* MAILBOX_IOC_SEND (@to: false) and MAILBOX_IOC_SEND_TO (@to: true). */
-static long mbox_ioctl_send(struct mbox_file *mf, struct file *file,
-			    struct mailbox_send __user *uarg, bool to)
+/* Where a send goes. */
+enum mbox_send_target {
+	MBOX_TO_BOUND,		/* MAILBOX_IOC_SEND: the bound mailbox */
+	MBOX_TO_PID,		/* MAILBOX_IOC_SEND_TO: a direct mailbox */
+	MBOX_TO_EITHER,		/* a batch entry: by its to_pid */
+};
+
+static long mbox_ioctl_send(struct mbox_file *mf,
+			    struct mailbox_send __user *uarg,
+			    enum mbox_send_target target, bool nonblock,
+			    struct mbox_wake_q *defer)
 {
-	bool nonblock = file->f_flags & O_NONBLOCK;
 	struct mailbox_send args;
+	bool to;
 	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
+	to = target == MBOX_TO_PID || (target == MBOX_TO_EITHER && args.to_pid);
 	if (!to && !mbox_of(mf))
 		return -EBADFD;
 	/* Fail before sending, not after, if the results cannot be stored. */
 	if (put_user(0, &uarg->receiver_pid) || put_user(0, &uarg->receivers))
 		return -EFAULT;
 	if (to)
-		ret = mbox_send_to(mf, &args, nonblock);
+		ret = mbox_send_to(mf, &args, nonblock, defer);
 	else
-		ret = mbox_send(mf, &args, nonblock);
+		ret = mbox_send(mf, &args, nonblock, defer);
 	if (!ret && (put_user(args.receiver_pid, &uarg->receiver_pid) ||
 		     put_user(args.receivers, &uarg->receivers)))
 		return -EFAULT;
 	return ret;
 }
 
-static long mbox_ioctl_recv(struct mbox_file *mf, struct file *file,
-			    struct mailbox_recv __user *uarg)
+static long mbox_ioctl_recv(struct mbox_file *mf,
+			    struct mailbox_recv __user *uarg, bool nonblock,
+			    struct mbox_wake_q *defer)
 {
 	struct mailbox_recv args;
 
@@ -167,7 +181,54 @@ static long mbox_ioctl_recv(struct mbox_file *mf, struct file *file,
 		return -EFAULT;
 	if (!mbox_of(mf))
 		return -EBADFD;
-	return mbox_recv(mf, &args, uarg, file->f_flags & O_NONBLOCK);
+	return mbox_recv(mf, &args, uarg, nonblock, defer);
+}
+
+/* MAILBOX_IOC_SEND_BATCH and MAILBOX_IOC_RECV_BATCH; see the uapi header. */
+static long mbox_ioctl_batch(struct mbox_file *mf,
+			     struct mailbox_batch __user *uarg, bool recv,
+			     bool nonblock)
+{
+	struct mailbox_send __user *sends;
+	struct mailbox_recv __user *recvs;
+	struct mbox_wake_q defer = { 0 };
+	struct mailbox_batch b;
+	long ret = 0;
+	u32 i;
+
+	if (copy_from_user(&b, uarg, sizeof(b)))
+		return -EFAULT;
+	if (recv && !mbox_of(mf))
+		return -EBADFD;
+	if (!b.count || b.count > MAILBOX_BATCH_MAX || b.flags || b.done ||
+	    b.error || memchr_inv(b.reserved, 0, sizeof(b.reserved)))
+		return -EINVAL;
+	/* Fail before moving anything if the results cannot be stored. */
+	if (put_user(0, &uarg->done) || put_user(0, &uarg->error))
+		return -EFAULT;
+	sends = u64_to_user_ptr(b.msgs);
+	recvs = u64_to_user_ptr(b.msgs);
+	for (i = 0; i < b.count; i++) {
+		/*
+		 * Only the first entry may sleep; the tasks the entries wake
+		 * are woken at the end (mbox_unlock_defer()).
+		 */
+		if (recv)
+			ret = mbox_ioctl_recv(mf, &recvs[i], nonblock || i,
+					      &defer);
+		else
+			ret = mbox_ioctl_send(mf, &sends[i], MBOX_TO_EITHER,
+					      nonblock || i, &defer);
+		if (ret < 0)
+			break;
+	}
+	mbox_wake_up(&defer);
+	if (!i)
+		return ret;
+	if (put_user(i, &uarg->done) ||
+	    put_user(i < b.count ? (s32)ret : 0, &uarg->error))
+		return -EFAULT;
+	return i;
 }
 
 static long mbox_ioctl_stat(struct mbox_file *mf, void __user *uarg)
@@ -233,6 +294,7 @@ static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
 {
 	struct mbox_file *mf = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	bool nonblock = file->f_flags & O_NONBLOCK;
 
 	switch (cmd) {
 	case MAILBOX_IOC_CREATE:
@@ -242,11 +304,15 @@ static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
 	case MAILBOX_IOC_UNLINK:
 		return mbox_ioctl_unlink(uarg);
 	case MAILBOX_IOC_SEND:
-		return mbox_ioctl_send(mf, file, uarg, false);
+		return mbox_ioctl_send(mf, uarg, MBOX_TO_BOUND, nonblock, NULL);
 	case MAILBOX_IOC_SEND_TO:
-		return mbox_ioctl_send(mf, file, uarg, true);
+		return mbox_ioctl_send(mf, uarg, MBOX_TO_PID, nonblock, NULL);
 	case MAILBOX_IOC_RECV:
-		return mbox_ioctl_recv(mf, file, uarg);
+		return mbox_ioctl_recv(mf, uarg, nonblock, NULL);
+	case MAILBOX_IOC_SEND_BATCH:
+		return mbox_ioctl_batch(mf, uarg, false, nonblock);
+	case MAILBOX_IOC_RECV_BATCH:
+		return mbox_ioctl_batch(mf, uarg, true, nonblock);
 	case MAILBOX_IOC_STAT:
 		return mbox_ioctl_stat(mf, uarg);
 	case MAILBOX_IOC_OPEN_DIRECT:

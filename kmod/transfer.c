@@ -61,7 +61,11 @@ void mbox_wake_waiter(struct mbox_wake_q *q, struct mbox_waiter *w, int state)
 	put_task_struct(task);
 }
 
-static void mbox_wake_up(struct mbox_wake_q *q)
+/**
+ * mbox_wake_up() - wake the tasks @q collected, and empty it
+ * @q: the tasks.
+ */
+void mbox_wake_up(struct mbox_wake_q *q)
 {
 	unsigned int i;
 
@@ -82,6 +86,28 @@ void mbox_unlock_wake(struct mbox *mb, struct mbox_wake_q *q)
 	__releases(&mb->lock)
 {
 	spin_unlock(&mb->lock);
+	mbox_wake_up(q);
+}
+
+/**
+ * mbox_unlock_defer() - drop the mailbox lock, and move the tasks @q
+ * collected under it to @defer, to be woken when a batch ends
+ * @mb: the mailbox.
+ * @q: the tasks.
+ * @defer: where they wait for their wake-up, or NULL: wake them now.
+ *
+ * Their waits have ended already; only the wake-up waits. Were it made at
+ * once, a woken receiver would preempt a sender in the middle of a batch,
+ * take one message and sleep again, for every message of the batch. Tasks
+ * that do not fit in @defer are woken at once.
+ */
+void mbox_unlock_defer(struct mbox *mb, struct mbox_wake_q *q,
+		       struct mbox_wake_q *defer)
+	__releases(&mb->lock)
+{
+	spin_unlock(&mb->lock);
+	while (defer && q->n && defer->n < ARRAY_SIZE(defer->tasks))
+		defer->tasks[defer->n++] = q->tasks[--q->n];
 	mbox_wake_up(q);
 }
 
@@ -501,9 +527,10 @@ static u64 mbox_time_to_user(ktime_t t)
  * Returns -EINVAL for flags or a deadline that make no sense, else 0.
  */
 static int mbox_wait_init(struct mbox_wait *wait, u32 flags, u64 deadline_ns,
-			  bool nonblock)
+			  bool nonblock, struct mbox_wake_q *defer)
 {
 	wait->until = NULL;
+	wait->defer = defer;
 	if ((flags & MAILBOX_NONBLOCK) && (flags & MAILBOX_DEADLINE))
 		return -EINVAL;
 	if (!(flags & MAILBOX_DEADLINE)) {
@@ -575,9 +602,11 @@ static int mbox_send_msg(struct mbox_file *mf, struct mbox *mb,
 		stays = !wait->mode || (!sync && mb->depth < mb->capacity);
 		if (mbox_hand_off(mb, msg, stays, &q)) {
 			mb->sent++;
-			mbox_unlock_wake(mb, &q);
-			if (!sync)
+			if (!sync) {
+				mbox_unlock_defer(mb, &q, wait->defer);
 				return 0;
+			}
+			mbox_unlock_wake(mb, &q);
 			/* MBOX_TAKEN: sleep until the receiver copied it out. */
 			goto sleep;
 		}
@@ -658,7 +687,7 @@ sleep:
 	return state < 0 ? state : 0;
 
 out_accepted:
-	mbox_unlock_wake(mb, &q);
+	mbox_unlock_defer(mb, &q, wait->defer);
 	mbox_poll_wake(mb);
 	mbox_free_msgs(&freeq);
 	return 0;
@@ -686,12 +715,14 @@ static int mbox_check_send(const struct mailbox_send *args)
  *
  * Return: 0 or a negative errno; see the uapi header.
  */
-int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
+int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock,
+	      struct mbox_wake_q *defer)
 {
 	struct mbox_wait wait;
 
 	if (mbox_check_send(args) || args->to_pid ||
-	    mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
+	    mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock,
+			   defer))
 		return -EINVAL;
 	if (!(mf->access & MAILBOX_ACCESS_SEND))
 		return -EBADF;
@@ -707,14 +738,15 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock)
  * Return: 0 or a negative errno; see the uapi header.
  */
 int mbox_send_to(struct mbox_file *mf, struct mailbox_send *args,
-		 bool nonblock)
+		 bool nonblock, struct mbox_wake_q *defer)
 {
 	struct mbox_wait wait;
 	struct mbox *mb;
 	int ret;
 
 	if (mbox_check_send(args) || args->to_pid <= 0 ||
-	    mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
+	    mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock,
+			   defer))
 		return -EINVAL;
 	mb = mbox_direct_get(args->to_pid);
 	if (IS_ERR(mb))
@@ -832,7 +864,7 @@ static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
 	}
 	msg = mbox_take(mb, &w, &need, &q);
 	if (msg) {
-		mbox_unlock_wake(mb, &q);
+		mbox_unlock_defer(mb, &q, wait->defer);
 		mbox_poll_wake(mb);
 		if (IS_ERR(msg))
 			goto out_msgsize;
@@ -906,7 +938,8 @@ out_msgsize:
  * Return: the message length or a negative errno; see the uapi header.
  */
 int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
-	      struct mailbox_recv __user *uarg, bool nonblock)
+	      struct mailbox_recv __user *uarg, bool nonblock,
+	      struct mbox_wake_q *defer)
 {
 	struct mbox_wait wait;
 
@@ -918,7 +951,8 @@ int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
 	    (args->flags != MAILBOX_RECV_PEEK || args->buf || args->size ||
 	     args->deadline_ns))
 		return -EINVAL;
-	if (mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
+	if (mbox_wait_init(&wait, args->flags, args->deadline_ns, nonblock,
+			   defer))
 		return -EINVAL;
 	if (!(mf->access & MAILBOX_ACCESS_RECV))
 		return -EBADF;

@@ -886,7 +886,8 @@ TEST_F(mbox, unknown_ioctl_enotty)
 		_IO(MAILBOX_IOC_MAGIC, 0x7f),
 		_IO(MAILBOX_IOC_MAGIC, 0x06),		/* SEND_TO, wrong size */
 		_IO(MAILBOX_IOC_MAGIC, 0x0a),		/* VERSION, wrong size */
-		_IOR(MAILBOX_IOC_MAGIC, 0x0b, struct mailbox_version),
+		_IOR(MAILBOX_IOC_MAGIC, 0x0d, struct mailbox_version),
+		_IOW(MAILBOX_IOC_MAGIC, 0x0b, struct mailbox_batch),	/* SEND_BATCH, wrong dir */
 		_IOW(MAILBOX_IOC_MAGIC, 0x09, int),	/* SET_RECV_PRIO, wrong size */
 		_IOW(MAILBOX_IOC_MAGIC, 0x03, int),	/* SEND, wrong size */
 		_IOR(MAILBOX_IOC_MAGIC, 0x05, int),	/* STAT, wrong size */
@@ -913,7 +914,8 @@ static const unsigned long all_cmds[] = {
 	MAILBOX_IOC_CREATE, MAILBOX_IOC_OPEN, MAILBOX_IOC_UNLINK,
 	MAILBOX_IOC_SEND, MAILBOX_IOC_RECV, MAILBOX_IOC_STAT,
 	MAILBOX_IOC_SEND_TO, MAILBOX_IOC_OPEN_DIRECT, MAILBOX_IOC_SET_POLICY,
-	MAILBOX_IOC_SET_RECV_PRIO, MAILBOX_IOC_VERSION,
+	MAILBOX_IOC_SET_RECV_PRIO, MAILBOX_IOC_VERSION, MAILBOX_IOC_SEND_BATCH,
+	MAILBOX_IOC_RECV_BATCH,
 };
 
 /*

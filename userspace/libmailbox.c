@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -769,4 +770,116 @@ int mbox_module_version(struct mbox_version *v)
 	v->patch = kv.patch;
 	v->ioctls = kv.ioctls;
 	return 0;
+}
+
+/* Entries per MAILBOX_IOC_*_BATCH call: on the stack, 3.5 and 4.5 KiB. */
+#define BATCH_CHUNK	64
+
+/*
+ * The flags and deadline of the first entry of a batch: as the caller
+ * asked for the first chunk, non-blocking for the others. 0 or -errno.
+ */
+static int batch_wait(unsigned int flags, const struct timespec *deadline,
+		      bool first, __u32 *kflags, __u64 *deadline_ns)
+{
+	if (flags & ~MBOX_F_NONBLOCK)
+		return -EINVAL;
+	if (!first || (flags & MBOX_F_NONBLOCK)) {
+		if (deadline)
+			return -EINVAL;
+		*kflags = MAILBOX_NONBLOCK;
+		return 0;
+	}
+	if (!deadline)
+		return 0;
+	*kflags = MAILBOX_DEADLINE;
+	return timespec_to_ns(deadline, deadline_ns);
+}
+
+/*
+ * Run one MAILBOX_IOC_*_BATCH of @count entries at @msgs. Returns the
+ * entries done (the error that ended the batch is dropped: the next call
+ * meets it again) or -errno when none was.
+ */
+static int batch_ioctl(int fd, unsigned long cmd, void *msgs,
+		       unsigned int count)
+{
+	struct mailbox_batch b;
+
+	memset(&b, 0, sizeof(b));
+	b.msgs = (uint64_t)(uintptr_t)msgs;
+	b.count = count;
+	return mbox_ioctl(fd, cmd, &b);
+}
+
+MBOX_EXPORT
+int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
+		    unsigned int flags, const struct timespec *deadline)
+{
+	struct mailbox_send s[BATCH_CHUNK];
+	unsigned int done = 0, count, i;
+	int ret;
+
+	if (!vec || !n || n > INT_MAX)
+		return -EINVAL;
+	while (done < n) {
+		count = n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
+		memset(s, 0, count * sizeof(s[0]));
+		for (i = 0; i < count; i++) {
+			/* Too long for any mailbox: the batch ends before it. */
+			if (vec[done + i].len > UINT32_MAX)
+				break;
+			s[i].buf = (uint64_t)(uintptr_t)vec[done + i].buf;
+			s[i].len = (uint32_t)vec[done + i].len;
+		}
+		if (!i)
+			return done ? (int)done : -EMSGSIZE;
+		if (i < count)
+			n = done + (count = i);
+		ret = batch_wait(flags, deadline, !done, &s[0].flags,
+				 &s[0].deadline_ns);
+		if (ret == 0)
+			ret = batch_ioctl(fd, MAILBOX_IOC_SEND_BATCH, s, count);
+		if (ret < 0)
+			return done ? (int)done : ret;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < count)
+			break;
+	}
+	return (int)done;
+}
+
+MBOX_EXPORT
+int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
+		       unsigned int flags, const struct timespec *deadline)
+{
+	struct mailbox_recv r[BATCH_CHUNK];
+	unsigned int done = 0, count, i;
+	int ret;
+
+	if (!vec || !n || n > INT_MAX)
+		return -EINVAL;
+	while (done < n) {
+		count = n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
+		memset(r, 0, count * sizeof(r[0]));
+		for (i = 0; i < count; i++) {
+			r[i].buf = (uint64_t)(uintptr_t)vec[done + i].buf;
+			r[i].size = vec[done + i].len > UINT32_MAX ?
+				    UINT32_MAX : (uint32_t)vec[done + i].len;
+		}
+		ret = batch_wait(flags, deadline, !done, &r[0].flags,
+				 &r[0].deadline_ns);
+		if (ret == 0)
+			ret = batch_ioctl(fd, MAILBOX_IOC_RECV_BATCH, r, count);
+		if (ret == -EMSGSIZE && !done)
+			vec[0].len = r[0].len;
+		if (ret < 0)
+			return done ? (int)done : ret;
+		for (i = 0; i < (unsigned int)ret; i++)
+			vec[done + i].len = r[i].len;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < count)
+			break;
+	}
+	return (int)done;
 }

@@ -751,6 +751,65 @@ const char *mbox_version(void);
  */
 int mbox_module_version(struct mbox_version *v);
 
+/**
+ * struct mbox_vec - one message of a batch
+ * @buf: the message (send), or the buffer for it (receive).
+ * @len: send: the message's length. Receive: in, the buffer's size; out,
+ *	the length of the message received into it.
+ */
+struct mbox_vec {
+	void *buf;
+	size_t len;
+};
+
+/**
+ * mbox_send_batch() - send several messages in one system call
+ * @fd: descriptor bound with send access.
+ * @vec: the messages, sent in order.
+ * @n: how many, at least 1.
+ * @flags: 0 or MBOX_F_NONBLOCK.
+ * @deadline: NULL, or an absolute CLOCK_MONOTONIC time for the first
+ *	message (not with MBOX_F_NONBLOCK).
+ *
+ * The first message is sent as mbox_sendx() would send it, sleeping while
+ * the mailbox is full unless @flags or the descriptor say otherwise. The
+ * others are sent only as long as they need no sleep: the call returns
+ * when the mailbox is full, having sent what fitted. Every message sent
+ * is sent whole; those not sent were not (a later call sends them, or
+ * reports why it cannot). Uses MAILBOX_IOC_SEND_BATCH, 64 messages per
+ * system call. Since 1.2.
+ *
+ * Return: the number of messages sent (1 to @n), or -errno when not even
+ * the first was, as for mbox_sendx(), and -EINVAL (@vec NULL, @n 0, bad
+ * @flags), -ENOTTY (a module older than 1.2).
+ */
+int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
+		    unsigned int flags, const struct timespec *deadline);
+
+/**
+ * mbox_receive_batch() - receive several messages in one system call
+ * @fd: descriptor bound with receive access.
+ * @vec: buffers, filled in order; each @len is set to the message's length.
+ * @n: how many, at least 1.
+ * @flags: 0 or MBOX_F_NONBLOCK.
+ * @deadline: NULL, or an absolute CLOCK_MONOTONIC time for the first
+ *	message (not with MBOX_F_NONBLOCK).
+ *
+ * The first message is received as mbox_receivex() would receive it,
+ * sleeping until there is one unless @flags or the descriptor say
+ * otherwise; then as many more as are there at once, up to @n. A message
+ * too big for its buffer ends the batch and stays first in the mailbox;
+ * so does a buffer that cannot be written. Uses MAILBOX_IOC_RECV_BATCH,
+ * 64 messages per system call. Since 1.2.
+ *
+ * Return: the number of messages received (1 to @n), or -errno when not
+ * even the first was, as for mbox_receivex() (on -EMSGSIZE, vec[0].len is
+ * the first message's length), and -EINVAL (@vec NULL, @n 0, bad @flags),
+ * -ENOTTY (a module older than 1.2).
+ */
+int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
+		       unsigned int flags, const struct timespec *deadline);
+
 #ifdef __cplusplus
 }
 #endif

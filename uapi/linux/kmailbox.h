@@ -404,6 +404,43 @@ struct mailbox_recv_prio {
 	__u64 reserved;
 };
 
+/** @MAILBOX_BATCH_MAX: most entries in one batch. */
+#define MAILBOX_BATCH_MAX	1024
+
+/**
+ * struct mailbox_batch - several sends or receives in one call
+ * @msgs: user address of @count entries: struct mailbox_send for
+ *	MAILBOX_IOC_SEND_BATCH, struct mailbox_recv for MAILBOX_IOC_RECV_BATCH.
+ *	Each entry is checked and done as the single call would do it, and
+ *	its results are written back to it.
+ * @count: entries, 1 to MAILBOX_BATCH_MAX.
+ * @flags: must be zero.
+ * @done: out: the entries done; must be zero.
+ * @error: out: 0 when all @count were done, else the negative errno that
+ *	entry @done failed with (-EAGAIN: it would have slept); must be zero.
+ * @reserved: must be zero.
+ *
+ * The entries are taken in order. The first may sleep as its flags and the
+ * descriptor allow; the others never sleep: the first that would ends the
+ * batch with -EAGAIN, and so does any other error. The call returns the
+ * number of entries done when it is at least 1; when the first entry
+ * fails, it returns that entry's error, as the single call would, and
+ * then nothing was sent or received. A failed entry has no effect: a
+ * message that could not be copied out stays first in the mailbox.
+ *
+ * In a send batch, an entry whose @to_pid is zero goes to the descriptor's
+ * mailbox (which needs send access), one whose @to_pid is a pid to that
+ * process's direct mailbox, as MAILBOX_IOC_SEND_TO.
+ */
+struct mailbox_batch {
+	__u64 msgs;
+	__u32 count;
+	__u32 flags;
+	__u32 done;
+	__s32 error;
+	__u64 reserved[2];
+};
+
 /**
  * struct mailbox_version - what the loaded module is and can do
  * @major: incompatible changes (none so far: 1).
@@ -504,5 +541,20 @@ struct mailbox_version {
  * Returns 0; works on any descriptor. Errors: -EFAULT.
  */
 #define MAILBOX_IOC_VERSION	_IOR(MAILBOX_IOC_MAGIC, 0x0a, struct mailbox_version)
+/**
+ * MAILBOX_IOC_SEND_BATCH - send up to @count messages; see struct
+ * mailbox_batch. Returns the number sent (at least 1). Errors: those of
+ * MAILBOX_IOC_SEND and MAILBOX_IOC_SEND_TO for the first entry; -EINVAL
+ * (bad @count, @flags or reserved fields), -EFAULT (@msgs or the batch
+ * itself unreadable or unwritable; nothing was sent).
+ */
+#define MAILBOX_IOC_SEND_BATCH	_IOWR(MAILBOX_IOC_MAGIC, 0x0b, struct mailbox_batch)
+/**
+ * MAILBOX_IOC_RECV_BATCH - receive up to @count messages; see struct
+ * mailbox_batch. Returns the number received (at least 1). Errors: those
+ * of MAILBOX_IOC_RECV for the first entry; -EBADFD (not bound), -EINVAL,
+ * -EFAULT as for MAILBOX_IOC_SEND_BATCH.
+ */
+#define MAILBOX_IOC_RECV_BATCH	_IOWR(MAILBOX_IOC_MAGIC, 0x0c, struct mailbox_batch)
 
 #endif /* _UAPI_LINUX_KMAILBOX_H */

@@ -14,6 +14,12 @@
  *   mailbox     /dev/mailbox through libmailbox, blocking calls
  *   mailbox-nb  the same with mbox_trysend()/mbox_tryreceive() and poll(2)
  *               when they would block
+ *   mailbox-batch  the same messages, BATCH (32) per system call:
+ *               mbox_send_batch() of 32 messages copied into a batch, and
+ *               mbox_receive_batch() of up to 32, each copied out of it
+ *               (tput, 1cpu and 2cpu only: a round trip has one message
+ *               in flight, and 4to4 consumers would take each other's
+ *               stop messages)
  *   shm-spin    shmring (System V shared memory ring, fixed slots),
  *               SHMRING_SPIN
  *   shm-futex   the same, SHMRING_FUTEX
@@ -90,24 +96,28 @@
 #define WARMUP		100
 
 enum kind {
-	T_FLOOR, T_MBOX, T_MBOX_NB, T_SHM_SPIN, T_SHM_FUTEX, T_PIPE, T_UNIX,
+	T_FLOOR, T_MBOX, T_MBOX_NB, T_MBOX_BATCH, T_SHM_SPIN, T_SHM_FUTEX, T_PIPE, T_UNIX,
 	T_MQ, T_SYSV, T_COUNT
 };
 
 static const struct transport {
 	const char *name;
 	bool multi;		/* 4to4 meaningful */
+	bool no_lat;		/* round trips not meaningful */
 } transports[T_COUNT] = {
-	[T_FLOOR]	= { "floor", false },
-	[T_MBOX]	= { "mailbox", true },
-	[T_MBOX_NB]	= { "mailbox-nb", false },
-	[T_SHM_SPIN]	= { "shm-spin", false },
-	[T_SHM_FUTEX]	= { "shm-futex", false },
-	[T_PIPE]	= { "pipe", false },
-	[T_UNIX]	= { "unix", true },
-	[T_MQ]		= { "posix-mq", true },
-	[T_SYSV]	= { "sysv-msg", true },
+	[T_FLOOR]	= { "floor", false, false },
+	[T_MBOX]	= { "mailbox", true, false },
+	[T_MBOX_NB]	= { "mailbox-nb", false, false },
+	[T_MBOX_BATCH]	= { "mailbox-batch", false, true },
+	[T_SHM_SPIN]	= { "shm-spin", false, false },
+	[T_SHM_FUTEX]	= { "shm-futex", false, false },
+	[T_PIPE]	= { "pipe", false, false },
+	[T_UNIX]	= { "unix", true, false },
+	[T_MQ]		= { "posix-mq", true, false },
+	[T_SYSV]	= { "sysv-msg", true, false },
 };
+
+#define BATCH		32	/* mailbox-batch: messages per system call */
 
 enum place { P_1CPU, P_2CPU, P_4TO4 };
 static const char *const place_names[] = { "1cpu", "2cpu", "4to4" };
@@ -145,6 +155,12 @@ struct chan {
 	int fd;			/* mailbox: this process's descriptor */
 	mqd_t mq;
 	struct shmring *ring;
+	/* mailbox-batch: BATCH messages of size bytes, at vec[i].buf */
+	unsigned char *batch;
+	struct mbox_vec vec[BATCH];
+	unsigned int nvec;	/* send: queued; receive: received */
+	unsigned int next;	/* receive: the next to hand out */
+	bool sender;		/* this process opened the send end */
 };
 
 enum role { SEND, RECV };
@@ -262,7 +278,8 @@ static void chan_setup(struct chan *c, enum kind kind, unsigned int size)
 
 	switch (kind) {
 	case T_MBOX:
-	case T_MBOX_NB: {
+	case T_MBOX_NB:
+	case T_MBOX_BATCH: {
 		struct mbox_attr a = MBOX_ATTR_INIT;
 		int fd;
 
@@ -339,14 +356,61 @@ static void chan_setup(struct chan *c, enum kind kind, unsigned int size)
 	}
 }
 
+static void batch_alloc(struct chan *c)
+{
+	c->batch = malloc((size_t)BATCH * c->size);
+	if (!c->batch)
+		die("out of memory");
+	for (unsigned int i = 0; i < BATCH; i++)
+		c->vec[i].buf = c->batch + (size_t)i * c->size;
+}
+
+/* mailbox-batch: send the messages queued in the batch, all of them. */
+static void batch_flush(struct chan *c)
+{
+	unsigned int sent = 0;
+	int ret;
+
+	while (sent < c->nvec) {
+		ret = mbox_send_batch(c->fd, c->vec + sent, c->nvec - sent, 0,
+				      NULL);
+		if (ret < 0)
+			die("mbox_send_batch: %s", strerror(-ret));
+		sent += (unsigned int)ret;
+	}
+	c->nvec = 0;
+}
+
+/* mailbox-batch: the next message, from the batch or a new batch. */
+static long batch_recv(struct chan *c, unsigned char *buf)
+{
+	int ret;
+
+	if (c->next == c->nvec) {
+		for (unsigned int i = 0; i < BATCH; i++)
+			c->vec[i].len = c->size;
+		ret = mbox_receive_batch(c->fd, c->vec, BATCH, 0, NULL);
+		if (ret < 0)
+			die("mbox_receive_batch: %s", strerror(-ret));
+		c->nvec = (unsigned int)ret;
+		c->next = 0;
+	}
+	memcpy(buf, c->vec[c->next].buf, c->vec[c->next].len);
+	return (long)c->vec[c->next++].len;
+}
+
 static void chan_open(struct chan *c, enum role role)
 {
 	switch (c->kind) {
 	case T_MBOX:
 	case T_MBOX_NB:
+	case T_MBOX_BATCH:
 		c->fd = mbox_open(c->name, role == SEND ? MBOX_SEND_ONLY : MBOX_RECV_ONLY);
 		if (c->fd < 0)
 			die("mbox_open %s: %s", c->name, strerror(-c->fd));
+		c->sender = role == SEND;
+		if (c->kind == T_MBOX_BATCH)
+			batch_alloc(c);
 		break;
 	case T_SHM_SPIN:
 	case T_SHM_FUTEX: {
@@ -402,6 +466,12 @@ static void chan_send(struct chan *c, unsigned char *buf)
 		if (ret)
 			die("mbox_trysend: %s", strerror(-ret));
 		return;
+	case T_MBOX_BATCH:
+		memcpy(c->vec[c->nvec].buf, buf, len);
+		c->vec[c->nvec++].len = len;
+		if (c->nvec == BATCH)
+			batch_flush(c);
+		return;
 	case T_SHM_SPIN:
 	case T_SHM_FUTEX:
 		ret = shmring_send(c->ring, buf, len);
@@ -454,6 +524,8 @@ static long chan_recv(struct chan *c, unsigned char *buf)
 		if (n < 0)
 			die("mbox_tryreceive: %s", strerror((int)-n));
 		return n;
+	case T_MBOX_BATCH:
+		return batch_recv(c, buf);
 	case T_SHM_SPIN:
 	case T_SHM_FUTEX:
 		n = shmring_recv(c->ring, buf, len);
@@ -491,6 +563,10 @@ static long chan_recv(struct chan *c, unsigned char *buf)
 /* this process is done with the channel (the child exits anyway) */
 static void chan_close(struct chan *c)
 {
+	if (c->kind == T_MBOX_BATCH && c->fd >= 0 && c->sender)
+		batch_flush(c);
+	free(c->batch);
+	c->batch = NULL;
 	if (c->fd >= 0)
 		mbox_close(c->fd);
 	c->fd = -1;
@@ -511,6 +587,7 @@ static void chan_teardown(struct chan *c)
 	switch (c->kind) {
 	case T_MBOX:
 	case T_MBOX_NB:
+	case T_MBOX_BATCH:
 		mbox_unlink(c->name);
 		break;
 	case T_MQ:
@@ -1176,6 +1253,7 @@ int main(int argc, char **argv)
 					struct sample s[64];
 					unsigned int ok = 0;
 					bool na = (pl == P_4TO4 && (lat || !transports[k].multi)) ||
+						  (lat && transports[k].no_lat) ||
 						  (pl == P_2CPU && ncpus < 2);
 					uint64_t tp = now_ns();
 
