@@ -25,17 +25,59 @@
 #   make sparse         module build with sparse (C=2) against the 6.1 headers
 #   make W1             module build with W=1 against the 6.1 headers
 #   make clean
+#   make install        the module for KDIR's kernel (modules_install, depmod)
+#                       and everything else: install-module + install-userspace
+#   make uninstall      remove exactly what install put there
+#   make install-module     kmailbox.ko to $(DESTDIR)/lib/modules/<release>/
+#                           $(INSTALL_MOD_DIR), then depmod (uninstall-module)
+#   make install-userspace  install-lib install-man install-udev
+#                           install-modules-load (uninstall-userspace)
+#   make install-lib    libmailbox.{so,a}, mailbox.h, shmring.h, the uapi
+#                       header, mailbox.pc, mboxctl (userspace/'s install)
+#   make install-man    man/*.1, *.3, *.7 to $(MANDIR)/man1, man3, man7
+#   make install-udev   the rule setting /dev/mailbox's mode
+#   make install-modules-load  kmailbox.conf: load the module at boot
+#   make dkms-install   the module through DKMS instead of install-module:
+#                       sources to /usr/src/kmailbox-$(VERSION), dkms add,
+#                       build and install for KDIR's kernel; later kernels
+#                       get it from dkms autoinstall (dkms-uninstall undoes)
+#   make dkms-source    only the copy to $(DESTDIR)/usr/src/kmailbox-VERSION
 #
 # Variables: KDIR (kernel build tree; default /lib/modules/`uname -r`/build,
 # else the newest /usr/src/linux-headers-*-amd64), KDIR61 (for sparse and
 # W1), KERNEL (the VM's kernel for check, demo, shell and bench: deb61 or
 # deb612), ICOUNT and BENCH_ARGS (bench).
+# Install variables: DESTDIR (staging root), PREFIX (/usr/local), MANDIR
+# ($(PREFIX)/share/man), UDEVRULESDIR ($(PREFIX)/lib/udev/rules.d),
+# MODULESLOADDIR ($(PREFIX)/lib/modules-load.d), INSTALL_MOD_DIR (extra),
+# KERNELRELEASE (KDIR's UTS_RELEASE, e.g. 6.1.0-56-amd64), DEPMOD (depmod;
+# DEPMOD=: leaves the module index to the target system), DKMS (dkms).
 
 newest_headers = $(shell ls -d /usr/src/linux-headers-$(1)*-amd64 2>/dev/null | sort -V | tail -n 1)
 
 KDIR	?= $(or $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d),$(call newest_headers,))
 KDIR61	?= $(call newest_headers,6.1.)
 KERNEL	?= deb61
+
+# Installation. Debian 12's udev reads rules from /usr/local/lib/udev/rules.d
+# and /usr/lib/udev/rules.d besides /etc; systemd-modules-load and
+# sysvinit's /etc/init.d/kmod read /usr/local/lib/modules-load.d and
+# /usr/lib/modules-load.d: so both follow PREFIX, and /etc stays the
+# administrator's. The module goes to /lib/modules/<release>/extra, kbuild's
+# default for external modules, apart from DKMS's updates/dkms.
+PREFIX		?= /usr/local
+MANDIR		?= $(PREFIX)/share/man
+UDEVRULESDIR	?= $(PREFIX)/lib/udev/rules.d
+MODULESLOADDIR	?= $(PREFIX)/lib/modules-load.d
+INSTALL_MOD_DIR	?= extra
+DEPMOD		?= depmod
+DKMS		?= dkms
+# The release the module is built for, from KDIR: UTS_RELEASE, which is what
+# vermagic and /lib/modules/<release> use (Debian's include/config/
+# kernel.release says 6.1.192 where the kernel is 6.1.0-56-amd64).
+KERNELRELEASE	?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
+		     $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+KMAILBOX_VERSION := $(shell cat VERSION)
 
 .PHONY: all module userspace selftests check check-debug check-unload demo shell bench profile checkpatch sparse W1 clean \
 	kdir-check kdir61-check
@@ -113,3 +155,133 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests OUTPUT=$(CURDIR)/selftests clean
 	rm -rf build/vm
+
+# ---- make install / uninstall (README.md, "Install") ----------------------
+
+.PHONY: install uninstall install-module uninstall-module install-userspace \
+	uninstall-userspace install-lib uninstall-lib install-man uninstall-man \
+	install-udev uninstall-udev install-modules-load uninstall-modules-load \
+	dkms-source dkms-install dkms-uninstall krel-check
+
+# kbuild and userspace/ run in other directories: a relative DESTDIR must
+# not change meaning there.
+destdir		= $(if $(DESTDIR),$(abspath $(DESTDIR)))
+moddir		= $(destdir)/lib/modules/$(KERNELRELEASE)
+MANPAGES	:= $(wildcard man/*.1 man/*.3 man/*.7)
+# depmod's outputs (kmod 30..33), removed from a staging DESTDIR that
+# uninstall leaves without any module.
+DEPMOD_FILES	:= modules.alias modules.alias.bin modules.builtin.alias.bin \
+		   modules.builtin.bin modules.dep modules.dep.bin modules.devname \
+		   modules.softdep modules.symbols modules.symbols.bin modules.weakdep
+DKMS_SRC	= $(destdir)/usr/src/kmailbox-$(KMAILBOX_VERSION)
+
+install: install-module install-userspace
+uninstall: uninstall-module uninstall-userspace
+install-userspace: install-lib install-man install-udev install-modules-load
+uninstall-userspace: uninstall-lib uninstall-man uninstall-udev uninstall-modules-load
+
+krel-check:
+	@test -n "$(KERNELRELEASE)" || { \
+		echo "Cannot tell the kernel release: no $(KDIR)/include/generated/utsrelease.h;" \
+		     "set KDIR= or KERNELRELEASE=" >&2; exit 1; }
+
+# depmod, if there is one (kbuild's own run needs System.map, which Debian's
+# headers lack, so it skips); a DESTDIR gets its own index (-b).
+depmod-sh = export PATH="$$PATH:/sbin:/usr/sbin"; \
+	if command -v $(DEPMOD) > /dev/null; then \
+		echo "$(DEPMOD)$(if $(destdir), -b $(destdir)) -a $(KERNELRELEASE)"; \
+		$(DEPMOD)$(if $(destdir), -b $(destdir)) -a $(KERNELRELEASE); \
+	else \
+		echo "warning: no $(DEPMOD); run depmod -a $(KERNELRELEASE) later" >&2; \
+	fi
+
+# Debian's headers say CONFIG_MODULE_SIG_ALL=y but ship no signing key:
+# kbuild would try to sign and print OpenSSL errors. Without the key the
+# module is installed unsigned (a kernel that does not enforce signatures
+# loads it, tainted "E"); a tree that has its key signs as usual.
+sigkey		= $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' \
+		    $(KDIR)/include/config/auto.conf 2>/dev/null)
+nosign		= $(if $(filter pkcs11:%,$(sigkey))$(wildcard $(sigkey) $(KDIR)/$(sigkey)),,CONFIG_MODULE_SIG_ALL=)
+
+install-module: module krel-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install \
+		INSTALL_MOD_PATH=$(destdir) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		KERNELRELEASE=$(KERNELRELEASE) $(nosign)
+	@$(depmod-sh)
+
+# A staging DESTDIR left without any module loses depmod's index too (an
+# uninstall leaves nothing but directories there); elsewhere depmod again.
+uninstall-module: krel-check
+	rm -f $(addprefix $(moddir)/$(INSTALL_MOD_DIR)/kmailbox,.ko .ko.gz .ko.xz .ko.zst)
+	@if [ -n "$(destdir)" ] && [ -d "$(moddir)" ] && \
+	    [ -z "$$(find $(moddir) -name '*.ko*' ! -type d)" ]; then \
+		echo "rm -f $(moddir)/modules.* (depmod's index of no module)"; \
+		rm -f $(addprefix $(moddir)/,$(DEPMOD_FILES)); \
+	elif [ -d "$(moddir)" ]; then \
+		$(depmod-sh); \
+	fi
+
+# Into the live system, ldconfig: the dynamic linker finds a library new in
+# /usr/local/lib only through its cache.
+install-lib uninstall-lib:
+	$(MAKE) -C userspace $(@:-lib=) DESTDIR=$(destdir) PREFIX=$(PREFIX)
+	@export PATH="$$PATH:/sbin:/usr/sbin"; \
+	if [ -z "$(DESTDIR)" ] && command -v ldconfig > /dev/null; then \
+		echo ldconfig; ldconfig; fi
+
+install-man:
+	@for f in $(MANPAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${f##*.}; \
+		echo "install -m 0644 $$f $$d/"; \
+		install -d $$d && install -m 0644 $$f $$d/ || exit 1; \
+	done
+
+uninstall-man:
+	rm -f $(foreach f,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f)))
+
+install-udev:
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 packaging/udev/60-kmailbox.rules $(DESTDIR)$(UDEVRULESDIR)/
+
+uninstall-udev:
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-kmailbox.rules
+
+install-modules-load:
+	install -d $(DESTDIR)$(MODULESLOADDIR)
+	install -m 0644 packaging/modules-load.d/kmailbox.conf $(DESTDIR)$(MODULESLOADDIR)/
+
+uninstall-modules-load:
+	rm -f $(DESTDIR)$(MODULESLOADDIR)/kmailbox.conf
+
+# DKMS. The source tree gets only what the module's build reads.
+dkms-source:
+	@v=$$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' dkms.conf); \
+	test "$$v" = "$(KMAILBOX_VERSION)" || { \
+		echo "dkms.conf says PACKAGE_VERSION=$$v, VERSION says $(KMAILBOX_VERSION)" >&2; \
+		exit 1; }
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux
+	install -m 0644 dkms.conf Kbuild VERSION $(DKMS_SRC)/
+	install -m 0644 $(wildcard kmod/*.c kmod/*.h) $(DKMS_SRC)/kmod/
+	install -m 0644 $(wildcard uapi/linux/*.h) $(DKMS_SRC)/uapi/linux/
+
+# A registered kmailbox/VERSION is removed first: its sources are replaced.
+dkms-install: krel-check
+	@test -z "$(DESTDIR)" || { echo "dkms-install: no DESTDIR (dkms-source takes one)" >&2; exit 1; }
+	@command -v $(DKMS) > /dev/null || { \
+		echo "dkms-install: no $(DKMS): apt-get install dkms" >&2; exit 1; }
+	@if [ -n "$$($(DKMS) status kmailbox/$(KMAILBOX_VERSION) 2>/dev/null)" ]; then \
+		echo "$(DKMS) remove kmailbox/$(KMAILBOX_VERSION) --all"; \
+		$(DKMS) remove kmailbox/$(KMAILBOX_VERSION) --all || exit 1; \
+	fi
+	$(MAKE) --no-print-directory dkms-source
+	$(DKMS) add kmailbox/$(KMAILBOX_VERSION)
+	$(DKMS) build kmailbox/$(KMAILBOX_VERSION) -k $(KERNELRELEASE)
+	$(DKMS) install kmailbox/$(KMAILBOX_VERSION) -k $(KERNELRELEASE)
+
+dkms-uninstall:
+	@if [ -n "$$($(DKMS) status kmailbox/$(KMAILBOX_VERSION) 2>/dev/null)" ]; then \
+		echo "$(DKMS) remove kmailbox/$(KMAILBOX_VERSION) --all"; \
+		$(DKMS) remove kmailbox/$(KMAILBOX_VERSION) --all || exit 1; \
+	fi
+	rm -rf /usr/src/kmailbox-$(KMAILBOX_VERSION)

@@ -4,6 +4,7 @@
 # Building what goes into the VM. Sourced by vm/run.
 #
 # VM_KO=/path/kmailbox.ko  use that module instead of building one
+# VM_EXTRA_BIN="P ..."    more static programs for /usr/local/bin in the VM
 # VM_JOBS=N                make -j (default: nproc)
 
 vm_jobs() { echo "${VM_JOBS:-$(nproc)}"; }
@@ -83,5 +84,10 @@ vm_build_userspace()
 		if [ -f "$p" ] && [ -x "$p" ]; then
 			install -m 755 "$p" "$dest/"
 		fi
+	done
+	# VM_EXTRA_BIN: more (static) programs for /usr/local/bin in the VM.
+	for p in ${VM_EXTRA_BIN:-}; do
+		install -m 755 "$p" "$dest/" ||
+			vm_die "VM_EXTRA_BIN: cannot copy $p"
 	done
 }

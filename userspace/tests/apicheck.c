@@ -61,6 +61,7 @@ static void check_args(void)
 	char longname[MBOX_NAME_MAX + 2];
 	struct mbox_attr attr = MBOX_ATTR_INIT;
 	struct timespec ts, bad = { .tv_sec = 1, .tv_nsec = 1000000000L };
+	struct mbox_vec vec[2] = { { NULL, 0 }, { NULL, 0 } };
 
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
@@ -109,6 +110,18 @@ static void check_args(void)
 	/* 1.2: the library's version is the tree's VERSION file. */
 	CHECK(strcmp(mbox_version(), KMAILBOX_VERSION), 0);
 	CHECK(mbox_module_version(NULL), -EINVAL);
+	/* 1.2: batches. */
+	CHECK(mbox_send_batch(-1, NULL, 1, 0, NULL), -EINVAL);
+	CHECK(mbox_send_batch(-1, vec, 0, 0, NULL), -EINVAL);
+	CHECK(mbox_send_batch(-1, vec, 2, MBOX_F_WAIT, NULL), -EINVAL);
+	CHECK(mbox_send_batch(-1, vec, 2, MBOX_F_NONBLOCK, &ts), -EINVAL);
+	CHECK(mbox_send_batch(-1, vec, 2, 0, &bad), -EINVAL);
+	CHECK(mbox_send_batch(-1, vec, 2, 0, NULL), -EBADF);
+	CHECK(mbox_receive_batch(-1, NULL, 1, 0, NULL), -EINVAL);
+	CHECK(mbox_receive_batch(-1, vec, 0, 0, NULL), -EINVAL);
+	CHECK(mbox_receive_batch(-1, vec, 2, MBOX_F_PEEK, NULL), -EINVAL);
+	CHECK(mbox_receive_batch(-1, vec, 2, MBOX_F_NONBLOCK, &ts), -EINVAL);
+	CHECK(mbox_receive_batch(-1, vec, 2, 0, NULL), -EBADF);
 }
 
 /* The calls added in 1.1: what the library checks before any ioctl. */
