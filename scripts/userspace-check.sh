@@ -21,6 +21,9 @@ vm_need_pkgs gcc make libc6-dev pkg-config
 
 make -C "$top/userspace" check 2>&1 | tee "$out/check.log"
 rc=${PIPESTATUS[0]}
+# The man pages: groff -ww and man --warnings clean, one per library call.
+"$top/man/check.sh" "$top" 2>&1 | tee -a "$out/check.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 passed=$(grep -cE '^ok( |$)|: ok$' "$out/check.log")
 failed=$(grep -cE '^(FAIL|not ok)' "$out/check.log")
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -24,8 +24,9 @@
  *  - when /dev/mailbox does not exist (module not loaded) the calls that
  *    open it return -ENOENT.
  *
- * Link with -lmailbox. Symbols are versioned: LIBMAILBOX_1.0, and
- * LIBMAILBOX_1.1 for delivery modes, priorities and direct mailboxes. The
+ * Link with -lmailbox. Symbols are versioned: LIBMAILBOX_1.0,
+ * LIBMAILBOX_1.1 for delivery modes, priorities and direct mailboxes, and
+ * LIBMAILBOX_1.2 for batches and versions. The
  * calls whose structures grew in 1.1 (mbox_create(), mbox_createx(),
  * mbox_receive*() and mbox_stat()) keep their 1.0 versions for programs
  * built against the 1.0 header. The header needs struct timespec from

@@ -5,8 +5,10 @@
  * Every open() of /dev/mailbox gives one descriptor. MAILBOX_IOC_CREATE or
  * MAILBOX_IOC_OPEN binds the descriptor to a named mailbox (once; a second
  * bind fails with -EBUSY); MAILBOX_IOC_SEND and MAILBOX_IOC_RECV then move
- * messages through it. Operations other than CREATE, OPEN and UNLINK on an
- * unbound descriptor fail with -EBADFD.
+ * messages through it. On an unbound descriptor, the calls that need a
+ * mailbox (SEND, RECV, RECV_BATCH, a SEND_BATCH entry without @to_pid,
+ * STAT, SET_POLICY, SET_RECV_PRIO) fail with -EBADFD, and poll() reports
+ * EPOLLERR; CREATE, OPEN, UNLINK, OPEN_DIRECT, SEND_TO and VERSION work.
  *
  * Conventions shared by every ioctl:
  *  - all structures have a fixed size, identical for 32-bit and 64-bit
