@@ -165,9 +165,14 @@ static long mbox_ioctl_send(struct mbox_file *mf,
 		ret = mbox_send_to(mf, &args, nonblock, defer);
 	else
 		ret = mbox_send(mf, &args, nonblock, defer);
+	/*
+	 * The results were writable before the send; should they no longer
+	 * be, the message is sent all the same: say so, not -EFAULT, lest
+	 * the caller send it again.
+	 */
 	if (!ret && (put_user(args.receiver_pid, &uarg->receiver_pid) ||
 		     put_user(args.receivers, &uarg->receivers)))
-		return -EFAULT;
+		return 0;
 	return ret;
 }
 
@@ -225,9 +230,9 @@ static long mbox_ioctl_batch(struct mbox_file *mf,
 	mbox_wake_up(&defer);
 	if (!i)
 		return ret;
-	if (put_user(i, &uarg->done) ||
-	    put_user(i < b.count ? (s32)ret : 0, &uarg->error))
-		return -EFAULT;
+	/* As for a send: entries were done, whatever happens to @uarg now. */
+	if (!put_user(i, &uarg->done))
+		put_user(i < b.count ? (s32)ret : 0, &uarg->error);
 	return i;
 }
 

@@ -13,7 +13,9 @@
  * Besides the named mailboxes (queue, rendezvous, message-priority and
  * broadcast ones), the threads send to direct mailboxes by pid (their own
  * process's among others), open their process's direct mailbox, change its
- * policy and set receive priorities, all with random arguments.
+ * policy and set receive priorities, all with random arguments. They also
+ * send and receive in batches (MAILBOX_IOC_SEND_BATCH, _RECV_BATCH) of
+ * random entries, often well-formed ones, and check what a batch reports.
  * Valid MAILBOX_NONBLOCK sends are made too: a non-blocking send that waits
  * for delivery (MAILBOX_SEND_WAIT or a rendezvous) and was handed to a
  * receiver whose copy-out then faults must return -EAGAIN, not sleep until
@@ -40,6 +42,7 @@
 #define QCAP		4		/* capacity of the queue mailbox */
 #define MAX_LOGGED	20
 #define MAX_NAMES	512
+#define BATCH_ENTS	8		/* entries made per batch */
 
 /* The uapi constants are ints; compare them as the __u32 fields hold them. */
 #define U32(x)		((uint32_t)(x))
@@ -61,6 +64,7 @@ struct fuzz {
 	char *guard;			/* PROT_NONE */
 	char *ro;			/* one read-only page of 0xff */
 	char *guard2;			/* PROT_NONE, after @ro */
+	char *ents;			/* per thread: a page, a guard */
 	long page;
 	/* results */
 	unsigned long bad;		/* undocumented errnos and the like */
@@ -376,12 +380,12 @@ static int new_fd(struct rng *r)
 
 enum op { OP_CREATE, OP_OPEN, OP_UNLINK, OP_SEND, OP_RECV, OP_STAT,
 	  OP_RAND_B9, OP_RAND_OTHER, OP_SWAP, OP_SEND_TO, OP_OPEN_DIRECT,
-	  OP_SET_POLICY, OP_SET_RECV_PRIO };
+	  OP_SET_POLICY, OP_SET_RECV_PRIO, OP_SEND_BATCH, OP_RECV_BATCH };
 
 static const char * const op_names[] = {
 	"CREATE", "OPEN", "UNLINK", "SEND", "RECV", "STAT", "rand-0xB9",
 	"rand-other", "swap", "SEND_TO", "OPEN_DIRECT", "SET_POLICY",
-	"SET_RECV_PRIO",
+	"SET_RECV_PRIO", "SEND_BATCH", "RECV_BATCH",
 };
 
 static enum op rnd_op(struct rng *r)
@@ -389,7 +393,8 @@ static enum op rnd_op(struct rng *r)
 	/* op is picked when x is below its bound and no earlier one's */
 	static const struct { uint32_t below; enum op op; } odds[] = {
 		{ 7, OP_CREATE }, { 13, OP_OPEN }, { 16, OP_UNLINK },
-		{ 38, OP_SEND }, { 48, OP_SEND_TO }, { 76, OP_RECV },
+		{ 34, OP_SEND }, { 43, OP_SEND_TO }, { 65, OP_RECV },
+		{ 71, OP_SEND_BATCH }, { 77, OP_RECV_BATCH },
 		{ 83, OP_STAT }, { 87, OP_OPEN_DIRECT }, { 90, OP_SET_POLICY },
 		{ 93, OP_SET_RECV_PRIO }, { 97, OP_RAND_B9 },
 		{ 99, OP_RAND_OTHER },
@@ -481,6 +486,175 @@ static void rnd_send(struct rng *r, struct mailbox_send *s, bool to)
 	rnd_reserved(r, s->reserved, sizeof(s->reserved));
 }
 
+/* Random arguments for MAILBOX_IOC_RECV into *@rv. */
+static void rnd_recv(struct rng *r, struct mailbox_recv *rv)
+{
+	memset(rv, 0, sizeof(*rv));
+	if (chance(r, 15)) {
+		rv->flags = MAILBOX_RECV_PEEK;	/* never sleeps */
+		if (chance(r, 30))
+			rv->flags |= rnd_bits(r, MAILBOX_NONBLOCK |
+					      MAILBOX_DEADLINE);
+		if (chance(r, 20))
+			rv->buf = data_ptr(r);
+		if (chance(r, 20))
+			rv->size = rnd_len(r);
+		if (!(rv->flags & MAILBOX_NONBLOCK) &&
+		    (rv->flags & MAILBOX_DEADLINE))
+			rv->deadline_ns = rnd_deadline(r);
+	} else {
+		rv->buf = data_ptr(r);
+		rv->size = rnd_len(r);
+		rnd_xfer_flags(r, MAILBOX_NONBLOCK | MAILBOX_DEADLINE |
+			       MAILBOX_RECV_PEEK, &rv->flags, &rv->deadline_ns);
+	}
+	if (chance(r, 5)) {	/* out fields: ignored on input */
+		rv->len = (uint32_t)rnd64(r);
+		rv->sender_pid = (int32_t)rnd64(r);
+		rv->sender_uid = (uint32_t)rnd64(r);
+		rv->send_time_ns = rnd64(r);
+	}
+	if (chance(r, 20))
+		rv->from_pid = rnd_pid(r);
+	rnd_reserved(r, &rv->reserved0, sizeof(rv->reserved0));
+	rnd_reserved(r, rv->reserved, sizeof(rv->reserved));
+}
+
+/* Flags for a send or receive that is valid and sleeps at most 1 ms. */
+static void tidy_flags(struct rng *r, __u32 *flags, __u64 *deadline)
+{
+	*flags = chance(r, 50) ? MAILBOX_NONBLOCK : MAILBOX_DEADLINE;
+	*deadline = 0;
+	if (*flags == MAILBOX_DEADLINE)
+		*deadline = mbt_now_ns() + rnd(r, 1000000);
+}
+
+/* A well-formed batch entry (save for an unsuitable priority, say). */
+static void tidy_send(struct rng *r, struct mailbox_send *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->buf = (uintptr_t)F.dbuf + rnd(r, 64);
+	s->len = rnd(r, MSG_MAX + 1);
+	tidy_flags(r, &s->flags, &s->deadline_ns);
+	if (chance(r, 10))
+		s->flags |= MAILBOX_SEND_WAIT;
+	if (chance(r, 30))
+		s->priority = rnd(r, MAILBOX_PRIO_MAX + 1);
+	if (chance(r, 30))
+		s->to_pid = F.pid;
+}
+
+static void tidy_recv(struct rng *r, struct mailbox_recv *rv)
+{
+	memset(rv, 0, sizeof(*rv));
+	if (chance(r, 15)) {
+		rv->flags = MAILBOX_RECV_PEEK;
+		return;
+	}
+	rv->buf = (uintptr_t)F.dbuf + rnd(r, 64);
+	rv->size = MSG_MAX;
+	tidy_flags(r, &rv->flags, &rv->deadline_ns);
+	if (chance(r, 10))
+		rv->from_pid = F.pid;
+}
+
+/* The count of a batch of @n entries: mostly 1 to @n, at times too many. */
+static uint32_t rnd_count(struct rng *r, uint32_t n)
+{
+	switch (rnd(r, 20)) {
+	case 0:
+		return 0;
+	case 1:
+		return MAILBOX_BATCH_MAX + 1;
+	case 2:
+		return (uint32_t)rnd64(r);
+	case 3:		/* past the entries, into the guard page */
+		return n + 1 + rnd(r, MAILBOX_BATCH_MAX - n);
+	default:
+		return 1 + rnd(r, n);
+	}
+}
+
+/*
+ * Random arguments for MAILBOX_IOC_SEND_BATCH or, if @recv, _RECV_BATCH
+ * into *@b. Up to BATCH_ENTS entries, half the time well-formed ones (with
+ * an odd random one among them), are written to end just before thread
+ * @tid's guard page, so that a count larger than that reads into the
+ * guard and ends the batch with -EFAULT there. They are made afresh for
+ * every call and only that thread uses them: the kernel writes results
+ * into them, and nothing it wrote may be read back as arguments.
+ */
+static void rnd_batch(struct rng *r, int tid, bool recv,
+		      struct mailbox_batch *b)
+{
+	size_t size = recv ? sizeof(struct mailbox_recv) :
+			     sizeof(struct mailbox_send);
+	uint32_t n = 1 + rnd(r, BATCH_ENTS), i;
+	char *ents = F.ents + (2 * tid + 1) * F.page - n * size;
+	bool tidy = chance(r, 50);
+
+	for (i = 0; i < n; i++) {
+		struct mailbox_send *s = (struct mailbox_send *)ents + i;
+		struct mailbox_recv *rv = (struct mailbox_recv *)ents + i;
+
+		if (tidy && !chance(r, 5)) {
+			if (recv)
+				tidy_recv(r, rv);
+			else
+				tidy_send(r, s);
+		} else if (recv) {
+			rnd_recv(r, rv);
+		} else {
+			rnd_send(r, s, chance(r, 30));
+		}
+	}
+	memset(b, 0, sizeof(*b));
+	b->msgs = (uintptr_t)ents;
+	b->count = rnd_count(r, n);
+	if (chance(r, 10)) {
+		const uint64_t bad[] = { 0, 1, (uintptr_t)F.ro,
+					 (uintptr_t)F.guard, kernel_ptr(r) };
+
+		b->msgs = PICK(r, bad);
+	}
+	if (chance(r, 3))
+		b->flags = rnd_bits(r, 0);
+	if (chance(r, 3))
+		b->done = chance(r, 50) ? 1 : (uint32_t)rnd64(r);
+	if (chance(r, 3))
+		b->error = chance(r, 50) ? -EAGAIN : (int32_t)rnd64(r);
+	rnd_reserved(r, b->reserved, sizeof(b->reserved));
+}
+
+/*
+ * What a batch returned, @ret, and left in @b, given what @in was: NULL
+ * when consistent, else what is wrong.
+ */
+static const char *batch_bad(int ret, const struct mailbox_batch *in,
+			     const struct mailbox_batch *b, bool recv)
+{
+	const struct mailbox_recv *rv = (void *)(uintptr_t)in->msgs;
+	int k;
+
+	if (ret < 0)
+		return b->done != in->done || b->error != in->error ?
+		       "a failed batch changed done or error" : NULL;
+	if (ret == 0 || (uint32_t)ret > in->count)
+		return "returned 0 or more than count";
+	if (b->done != (uint32_t)ret)
+		return "done is not what it returned";
+	if ((uint32_t)ret == in->count && b->error)
+		return "error set with every entry done";
+	if ((uint32_t)ret < in->count &&
+	    (b->error >= 0 || !errno_ok(-b->error)))
+		return "error not a documented errno";
+	for (k = 0; recv && k < ret; k++)
+		if (!(rv[k].flags & MAILBOX_RECV_PEEK) &&
+		    rv[k].len > rv[k].size)
+			return "an entry received more than its size";
+	return NULL;
+}
+
 /*
  * A random command number that no generic VFS or compat handler acts on
  * (those with types 0, 'T', 'X', 'f' and 0x94 freeze file systems, clone
@@ -508,9 +682,9 @@ static unsigned long rnd_b9_cmd(struct rng *r)
 		sizeof(struct mailbox_unlink), sizeof(struct mailbox_send),
 		sizeof(struct mailbox_recv), sizeof(struct mailbox_info),
 		sizeof(struct mailbox_direct), sizeof(struct mailbox_policy),
-		sizeof(struct mailbox_recv_prio),
+		sizeof(struct mailbox_recv_prio), sizeof(struct mailbox_batch),
 	};
-	unsigned int nr = chance(r, 70) ? rnd(r, 11) : rnd(r, 256);
+	unsigned int nr = chance(r, 70) ? rnd(r, 13) : rnd(r, 256);
 	unsigned int size = chance(r, 70) ? PICK(r, sizes) : rnd(r, 1 << 14);
 
 	return _IOC(PICK(r, dirs), MAILBOX_IOC_MAGIC, nr, size);
@@ -527,6 +701,7 @@ union fuzz_arg {
 	struct mailbox_direct d;
 	struct mailbox_policy p;
 	struct mailbox_recv_prio rp;
+	struct mailbox_batch b;
 	char raw[1024];
 };
 
@@ -631,6 +806,8 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 	const struct arg_shape *shape;
 	enum op op = rnd_op(r);
 	unsigned long cmd = 0;
+	struct mailbox_batch in;
+	const char *why;
 	void *arg = &a;
 	int fd, ret, e = 0;
 	uint32_t slot = rnd(r, NSLOTS);
@@ -678,36 +855,20 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 			break;
 		}
 		memset(&a, 0, sizeof(a));
-		if (chance(r, 15)) {
-			a.rv.flags = MAILBOX_RECV_PEEK;	/* never sleeps */
-			if (chance(r, 30))
-				a.rv.flags |= rnd_bits(r, MAILBOX_NONBLOCK |
-						       MAILBOX_DEADLINE);
-			if (chance(r, 20))
-				a.rv.buf = data_ptr(r);
-			if (chance(r, 20))
-				a.rv.size = rnd_len(r);
-			if (!(a.rv.flags & MAILBOX_NONBLOCK) &&
-			    (a.rv.flags & MAILBOX_DEADLINE))
-				a.rv.deadline_ns = rnd_deadline(r);
-		} else {
-			a.rv.buf = data_ptr(r);
-			a.rv.size = rnd_len(r);
-			rnd_xfer_flags(r, MAILBOX_NONBLOCK | MAILBOX_DEADLINE |
-				       MAILBOX_RECV_PEEK, &a.rv.flags,
-				       &a.rv.deadline_ns);
-		}
-		if (chance(r, 5)) {	/* out fields: ignored on input */
-			a.rv.len = (uint32_t)rnd64(r);
-			a.rv.sender_pid = (int32_t)rnd64(r);
-			a.rv.sender_uid = (uint32_t)rnd64(r);
-			a.rv.send_time_ns = rnd64(r);
-		}
-		if (chance(r, 20))
-			a.rv.from_pid = rnd_pid(r);
-		rnd_reserved(r, &a.rv.reserved0, sizeof(a.rv.reserved0));
-		rnd_reserved(r, a.rv.reserved, sizeof(a.rv.reserved));
+		rnd_recv(r, &a.rv);
 		arg = rnd_arg(r, &a, sizeof(a.rv));
+		break;
+	case OP_SEND_BATCH:
+	case OP_RECV_BATCH:
+		cmd = op == OP_SEND_BATCH ? MAILBOX_IOC_SEND_BATCH :
+					    MAILBOX_IOC_RECV_BATCH;
+		if (chance(r, 3)) {
+			memset(&a, 0xff, sizeof(a));	/* -EINVAL */
+			break;
+		}
+		memset(&a, 0, sizeof(a));
+		rnd_batch(r, tid, op == OP_RECV_BATCH, &a.b);
+		arg = rnd_arg(r, &a, sizeof(a.b));
 		break;
 	case OP_STAT:
 		cmd = MAILBOX_IOC_STAT;
@@ -736,6 +897,7 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 	cur[tid].cmd = cmd;
 	cur[tid].arg = arg;
 	memcpy(cur[tid].bytes, &a, sizeof(cur[tid].bytes));
+	in = a.b;
 	cur[tid].start_ns = mbt_now_ns();
 	__atomic_store_n(&cur[tid].in_call, 1, __ATOMIC_SEQ_CST);
 	ret = ioctl(fd, cmd, arg);
@@ -744,6 +906,10 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 	__atomic_store_n(&cur[tid].in_call, 0, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&F.ops, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&F.errs[e & 255], 1, __ATOMIC_RELAXED);
+	why = NULL;
+	if ((op == OP_SEND_BATCH || op == OP_RECV_BATCH) && arg == &a)
+		why = batch_bad(ret < 0 ? -e : ret, &in, &a.b,
+				op == OP_RECV_BATCH);
 	if (ret < 0 && !errno_ok(e)) {
 		complain("thread %d op %lu: %s cmd %#lx arg %p: undocumented errno %d (%s)",
 			 tid, iter, op_names[op], cmd, arg, e, strerror(e));
@@ -762,6 +928,10 @@ static void fuzz_one(struct rng *r, int tid, unsigned long iter)
 		   ret != 0) {
 		complain("thread %d op %lu: %s returned %d", tid, iter,
 			 op_names[op], ret);
+	} else if (why) {
+		complain("thread %d op %lu: %s count %u returned %d, done %u error %d: %s",
+			 tid, iter, op_names[op], in.count, ret, a.b.done,
+			 a.b.error, why);
 	}
 }
 
@@ -1050,6 +1220,13 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, mprotect(F.guard, page, PROT_NONE));
 	ASSERT_EQ(0, mprotect(F.ro, page, PROT_READ));
 	ASSERT_EQ(0, mprotect(F.guard2, page, PROT_NONE));
+	/* per fuzz thread: a page for batch entries, then a guard page */
+	m = mmap(NULL, 2 * NTHREADS * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(m != MAP_FAILED);
+	F.ents = m;
+	for (i = 0; i < NTHREADS; i++)
+		ASSERT_EQ(0, mprotect(m + (2 * i + 1) * page, page, PROT_NONE));
 	/* /proc/mailboxes must be readable */
 	ASSERT_LE(0, proc_scan(0, NULL, NULL));
 }
@@ -1343,6 +1520,43 @@ static void *churner(void *p)
 	return NULL;
 }
 
+/*
+ * A well-formed non-blocking send or receive batch of 1 to 4 messages on
+ * @fd, through @buf. Complains if what it reports is inconsistent.
+ */
+static void traffic_batch(struct rng *r, int tid, int fd, char *buf)
+{
+	struct mailbox_send s[4];
+	struct mailbox_recv rv[4];
+	struct mailbox_batch b, in;
+	bool recv = chance(r, 50);
+	const char *why;
+	uint32_t i;
+	int ret;
+
+	memset(s, 0, sizeof(s));
+	memset(rv, 0, sizeof(rv));
+	memset(&b, 0, sizeof(b));
+	b.count = 1 + rnd(r, 4);
+	b.msgs = recv ? (uintptr_t)rv : (uintptr_t)s;
+	for (i = 0; i < b.count; i++) {
+		s[i].buf = (uintptr_t)buf;
+		s[i].len = rnd(r, MSG_MAX + 1);
+		s[i].flags = MAILBOX_NONBLOCK;
+		rv[i].buf = (uintptr_t)buf;
+		rv[i].size = MSG_MAX;
+		rv[i].flags = MAILBOX_NONBLOCK;
+	}
+	in = b;
+	ret = ioctl(fd, recv ? MAILBOX_IOC_RECV_BATCH : MAILBOX_IOC_SEND_BATCH,
+		    &b);
+	check_ret(recv ? "RECV_BATCH" : "SEND_BATCH", tid, ret);
+	why = batch_bad(ret < 0 ? -errno : ret, &in, &b, recv);
+	if (why)
+		complain("churn thread %d: batch of %u returned %d: %s", tid,
+			 in.count, ret, why);
+}
+
 /* Sends and receives without blocking on whatever the slots hold. */
 static void *trafficker(void *p)
 {
@@ -1356,7 +1570,7 @@ static void *trafficker(void *p)
 	while (!c->stop) {
 		fd = __atomic_load_n(&F.slot[rnd(&r, CHURN_SLOTS)], __ATOMIC_RELAXED);
 		c->ops++;
-		switch (rnd(&r, 5)) {
+		switch (rnd(&r, 6)) {
 		case 0: case 1:
 			ret = ioctl(fd, MAILBOX_IOC_SEND, &(struct mailbox_send){
 				.buf = (uintptr_t)buf, .len = rnd(&r, MSG_MAX + 1),
@@ -1369,6 +1583,9 @@ static void *trafficker(void *p)
 				.flags = rnd(&r, 4) ? MAILBOX_NONBLOCK :
 					 MAILBOX_RECV_PEEK });
 			check_ret("RECV", c->tid, ret);
+			break;
+		case 4:
+			traffic_batch(&r, c->tid, fd, buf);
 			break;
 		default:
 			ret = ioctl(fd, MAILBOX_IOC_STAT, &st);

@@ -427,7 +427,10 @@ struct mailbox_recv_prio {
  * batch with -EAGAIN, and so does any other error. The call returns the
  * number of entries done when it is at least 1; when the first entry
  * fails, it returns that entry's error, as the single call would, and
- * then nothing was sent or received. A failed entry has no effect: a
+ * then nothing was sent or received. Once an entry is done it counts, even
+ * should its results, @done or @error turn unwritable meanwhile (they were
+ * checked writable first): the call never reports -EFAULT for messages it
+ * moved. A failed entry has no effect: a
  * message that could not be copied out stays first in the mailbox.
  *
  * In a send batch, an entry whose @to_pid is zero goes to the descriptor's
@@ -553,7 +556,8 @@ struct mailbox_version {
 #define MAILBOX_IOC_SEND_BATCH	_IOWR(MAILBOX_IOC_MAGIC, 0x0b, struct mailbox_batch)
 /**
  * MAILBOX_IOC_RECV_BATCH - receive up to @count messages; see struct
- * mailbox_batch. Returns the number received (at least 1). Errors: those
+ * mailbox_batch. Returns the number of entries done (at least 1; a
+ * MAILBOX_RECV_PEEK entry counts). Errors: those
  * of MAILBOX_IOC_RECV for the first entry; -EBADFD (not bound), -EINVAL,
  * -EFAULT as for MAILBOX_IOC_SEND_BATCH.
  */
