@@ -31,29 +31,10 @@ rm -f "$out/result.txt"
 # shellcheck source=../vm/lib-kernel.sh
 . "$top/vm/lib-kernel.sh"
 
-passed=0
-failed=0
-t0=$SECONDS
+lane=dkms
+# shellcheck source=lib-check.sh
+. "$top/scripts/lib-check.sh"
 cleaned=
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1"; failed=$((failed + 1)); }
-check()
-{
-	if bash -c "$2" > "$out/step.log" 2>&1; then
-		ok "$1"
-	else
-		fail "$1"
-		sed 's/^/#   /' "$out/step.log" | tail -n 40
-	fi
-}
-finish()
-{
-	echo "$passed $failed" > "$out/result.txt"
-	echo "dkms: $passed passed, $failed failed, $((SECONDS - t0)) s"
-	[ "$failed" -eq 0 ]
-	exit
-}
 
 version=$(cat "$top/VERSION")
 rel=$(vm_resolve_kernel deb61)

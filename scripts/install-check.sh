@@ -31,30 +31,9 @@ rm -f "$out/result.txt"
 # shellcheck source=../vm/lib-kernel.sh
 . "$top/vm/lib-kernel.sh"
 
-passed=0
-failed=0
-t0=$SECONDS
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1"; failed=$((failed + 1)); }
-# check DESCRIPTION COMMAND: run COMMAND (shell), its output to a log shown
-# on failure.
-check()
-{
-	if bash -c "$2" > "$out/step.log" 2>&1; then
-		ok "$1"
-	else
-		fail "$1"
-		sed 's/^/#   /' "$out/step.log" | tail -n 40
-	fi
-}
-finish()
-{
-	echo "$passed $failed" > "$out/result.txt"
-	echo "install: $passed passed, $failed failed, $((SECONDS - t0)) s"
-	[ "$failed" -eq 0 ]
-	exit
-}
+lane=install
+# shellcheck source=lib-check.sh
+. "$top/scripts/lib-check.sh"
 
 vm_need_pkgs gcc make libc6-dev pkg-config kmod binutils
 version=$(cat "$top/VERSION")

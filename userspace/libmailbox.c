@@ -797,19 +797,34 @@ static int batch_wait(unsigned int flags, const struct timespec *deadline,
 }
 
 /*
- * Run one MAILBOX_IOC_*_BATCH of @count entries at @msgs. Returns the
- * entries done (the error that ended the batch is dropped: the next call
- * meets it again) or -errno when none was.
+ * Run one MAILBOX_IOC_*_BATCH of @count entries at @msgs, @done entries of
+ * the caller's batch being done already: the first entry's flags and
+ * deadline (*@kflags, *@deadline_ns) as batch_wait() says. Returns the
+ * entries done now (the error that ended the batch is dropped: the next
+ * call meets it again), or -errno when none was: the caller's return value
+ * then, unless @done says some were.
  */
 static int batch_ioctl(int fd, unsigned long cmd, void *msgs,
-		       unsigned int count)
+		       unsigned int count, unsigned int done,
+		       unsigned int flags, const struct timespec *deadline,
+		       __u32 *kflags, __u64 *deadline_ns)
 {
 	struct mailbox_batch b;
+	int ret;
 
+	ret = batch_wait(flags, deadline, !done, kflags, deadline_ns);
+	if (ret)
+		return ret;
 	memset(&b, 0, sizeof(b));
 	b.msgs = (uint64_t)(uintptr_t)msgs;
 	b.count = count;
 	return mbox_ioctl(fd, cmd, &b);
+}
+
+/* Entries in the next chunk of a batch of @n of which @done are done. */
+static unsigned int batch_count(unsigned int n, unsigned int done)
+{
+	return n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
 }
 
 MBOX_EXPORT
@@ -823,7 +838,7 @@ int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
 	if (!vec || !n || n > INT_MAX)
 		return -EINVAL;
 	while (done < n) {
-		count = n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
+		count = batch_count(n, done);
 		memset(s, 0, count * sizeof(s[0]));
 		for (i = 0; i < count; i++) {
 			/* Too long for any mailbox: the batch ends before it. */
@@ -836,10 +851,8 @@ int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
 			return done ? (int)done : -EMSGSIZE;
 		if (i < count)
 			n = done + (count = i);
-		ret = batch_wait(flags, deadline, !done, &s[0].flags,
-				 &s[0].deadline_ns);
-		if (ret == 0)
-			ret = batch_ioctl(fd, MAILBOX_IOC_SEND_BATCH, s, count);
+		ret = batch_ioctl(fd, MAILBOX_IOC_SEND_BATCH, s, count, done,
+				  flags, deadline, &s[0].flags, &s[0].deadline_ns);
 		if (ret < 0)
 			return done ? (int)done : ret;
 		done += (unsigned int)ret;
@@ -860,17 +873,15 @@ int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
 	if (!vec || !n || n > INT_MAX)
 		return -EINVAL;
 	while (done < n) {
-		count = n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
+		count = batch_count(n, done);
 		memset(r, 0, count * sizeof(r[0]));
 		for (i = 0; i < count; i++) {
 			r[i].buf = (uint64_t)(uintptr_t)vec[done + i].buf;
 			r[i].size = vec[done + i].len > UINT32_MAX ?
 				    UINT32_MAX : (uint32_t)vec[done + i].len;
 		}
-		ret = batch_wait(flags, deadline, !done, &r[0].flags,
-				 &r[0].deadline_ns);
-		if (ret == 0)
-			ret = batch_ioctl(fd, MAILBOX_IOC_RECV_BATCH, r, count);
+		ret = batch_ioctl(fd, MAILBOX_IOC_RECV_BATCH, r, count, done,
+				  flags, deadline, &r[0].flags, &r[0].deadline_ns);
 		if (ret == -EMSGSIZE && !done)
 			vec[0].len = r[0].len;
 		if (ret < 0)
