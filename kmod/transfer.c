@@ -712,6 +712,7 @@ static int mbox_check_send(const struct mailbox_send *args)
  * @args: the arguments, copied in; receiver_pid and receivers are filled
  *	on success.
  * @nonblock: the descriptor is O_NONBLOCK.
+ * @defer: in a batch, where wake-ups wait for its end; else NULL.
  *
  * Return: 0 or a negative errno; see the uapi header.
  */
@@ -734,6 +735,7 @@ int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock,
  * @mf: the descriptor.
  * @args: as for mbox_send().
  * @nonblock: the descriptor is O_NONBLOCK.
+ * @defer: as for mbox_send().
  *
  * Return: 0 or a negative errno; see the uapi header.
  */
@@ -934,6 +936,7 @@ out_msgsize:
  * @args: the arguments, copied in.
  * @uarg: where they came from; the results are written back there.
  * @nonblock: the descriptor is O_NONBLOCK.
+ * @defer: as for mbox_send().
  *
  * Return: the message length or a negative errno; see the uapi header.
  */
