@@ -78,17 +78,9 @@ FIXTURE_SETUP(mbox)
 static int param_write(const char *param, const char *val)
 {
 	char path[128];
-	ssize_t len = strlen(val);
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), MBT_PARAM_DIR "%s", param);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return mbt_write_file(path, val, 0);
 }
 
 FIXTURE_TEARDOWN(mbox)

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "mailbox_test.h"
+#include "mailbox_expect.h"
 
 #define MSG_MAX		128	/* msg_size_max of the mailboxes */
 #define BUF_MAX		256	/* receive buffers */
@@ -102,17 +103,6 @@ static void on_signal(int sig)
 static int handled(struct env *e)
 {
 	return __atomic_load_n(&e->sh->handled, __ATOMIC_SEQ_CST);
-}
-
-static int install_handler(bool restart)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* ---- entries ---------------------------------------------------------- */
@@ -244,55 +234,15 @@ static void expect_msgs(struct __test_metadata *_metadata, int fd,
 	expect_msgs(_metadata, fd, MSGS(__VA_ARGS__), \
 		    sizeof(MSGS(__VA_ARGS__)) / sizeof(const char *))
 
-static void info(struct __test_metadata *_metadata, int fd,
-		 struct mailbox_info *i)
-{
-	ASSERT_EQ(0, mbt_stat(fd, i));
-}
-
-/* depth, sent and received counters of @fd's mailbox, and no waiters. */
-static void expect_counts(struct __test_metadata *_metadata, int fd,
-			  uint32_t depth, uint64_t sent, uint64_t received)
-{
-	struct mailbox_info i;
-
-	info(_metadata, fd, &i);
-	EXPECT_EQ(depth, i.depth);
-	EXPECT_EQ(sent, i.sent);
-	EXPECT_EQ(received, i.received);
-	EXPECT_EQ(0U, i.receivers_waiting);
-	EXPECT_EQ(0U, i.senders_waiting);
-}
-
-/* How many sends and receives of @fd's mailbox had to sleep. */
-static void expect_blocked(struct __test_metadata *_metadata, int fd,
-			   uint64_t sends, uint64_t recvs)
-{
-	struct mailbox_info i;
-
-	info(_metadata, fd, &i);
-	EXPECT_EQ(sends, i.send_blocked);
-	EXPECT_EQ(recvs, i.recv_blocked);
-}
-
 static void send1(struct __test_metadata *_metadata, int fd, int k)
 {
 	ASSERT_EQ(0, mbt_send(fd, msg(k), msg_len(k), MAILBOX_NONBLOCK, 0,
 			      NULL));
 }
 
-static void wait_info(struct __test_metadata *_metadata, int fd, size_t off,
-		      size_t size, uint64_t val, const char *field)
-{
-	ASSERT_EQ(0, mbt_wait_info(fd, off, size, val, SLACK_MS))
-		TH_LOG("waiting for %s == %llu", field,
-		       (unsigned long long)val);
-}
-
 /* Wait until STAT's @field of @fd's mailbox is @val. */
 #define WAIT_INFO(fd, field, val)					\
-	wait_info(_metadata, fd, offsetof(struct mailbox_info, field),	\
-		  sizeof(((struct mailbox_info *)0)->field), val, #field)
+	MBT_ASSERT_INFO(fd, field, val, SLACK_MS)
 
 /* ---- memory that faults ---------------------------------------------- */
 
@@ -396,8 +346,8 @@ static int kid_run(struct env *e, int idx, const struct job *job)
 	MBT_CHILD_CHECK(fd >= 0);
 	MBT_CHILD_CHECK(job->count <= NENT);
 	if (job->handler != NO_HANDLER)
-		MBT_CHILD_CHECK(!install_handler(job->handler ==
-						 HANDLER_RESTART));
+		MBT_CHILD_CHECK(!mbt_install_handler(on_signal,
+				job->handler == HANDLER_RESTART));
 	if (job->recv)
 		set_recvs(k->r, job->count, k->data);
 	else
@@ -472,19 +422,26 @@ static uint64_t elapsed_ms(const struct kid *k)
 	return (k->t_end - k->t_start) / MS;
 }
 
-FIXTURE(batch) {
-	struct env e;
-};
+/*
+ * A fixture whose data is a struct env, set up by env_setup() and torn
+ * down by env_teardown(). FIXTURE() declares the variant struct, so a
+ * FIXTURE_VARIANT() may follow.
+ */
+#define ENV_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct env e;						\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		env_setup(_metadata, &self->e);				\
+	}								\
+	FIXTURE_TEARDOWN_PARENT(name)					\
+	{								\
+		env_teardown(&self->e);					\
+	}								\
+	struct env
 
-FIXTURE_SETUP(batch)
-{
-	env_setup(_metadata, &self->e);
-}
-
-FIXTURE_TEARDOWN_PARENT(batch)
-{
-	env_teardown(&self->e);
-}
+ENV_FIXTURE(batch);
 
 /* ---- tests ------------------------------------------------------------ */
 
@@ -1125,25 +1082,13 @@ TEST_F_TIMEOUT(batch, first_entry_errors, TIMEOUT_S)
  * it lies across the end of the readable memory. The batch returns 2 with
  * that entry's error, and exactly two messages are queued.
  */
-FIXTURE(send_err) {
-	struct env e;
-};
+ENV_FIXTURE(send_err);
 
 FIXTURE_VARIANT(send_err) {
 	int error;
 	bool straddle;
 	void (*spoil)(struct env *e, struct mailbox_send *s);
 };
-
-FIXTURE_SETUP(send_err)
-{
-	env_setup(_metadata, &self->e);
-}
-
-FIXTURE_TEARDOWN_PARENT(send_err)
-{
-	env_teardown(&self->e);
-}
 
 static void spoil_len(struct env *e, struct mailbox_send *s)
 {
@@ -1250,25 +1195,13 @@ TEST_F_TIMEOUT(send_err, entry_2_of_4, TIMEOUT_S)
  * end of the readable memory: the batch returns 1 with its error, and the
  * message it did not get stays first in the mailbox.
  */
-FIXTURE(recv_err) {
-	struct env e;
-};
+ENV_FIXTURE(recv_err);
 
 FIXTURE_VARIANT(recv_err) {
 	int error;
 	bool straddle;
 	void (*spoil)(struct env *e, struct mailbox_recv *r);
 };
-
-FIXTURE_SETUP(recv_err)
-{
-	env_setup(_metadata, &self->e);
-}
-
-FIXTURE_TEARDOWN_PARENT(recv_err)
-{
-	env_teardown(&self->e);
-}
 
 static void spoil_small(struct env *e, struct mailbox_recv *r)
 {
@@ -1715,9 +1648,7 @@ TEST_F_TIMEOUT(batch, rendezvous_copy_fault_ends_batch, TIMEOUT_S)
  */
 enum blocked_call { CALL_RECV, CALL_SEND_FULL, CALL_RENDEZVOUS };
 
-FIXTURE(intr) {
-	struct env e;
-};
+ENV_FIXTURE(intr);
 
 FIXTURE_VARIANT(intr) {
 	enum blocked_call call;
@@ -1726,16 +1657,6 @@ FIXTURE_VARIANT(intr) {
 FIXTURE_VARIANT_ADD(intr, recv) { .call = CALL_RECV };
 FIXTURE_VARIANT_ADD(intr, send_full) { .call = CALL_SEND_FULL };
 FIXTURE_VARIANT_ADD(intr, rendezvous) { .call = CALL_RENDEZVOUS };
-
-FIXTURE_SETUP(intr)
-{
-	env_setup(_metadata, &self->e);
-}
-
-FIXTURE_TEARDOWN_PARENT(intr)
-{
-	env_teardown(&self->e);
-}
 
 static void wait_blocked(struct __test_metadata *_metadata, struct env *e,
 			 enum blocked_call call)

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "mailbox_test.h"
+#include "mailbox_expect.h"
 
 #define MAX_KIDS	4
 #define BUF_MAX		256
@@ -138,17 +139,6 @@ static void box(struct __test_metadata *_metadata, struct env *e,
 		TH_LOG("create %s: %s", e->name, strerror(-e->fd));
 }
 
-static int install_handler(bool restart)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL);
-}
-
 /* Body of every child: open its own descriptor, wait as told, call. */
 static int child_run(struct env *e, int idx, const struct op *op)
 {
@@ -157,8 +147,8 @@ static int child_run(struct env *e, int idx, const struct op *op)
 
 	MBT_CHILD_CHECK(fd >= 0);
 	if (op->handler != NO_HANDLER)
-		MBT_CHILD_CHECK(!install_handler(op->handler ==
-						 HANDLER_RESTART));
+		MBT_CHILD_CHECK(!mbt_install_handler(on_signal,
+				op->handler == HANDLER_RESTART));
 	if (op->euid > 0)
 		MBT_CHILD_CHECK(!seteuid(op->euid));
 	if (op->delay_ms)
@@ -252,49 +242,9 @@ static void reap_killed(struct __test_metadata *_metadata, struct env *e,
 	ASSERT_EQ(SIGKILL, WTERMSIG(status));
 }
 
-static void wait_info(struct __test_metadata *_metadata, int fd, size_t off,
-		      size_t size, uint64_t val, const char *field)
-{
-	ASSERT_EQ(0, mbt_wait_info(fd, off, size, val, SLACK_MS))
-		TH_LOG("waiting for %s == %llu", field,
-		       (unsigned long long)val);
-}
-
 /* Wait until STAT's @field of @e's mailbox is @val. */
 #define WAIT_INFO(e, field, val)					\
-	wait_info(_metadata, (e)->fd, offsetof(struct mailbox_info, field), \
-		  sizeof(((struct mailbox_info *)0)->field), val, #field)
-
-static void info(struct __test_metadata *_metadata, int fd,
-		 struct mailbox_info *i)
-{
-	ASSERT_EQ(0, mbt_stat(fd, i));
-}
-
-/* depth, sent and received counters of @fd's mailbox, and no waiters. */
-static void expect_counts(struct __test_metadata *_metadata, int fd,
-			  uint32_t depth, uint64_t sent, uint64_t received)
-{
-	struct mailbox_info i;
-
-	info(_metadata, fd, &i);
-	EXPECT_EQ(depth, i.depth);
-	EXPECT_EQ(sent, i.sent);
-	EXPECT_EQ(received, i.received);
-	EXPECT_EQ(0U, i.receivers_waiting);
-	EXPECT_EQ(0U, i.senders_waiting);
-}
-
-/* How many sends and receives of @fd's mailbox had to sleep. */
-static void expect_blocked(struct __test_metadata *_metadata, int fd,
-			   uint64_t sends, uint64_t recvs)
-{
-	struct mailbox_info i;
-
-	info(_metadata, fd, &i);
-	EXPECT_EQ(sends, i.send_blocked);
-	EXPECT_EQ(recvs, i.recv_blocked);
-}
+	MBT_ASSERT_INFO((e)->fd, field, val, SLACK_MS)
 
 static int send_str(int fd, const char *s, uint32_t flags)
 {

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,33 @@ static inline unsigned long mbt_param_or(const char *param, unsigned long dflt)
 		val = strtoul(buf, NULL, 0);
 	fclose(f);
 	return val;
+}
+
+/* Write @val to the file @path opened with O_WRONLY | @oflags: 0 or -errno. */
+static inline int mbt_write_file(const char *path, const char *val, int oflags)
+{
+	ssize_t len = strlen(val);
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC | oflags);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Run @handler on SIGUSR1, with SA_RESTART if @restart: sigaction()'s. */
+static inline int mbt_install_handler(void (*handler)(int), bool restart)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* Open /dev/mailbox; returns the fd or -errno. */
