@@ -131,32 +131,6 @@ void mbox_sub_leave(struct mbox_file *mf)
 	mbox_free_msgs(&freeq);
 }
 
-/*
- * Sleep as @w, a broadcast receiver queued under the mailbox lock, until a
- * message is appended (0: look again) or the wait ends (an errno).
- */
-static int mbox_bcast_sleep(struct mbox *mb, struct mbox_waiter *w,
-			    struct mbox_wait *wait, size_t size)
-{
-	u64 since = mbox_trace_wait(mb, MBOX_TRACE_RECV, size);
-	int ret = mbox_sleep(w, wait->until, false);
-
-	if (ret) {
-		spin_lock(&mb->lock);
-		if (w->state == MBOX_WAITING) {
-			list_del(&w->node);
-			mb->nr_receivers--;
-		} else {
-			ret = 0;
-		}
-		spin_unlock(&mb->lock);
-	}
-	if (!ret)
-		ret = min(READ_ONCE(w->state), 0);
-	mbox_trace_wake(mb, MBOX_TRACE_RECV, size, ret, since);
-	return ret;
-}
-
 /**
  * mbox_bcast_recv() - MAILBOX_IOC_RECV on a broadcast mailbox
  * @mf: the descriptor, with receive access.
@@ -207,7 +181,7 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 		spin_unlock(&mb->lock);
 		mutex_unlock(&sub->recv_lock);
 		if (!ret)
-			ret = mbox_bcast_sleep(mb, &w, wait, args->size);
+			ret = mbox_recv_sleep(mb, &w, wait, args->size);
 		if (ret)
 			return ret;
 	}

@@ -363,6 +363,8 @@ void mbox_unlock_defer(struct mbox *mb, struct mbox_wake_q *q,
 void mbox_wake_up(struct mbox_wake_q *q);
 void mbox_poll_wake(struct mbox *mb);
 int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock);
+int mbox_recv_sleep(struct mbox *mb, struct mbox_waiter *w,
+		    struct mbox_wait *wait, size_t size);
 void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg);
 void mbox_refill(struct mbox *mb, struct mbox_wake_q *q,
 		 struct list_head *freeq);

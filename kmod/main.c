@@ -136,7 +136,6 @@ static long mbox_ioctl_unlink(void __user *uarg)
 	return mbox_ioc_unlink(&args);
 }
 
-/* MAILBOX_IOC_SEND (@to: false) and MAILBOX_IOC_SEND_TO (@to: true). */
 /* Where a send goes. */
 enum mbox_send_target {
 	MBOX_TO_BOUND,		/* MAILBOX_IOC_SEND: the bound mailbox */

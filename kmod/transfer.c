@@ -833,6 +833,44 @@ static bool mbox_process_exists(pid_t nr)
 	return ret;
 }
 
+/**
+ * mbox_recv_sleep() - sleep as a receiver until its wait ends
+ * @mb: the mailbox.
+ * @w: the receiver, queued on &struct mbox.receivers under the lock.
+ * @wait: how it may wait.
+ * @size: its buffer's size, for the trace events.
+ *
+ * A receiver still queued when the sleep ends (signal, deadline) takes
+ * itself off the queue.
+ *
+ * Return: 0 when its wait ended with MBOX_DONE (a queue receiver then owns
+ * @w->msg; a broadcast one looks again), else the errno: the sleep's, or
+ * the final state's (-EMSGSIZE, the mailbox's dead_err).
+ */
+int mbox_recv_sleep(struct mbox *mb, struct mbox_waiter *w,
+		    struct mbox_wait *wait, size_t size)
+{
+	u64 since = mbox_trace_wait(mb, MBOX_TRACE_RECV, size);
+	int ret = mbox_sleep(w, wait->until, false);
+
+	if (ret) {
+		spin_lock(&mb->lock);
+		if (w->state == MBOX_WAITING) {
+			list_del(&w->node);
+			mb->nr_receivers--;
+		} else {
+			ret = 0;
+		}
+		spin_unlock(&mb->lock);
+		if (ret)
+			mbox_poll_wake(mb);
+	}
+	if (!ret)
+		ret = min(READ_ONCE(w->state), 0);
+	mbox_trace_wake(mb, MBOX_TRACE_RECV, size, ret, since);
+	return ret;
+}
+
 /* Receive from a queue or priority mailbox; see mbox_recv(). */
 static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
 			 struct mailbox_recv __user *uarg,
@@ -849,7 +887,6 @@ static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
 	};
 	struct mbox_msg *msg;
 	u32 need = 0;
-	u64 since;
 	int ret;
 
 	if (args->flags & MAILBOX_RECV_PEEK) {
@@ -885,23 +922,7 @@ static int mbox_recv_msg(struct mbox_file *mf, struct mailbox_recv *args,
 	spin_unlock(&mb->lock);
 	mbox_poll_wake(mb);
 
-	since = mbox_trace_wait(mb, MBOX_TRACE_RECV, args->size);
-	ret = mbox_sleep(&w, wait->until, false);
-	if (ret) {
-		spin_lock(&mb->lock);
-		if (w.state == MBOX_WAITING) {
-			list_del(&w.node);
-			mb->nr_receivers--;
-			spin_unlock(&mb->lock);
-			mbox_poll_wake(mb);
-			mbox_trace_wake(mb, MBOX_TRACE_RECV, args->size, ret,
-					since);
-			return ret;
-		}
-		spin_unlock(&mb->lock);
-	}
-	ret = READ_ONCE(w.state);
-	mbox_trace_wake(mb, MBOX_TRACE_RECV, args->size, min(ret, 0), since);
+	ret = mbox_recv_sleep(mb, &w, wait, args->size);
 	if (ret == -EMSGSIZE) {
 		need = w.size;
 		msg = ERR_PTR(-EMSGSIZE);
