@@ -143,6 +143,12 @@ static int bind_new(int flags, unsigned long cmd, void *arg, int *result)
 	return fd;
 }
 
+/* A receive buffer's size as the kernel takes it: past 4 GiB, 4 GiB. */
+static __u32 buffer_size(size_t size)
+{
+	return size > UINT32_MAX ? UINT32_MAX : (__u32)size;
+}
+
 /* struct timespec -> deadline_ns; -EINVAL if not a valid time. */
 static int timespec_to_ns(const struct timespec *ts, __u64 *ns)
 {
@@ -442,7 +448,7 @@ static ssize_t recv_common(int fd, pid_t from_pid, void *buf, size_t size,
 		if (flags & ~MBOX_F_NONBLOCK)
 			return -EINVAL;
 		r.buf = (uint64_t)(uintptr_t)buf;
-		r.size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+		r.size = buffer_size(size);
 		if (flags & MBOX_F_NONBLOCK)
 			r.flags |= MAILBOX_NONBLOCK;
 		if (deadline) {
@@ -849,8 +855,11 @@ int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
 		}
 		if (!i)
 			return done ? (int)done : -EMSGSIZE;
-		if (i < count)
-			n = done + (count = i);
+		if (i < count) {
+			/* Send those before it; the next call reports it. */
+			count = i;
+			n = done + i;
+		}
 		ret = batch_ioctl(fd, MAILBOX_IOC_SEND_BATCH, s, count, done,
 				  flags, deadline, &s[0].flags, &s[0].deadline_ns);
 		if (ret < 0)
@@ -877,8 +886,7 @@ int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
 		memset(r, 0, count * sizeof(r[0]));
 		for (i = 0; i < count; i++) {
 			r[i].buf = (uint64_t)(uintptr_t)vec[done + i].buf;
-			r[i].size = vec[done + i].len > UINT32_MAX ?
-				    UINT32_MAX : (uint32_t)vec[done + i].len;
+			r[i].size = buffer_size(vec[done + i].len);
 		}
 		ret = batch_ioctl(fd, MAILBOX_IOC_RECV_BATCH, r, count, done,
 				  flags, deadline, &r[0].flags, &r[0].deadline_ns);

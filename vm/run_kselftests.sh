@@ -56,8 +56,13 @@ extra_case()
 # mboxctl --version: the tool, its libmailbox and the loaded module agree.
 versions_agree()
 {
-	mboxctl --version || return 1
-	[ "$(mboxctl --version | awk '{ print $2 }' | sort -u | wc -l)" -eq 1 ]
+	local v vrc
+
+	v=$(mboxctl --version)
+	vrc=$?
+	echo "$v"
+	[ $vrc -eq 0 ] &&
+		[ "$(echo "$v" | awk '{ print $2 }' | sort -u | wc -l)" -eq 1 ]
 }
 
 if [ $# -eq 0 ]; then
