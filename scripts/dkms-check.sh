@@ -63,6 +63,8 @@ if [ ${#want[@]} -gt 0 ]; then
 	vm_need_pkgs "${want[@]}"
 fi
 images > "$out/images-after.txt"
+# dkms builds against the installed headers: pahole too if they make BTF.
+vm_need_btf_tools "/usr/src/linux-headers-$rel"
 check "dkms and linux-headers-$rel installed, no linux-image package came with them" \
 	"dpkg-query -W -f='\${Status}\n' dkms linux-headers-$rel | grep -vqx 'install ok installed' && exit 1;
 	 diff '$out/images-before.txt' '$out/images-after.txt'"

@@ -35,7 +35,9 @@ lane=install
 # shellcheck source=lib-check.sh
 . "$top/scripts/lib-check.sh"
 
-vm_need_pkgs gcc make libc6-dev pkg-config kmod binutils
+# udev: for `udevadm test` on the rule below (the check runs udevadm only,
+# in a private mount namespace; no udev daemon is needed or started by it).
+vm_need_pkgs gcc make libc6-dev pkg-config kmod binutils udev
 version=$(cat "$top/VERSION")
 rel=$(vm_resolve_kernel deb61)
 kdir=$(vm_kernel_headers "$rel")

@@ -4,10 +4,13 @@
 # Booting the VM and reading its results. Sourced by vm/run.
 
 # Accelerator: VM_ACCEL=tcg|kvm forces one. Otherwise KVM is tried when
-# /dev/kvm is usable, and given up for TCG when the guest has not printed
-# its "booted" marker within VM_KVM_PROBE_SECS (20) seconds; that verdict is
-# remembered in build/cache/kvm-verdict for this host kernel, so later runs
-# go straight to TCG (delete the file to probe again).
+# /dev/kvm is usable, and given up for TCG when QEMU fails or the guest has
+# not printed its "booted" marker within VM_KVM_PROBE_SECS (20) seconds,
+# with one line saying why ("vm: KVM is not usable on this machine (...);
+# using TCG"); QEMU's own output of that attempt goes to the top of the
+# console log, not to the terminal. The verdict is remembered in
+# build/cache/kvm-verdict for this host kernel, so later runs go straight
+# to TCG (delete the file to probe again).
 vm_kvm_verdict_file() { echo "$top/build/cache/kvm-verdict"; }
 
 vm_kvm_verdict()
@@ -81,12 +84,29 @@ vm_kill_bg()
 }
 
 # Copy the console to stdout, less the kernel's boot messages (all of them
-# stay in the log, build/vm/REL/console.log; VM_VERBOSE=1 shows them).
+# stay in the log, build/vm/REL/console.log; VM_VERBOSE=1 shows them) and
+# less terminal control sequences (SeaBIOS resets the terminal and clears
+# the screen). With HOLD=1 (the KVM probe) nothing is shown before the
+# guest's "booted" marker: if it never comes, what QEMU printed (an
+# assertion, say) stays in the log and vm_boot says in one line what
+# happened.
 vm_stream_filter()
 {
-	local line hide=0 n=0
+	local line hide=0 n=0 hold=${1:-0} held=()
 
 	while IFS= read -r line; do
+		if [[ "$line" == *$'\e'* ]]; then
+			line=$(printf '%s\n' "$line" |
+				sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/^\x1bc//; s/\x1bc/\n/g; s/\x1b[A-Za-z]//g')
+		fi
+		if [ "$hold" = 1 ]; then
+			if [[ "$line" != *"@@VM@@ booted"* ]]; then
+				held+=("$line")
+				continue
+			fi
+			hold=0
+			[ ${#held[@]} -eq 0 ] || printf '%s\n' "${held[@]}"
+		fi
 		if [ "$hide" = 1 ]; then
 			if [[ "$line" == *"@@VM@@ dmesg-end"* ]]; then
 				hide=0
@@ -102,19 +122,47 @@ vm_stream_filter()
 	done
 }
 
+# vm_qemu_failure LOG STATUS: why QEMU ended before the guest booted, in a
+# few words, from its own last error line in LOG (without the source file:
+# "kvm_buf_set_msrs: Assertion `...' failed").
+vm_qemu_failure()
+{
+	local msg
+
+	msg=$(tr -d '\r' < "$1" |
+		sed -n 's/^qemu-system-[a-z0-9_]*: //p' |
+		grep -v -e '^warning:' -e '^terminating on signal' | tail -n 1 |
+		sed -e 's/^[^ :]*\.[ch]:[0-9]*: //' -e 's/\.$//')
+	if [ "$2" -eq 134 ]; then
+		echo "QEMU aborted${msg:+: $msg}"
+	else
+		echo "QEMU exited with status $2${msg:+: $msg}"
+	fi
+}
+
 # vm_boot_once REL LOG ACCEL TIMEOUT PROBE: boot with the console in LOG,
-# streamed to stdout. With PROBE > 0, give up (status 200) when the guest
-# has not booted after PROBE seconds. Status: qemu's (124: timed out).
+# streamed to stdout. With PROBE > 0, give up (status 200, the reason in
+# $vm_probe_failure) when the guest has not booted after PROBE seconds.
+# Status: qemu's (124: timed out; 134: it aborted).
 vm_boot_once()
 {
-	local rel=$1 clog=$2 accel=$3 tmo=$4 probe=$5 rc=0 t0=$SECONDS
+	local rel=$1 clog=$2 accel=$3 tmo=$4 probe=$5 rc=0 t0=$SECONDS hold=0
 
 	vm_qemu_cmd "$rel" "$accel"
-	vm_say "booting with $accel, timeout ${tmo}s"
+	if [ "$probe" -gt 0 ]; then
+		hold=1
+		vm_say "booting with $accel, timeout ${tmo}s (TCG instead if the guest has not booted within ${probe}s)"
+	else
+		vm_say "booting with $accel, timeout ${tmo}s"
+	fi
 	: > "$clog"
+	# A QEMU that aborts (a failed assertion) makes timeout die of SIGABRT,
+	# and bash would print "... Aborted  timeout ..." on the terminal when
+	# it reaps it: not while SIGABRT is trapped here. Its status stays 134.
+	trap : ABRT
 	timeout -k 10 "$tmo" "${qemu_cmd[@]}" < /dev/null > "$clog" 2>&1 &
 	_vm_qpid=$!
-	tail -n +1 -s 0.2 -f --pid="$_vm_qpid" "$clog" | vm_stream_filter &
+	tail -n +1 -s 0.2 -f --pid="$_vm_qpid" "$clog" | vm_stream_filter "$hold" &
 	_vm_tpid=$!
 	trap 'vm_kill_bg; exit 130' INT TERM
 
@@ -122,11 +170,13 @@ vm_boot_once()
 		while ! grep -q '@@VM@@ booted' "$clog"; do
 			if ! kill -0 "$_vm_qpid" 2>/dev/null || [ $((SECONDS - t0)) -ge "$probe" ]; then
 				if kill -0 "$_vm_qpid" 2>/dev/null; then
-					vm_say "$accel: the guest did not boot within ${probe}s, using tcg"
+					vm_probe_failure="the guest did not boot within ${probe}s"
+					vm_kill_bg
 				else
-					vm_say "$accel: qemu failed before the guest booted, using tcg"
+					wait "$_vm_qpid" 2>/dev/null || rc=$?
+					vm_probe_failure=$(vm_qemu_failure "$clog" "$rc")
+					vm_kill_bg
 				fi
-				vm_kill_bg
 				wait 2>/dev/null || true
 				trap - INT TERM
 				return 200
@@ -153,6 +203,7 @@ vm_boot_once()
 	_vm_qpid=''; _vm_tpid=''
 	trap - INT TERM
 	[ "$rc" -eq 124 ] && vm_say "timed out after ${tmo}s"
+	[ "$rc" -eq 134 ] && vm_say "$(vm_qemu_failure "$clog" "$rc") (see the console log)"
 	return "$rc"
 }
 
@@ -173,12 +224,23 @@ vm_boot()
 			vm_boot_once "$rel" "$clog" kvm "$tmo" "${VM_KVM_PROBE_SECS:-20}" || rc=$?
 			if [ "$rc" -eq 200 ]; then
 				vm_set_kvm_verdict bad
+				vm_say "KVM is not usable on this machine ($vm_probe_failure); using TCG (slower, same results)"
+				# QEMU's output stays, at the top of the console
+				# log (vm_finish_run).
+				{
+					echo "=== vm: the KVM attempt: $vm_probe_failure; QEMU's output:"
+					cat "$clog"
+					echo "=== vm: end of the KVM attempt; the TCG run follows"
+				} > "$clog.kvm"
 				rc=0
 				vm_boot_once "$rel" "$clog" tcg "$tmo" 0 || rc=$?
 			else
 				vm_set_kvm_verdict good
 			fi
 		else
+			if [ -c /dev/kvm ] && [ "$(vm_kvm_verdict)" = bad ]; then
+				vm_say "KVM did not work on this machine before: using TCG (to try KVM again: rm $(vm_kvm_verdict_file))"
+			fi
 			vm_boot_once "$rel" "$clog" tcg "$tmo" 0 || rc=$?
 		fi
 		;;
@@ -208,13 +270,18 @@ vm_boot_interactive()
 }
 
 # vm_finish_run RUN_DIR OUT: keep the run's console log and initramfs as
-# OUT/console.log and OUT/initramfs.cpio.gz, drop RUN_DIR.
+# OUT/console.log and OUT/initramfs.cpio.gz, drop RUN_DIR. A failed KVM
+# attempt's output goes first in the log, fenced by "=== vm:" lines.
 vm_finish_run()
 {
 	local run_dir=$1 out=$2
 
 	vm_kill_bg
 	[ -d "$run_dir" ] || return 0
+	if [ -f "$run_dir/console.log.kvm" ] && [ -f "$run_dir/console.log" ]; then
+		cat "$run_dir/console.log" >> "$run_dir/console.log.kvm"
+		mv -f "$run_dir/console.log.kvm" "$run_dir/console.log"
+	fi
 	[ -f "$run_dir/console.log" ] && mv -f "$run_dir/console.log" "$out/console.log"
 	[ -f "$run_dir/initramfs.cpio.gz" ] &&
 		mv -f "$run_dir/initramfs.cpio.gz" "$out/initramfs.cpio.gz"

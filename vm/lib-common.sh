@@ -71,3 +71,26 @@ vm_need_pkgs()
 			vm_die "apt-get install ${missing[*]} failed"
 	fi
 }
+
+# vm_need_btf_tools KDIR: install dwarves (pahole) when modules built against
+# KDIR get BTF and pahole is missing. Kbuild runs `pahole -J` on every module
+# when the kernel has CONFIG_DEBUG_INFO_BTF_MODULES=y and the build tree
+# ships vmlinux (scripts/Makefile.modfinal skips BTF without it): Debian's
+# 6.12 headers have both, its 6.1 headers have no vmlinux. Without pahole
+# the build stops at "BTF [M]" with "pahole: not found".
+vm_need_btf_tools()
+{
+	local kdir=$1 f btf=
+
+	command -v pahole > /dev/null && return 0
+	[ -f "$kdir/vmlinux" ] || return 0
+	for f in "$kdir/include/config/auto.conf" "$kdir/.config"; do
+		if [ -f "$f" ]; then
+			grep -qx 'CONFIG_DEBUG_INFO_BTF_MODULES=y' "$f" && btf=1
+			break
+		fi
+	done
+	[ -n "$btf" ] || return 0
+	vm_say "$(basename "$kdir") builds modules with BTF: pahole needed"
+	vm_need_pkgs dwarves
+}
