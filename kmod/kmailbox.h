@@ -25,11 +25,12 @@ extern unsigned int mbox_capacity_limit;
 extern unsigned long mbox_user_bytes_max;
 
 /*
- * Each message counts its length plus this against the sender's
- * user_bytes_max, so that even empty messages are paid for. A fixed figure
- * rather than sizeof(struct mbox_msg), so that userspace can rely on it.
+ * The size of struct mbox_msg, the header in front of every message's
+ * payload, which the uapi header documents: a message costs its user
+ * kmalloc_size_roundup(MBOX_MSG_HEADER + len) bytes of user_bytes_max,
+ * exactly what kvmalloc() takes for it (see mbox_msg_charge()).
  */
-#define MBOX_MSG_CHARGE_OVERHEAD	64
+#define MBOX_MSG_HEADER	64
 
 /**
  * struct mbox_user - what one user has charged against the limits
@@ -37,9 +38,9 @@ extern unsigned long mbox_user_bytes_max;
  * @uid: the user.
  * @refs: descriptors, mailboxes and messages holding this user.
  * @mailboxes: mailboxes this user created that still live.
- * @bytes: message bytes this user has in flight (queued or held by a
- *	sleeping sender), each message counting MBOX_MSG_CHARGE_OVERHEAD more
- *	than its length.
+ * @bytes: what the messages this user sent and that are still in flight
+ *	(queued, held by a sleeping sender or being copied out) cost: each
+ *	message its allocation, mbox_msg_charge() of its length.
  */
 struct mbox_user {
 	struct hlist_node node;
@@ -52,13 +53,13 @@ struct mbox_user {
 /**
  * struct mbox_msg - one message in the kernel
  * @node: in &struct mbox.msgs[@prio] while queued, under the mailbox lock.
- * @len: payload length.
  * @sender: thread-group pid of the sender (a reference).
- * @uid: effective uid of the sender.
+ * @user: the sender's effective uid when it sent (@user->uid, what the
+ *	receiver is told), charged for this message (a reference).
  * @time: CLOCK_MONOTONIC time of the send.
- * @user: the user charged for @len bytes (a reference).
  * @sync: the sender sleeping until this message is taken, or NULL; set and
  *	cleared under the mailbox lock.
+ * @len: payload length.
  * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
  * @pending: broadcast: subscribers that have yet to receive it, under the
  *	mailbox lock. It is freed when this drops to zero.
@@ -66,20 +67,23 @@ struct mbox_user {
  *	lock. When the mailbox is destroyed meanwhile, the last of them frees
  *	it.
  * @data: payload.
+ *
+ * The header is MBOX_MSG_HEADER bytes, which the uapi header promises:
+ * growing it changes what every message costs.
  */
 struct mbox_msg {
 	struct list_head node;
-	size_t len;
 	struct pid *sender;
-	kuid_t uid;
-	ktime_t time;
 	struct mbox_user *user;
+	ktime_t time;
 	struct mbox_waiter *sync;
+	u32 len;
 	u32 prio;
 	u32 pending;
 	u32 copying;
 	char data[];
 };
+static_assert(sizeof(struct mbox_msg) == MBOX_MSG_HEADER);
 
 /*
  * Waiter states. A waiter is created on the sleeping task's stack; whoever
@@ -188,6 +192,8 @@ struct mbox_waiter {
  * @nr_senders: entries in @senders.
  * @sent: messages accepted.
  * @received: messages taken.
+ * @dropped: messages accepted and never received, freed when the mailbox
+ *	was destroyed; @sent == @received + @depth + @dropped.
  * @send_blocked: sends that slept.
  * @recv_blocked: receives that slept.
  *
@@ -230,6 +236,7 @@ struct mbox {
 	u32 nr_senders;
 	u64 sent;
 	u64 received;
+	u64 dropped;
 	u64 send_blocked;
 	u64 recv_blocked;
 };
@@ -264,7 +271,10 @@ struct mbox_sub {
  * @subscribed: @sub is in the mailbox's subscriber list (a broadcast
  *	mailbox bound with MAILBOX_ACCESS_RECV). Set once, with @mbox.
  * @recv_prio: receive priority; READ_ONCE()/WRITE_ONCE().
- * @user: the user that opened the descriptor, charged for what it sends.
+ * @user_lock: guards @user.
+ * @user: a cache for mbox_user_current(): the accounting entry of the
+ *	last euid that sent or created through this descriptor (at first,
+ *	the opener's), a reference.
  * @sub: broadcast subscriber state.
  */
 struct mbox_file {
@@ -273,6 +283,7 @@ struct mbox_file {
 	bool owner;
 	bool subscribed;
 	u32 recv_prio;
+	spinlock_t user_lock;	/* see above */
 	struct mbox_user *user;
 	struct mbox_sub sub;
 };
@@ -306,9 +317,11 @@ struct mbox_wait {
 
 /* quota.c */
 struct mbox_user *mbox_user_get(kuid_t uid);
+struct mbox_user *mbox_user_current(struct mbox_file *mf);
 void mbox_user_put(struct mbox_user *user);
-int mbox_user_charge_msg(struct mbox_user *user, size_t len);
-void mbox_user_uncharge_msg(struct mbox_user *user, size_t len);
+size_t mbox_msg_charge(u32 len);
+int mbox_user_charge_msg(struct mbox_user *user, u32 len);
+void mbox_user_uncharge_msg(struct mbox_user *user, u32 len);
 void mbox_users_exit(void);
 
 /* registry.c */
@@ -321,8 +334,8 @@ void mbox_file_release(struct mbox_file *mf);
 void mbox_registry_exit(void);
 void mbox_put(struct mbox *mb);
 u32 mbox_state(const struct mbox *mb);
-struct mbox *mbox_alloc(const char *name, u32 capacity, u32 msg_size_max,
-			u32 delivery, struct mbox_user *creator);
+struct mbox *mbox_alloc(struct mbox_file *mf, const char *name, u32 capacity,
+			u32 msg_size_max, u32 delivery);
 void mbox_free_unused(struct mbox *mb);
 int mbox_link_bind(struct mbox_file *mf, struct mbox *mb, u32 access);
 void mbox_bind(struct mbox_file *mf, struct mbox *mb, u32 access,

@@ -24,6 +24,7 @@ static_assert(sizeof(struct mailbox_unlink) == 88);
 static_assert(sizeof(struct mailbox_send) == 56);
 static_assert(sizeof(struct mailbox_recv) == 72);
 static_assert(sizeof(struct mailbox_info) == 184);
+static_assert(offsetof(struct mailbox_info, dropped) == 176);
 static_assert(sizeof(struct mailbox_direct) == 48);
 static_assert(sizeof(struct mailbox_policy) == 32);
 static_assert(sizeof(struct mailbox_recv_prio) == 16);
@@ -76,11 +77,13 @@ static int mbox_fop_open(struct inode *inode, struct file *file)
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
 	if (!mf)
 		return -ENOMEM;
+	/* The opener, most likely the one to send: see mbox_user_current(). */
 	mf->user = mbox_user_get(file->f_cred->euid);
 	if (!mf->user) {
 		kfree(mf);
 		return -ENOMEM;
 	}
+	spin_lock_init(&mf->user_lock);
 	mutex_init(&mf->sub.recv_lock);
 	file->private_data = mf;
 	return nonseekable_open(inode, file);
@@ -157,8 +160,13 @@ static long mbox_ioctl_send(struct mbox_file *mf,
 	to = target == MBOX_TO_PID || (target == MBOX_TO_EITHER && args.to_pid);
 	if (!to && !mbox_of(mf))
 		return -EBADFD;
-	/* Fail before sending, not after, if the results cannot be stored. */
-	if (put_user(0, &uarg->receiver_pid) || put_user(0, &uarg->receivers))
+	/*
+	 * Fail before sending, not after, if the results cannot be stored.
+	 * What is written back is what was read: a send that fails, bad
+	 * input first of all, leaves the caller's struct as it was.
+	 */
+	if (put_user(args.receiver_pid, &uarg->receiver_pid) ||
+	    put_user(args.receivers, &uarg->receivers))
 		return -EFAULT;
 	if (to)
 		ret = mbox_send_to(mf, &args, nonblock, defer);
@@ -348,6 +356,7 @@ static void mbox_fop_show_fdinfo(struct seq_file *m, struct file *file)
 	struct mbox_file *mf = file->private_data;
 	struct mbox *mb = mbox_of(mf);
 	char name[MAILBOX_NAME_LEN];
+	u64 dropped;
 	u32 backlog;
 
 	if (!mb) {
@@ -362,12 +371,13 @@ static void mbox_fop_show_fdinfo(struct seq_file *m, struct file *file)
 		   mf->access == MAILBOX_ACCESS_ALL ? "," : "",
 		   mf->access & MAILBOX_ACCESS_RECV ? "recv" : "",
 		   mf->owner, mbox_delivery_name(mb), READ_ONCE(mf->recv_prio));
-	if (mf->subscribed) {
-		spin_lock(&mb->lock);
-		backlog = mf->sub.backlog;
-		spin_unlock(&mb->lock);
+	spin_lock(&mb->lock);
+	backlog = mf->sub.backlog;
+	dropped = mb->dropped;
+	spin_unlock(&mb->lock);
+	if (mf->subscribed)
 		seq_printf(m, "backlog:\t%u\n", backlog);
-	}
+	seq_printf(m, "dropped:\t%llu\n", dropped);
 }
 
 static const struct file_operations mbox_fops = {

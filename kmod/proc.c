@@ -53,7 +53,8 @@ static void mbox_seq_stop(struct seq_file *m, void *v)
 /*
  * The receive priorities of the sleeping receivers in the order they will
  * be served, and the backlog of each subscriber: comma-separated lists, or
- * "-". Printed under the mailbox lock, which seq_printf() does not mind.
+ * "-"; no newline. Printed under the mailbox lock, which seq_printf()
+ * does not mind.
  */
 static void mbox_seq_lists(struct seq_file *m, struct mbox *mb)
 {
@@ -72,7 +73,7 @@ static void mbox_seq_lists(struct seq_file *m, struct mbox *mb)
 		seq_printf(m, "%s%u", sep, sub->backlog);
 		sep = ",";
 	}
-	seq_puts(m, *sep == ' ' ? " -\n" : "\n");
+	seq_puts(m, *sep == ' ' ? " -" : "");
 }
 
 static int mbox_seq_show(struct seq_file *m, void *v)
@@ -81,10 +82,10 @@ static int mbox_seq_show(struct seq_file *m, void *v)
 	char name[MAILBOX_NAME_LEN];
 	struct mbox *mb;
 	u32 depth, swait, rwait, state;
-	u64 bytes, sent, received, sblocked, rblocked;
+	u64 bytes, sent, received, dropped, sblocked, rblocked;
 
 	if (v == &mbox_all) {
-		seq_puts(m, "name uid gid mode capacity msgsize depth bytes sent received sblocked rblocked swait rwait state flags delivery waiters backlog\n");
+		seq_puts(m, "name uid gid mode capacity msgsize depth bytes sent received sblocked rblocked swait rwait state flags delivery waiters backlog dropped\n");
 		return 0;
 	}
 	mb = list_entry(v, struct mbox, all);
@@ -95,6 +96,7 @@ static int mbox_seq_show(struct seq_file *m, void *v)
 	bytes = mb->bytes;
 	sent = mb->sent;
 	received = mb->received;
+	dropped = mb->dropped;
 	sblocked = mb->send_blocked;
 	rblocked = mb->recv_blocked;
 	swait = mb->nr_senders;
@@ -113,6 +115,7 @@ static int mbox_seq_show(struct seq_file *m, void *v)
 	spin_lock(&mb->lock);
 	mbox_seq_lists(m, mb);
 	spin_unlock(&mb->lock);
+	seq_printf(m, " %llu\n", dropped);
 	return 0;
 }
 

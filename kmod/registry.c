@@ -134,23 +134,32 @@ u32 mbox_state(const struct mbox *mb)
 
 /**
  * mbox_alloc() - allocate a mailbox owned by the current task's euid/egid
+ * @mf: the descriptor creating it.
  * @name: its name (empty for a direct mailbox).
  * @capacity: checked by mbox_check_sizes().
  * @msg_size_max: checked by mbox_check_sizes().
  * @delivery: MAILBOX_DELIVER_*.
- * @creator: the user charged for it.
+ *
+ * The mailbox counts against its owner, the current euid, whoever opened
+ * @mf.
  *
  * Return: the mailbox, with one reference, or NULL.
  */
-struct mbox *mbox_alloc(const char *name, u32 capacity, u32 msg_size_max,
-			u32 delivery, struct mbox_user *creator)
+struct mbox *mbox_alloc(struct mbox_file *mf, const char *name, u32 capacity,
+			u32 msg_size_max, u32 delivery)
 {
+	struct mbox_user *creator;
 	struct mbox *mb;
 	unsigned int prio;
 
-	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
-	if (!mb)
+	creator = mbox_user_current(mf);
+	if (!creator)
 		return NULL;
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb) {
+		mbox_user_put(creator);
+		return NULL;
+	}
 	kref_init(&mb->ref);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->all);
@@ -161,7 +170,6 @@ struct mbox *mbox_alloc(const char *name, u32 capacity, u32 msg_size_max,
 	mb->msg_size_max = msg_size_max;
 	mb->delivery = delivery;
 	mb->dead_err = -EIDRM;
-	refcount_inc(&creator->refs);
 	mb->creator = creator;
 	init_waitqueue_head(&mb->poll_wq);
 	spin_lock_init(&mb->lock);
@@ -352,8 +360,8 @@ int mbox_ioc_create(struct mbox_file *mf, const struct mailbox_create *args)
 	if (ret)
 		return ret;
 
-	new = mbox_alloc(args->name, args->capacity, args->msg_size_max,
-			 args->delivery, mf->user);
+	new = mbox_alloc(mf, args->name, args->capacity, args->msg_size_max,
+			 args->delivery);
 	if (!new)
 		return -ENOMEM;
 	new->mode = args->mode;

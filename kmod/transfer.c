@@ -122,15 +122,23 @@ void mbox_poll_wake(struct mbox *mb)
 					   EPOLLOUT | EPOLLWRNORM);
 }
 
+/*
+ * Copy a message in, charged to the caller's euid (mbox_user_current()):
+ * kvmalloc() of the size mbox_msg_charge() charges.
+ */
 static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 				       const void __user *buf, u32 len, u32 prio)
 {
+	struct mbox_user *user;
 	struct mbox_msg *msg;
 	int ret;
 
-	ret = mbox_user_charge_msg(mf->user, len);
+	user = mbox_user_current(mf);
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	ret = mbox_user_charge_msg(user, len);
 	if (ret)
-		return ERR_PTR(ret);
+		goto err_put;
 
 	msg = kvmalloc(struct_size(msg, data, len),
 		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
@@ -144,10 +152,8 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 	}
 	msg->len = len;
 	msg->sender = get_pid(task_tgid(current));
-	msg->uid = current_euid();
 	msg->time = ktime_get();
-	refcount_inc(&mf->user->refs);
-	msg->user = mf->user;
+	msg->user = user;
 	msg->sync = NULL;
 	msg->prio = prio;
 	msg->pending = 0;
@@ -157,7 +163,9 @@ static struct mbox_msg *mbox_msg_alloc(struct mbox_file *mf,
 err_free:
 	kvfree(msg);
 err_uncharge:
-	mbox_user_uncharge_msg(mf->user, len);
+	mbox_user_uncharge_msg(user, len);
+err_put:
+	mbox_user_put(user);
 	return ERR_PTR(ret);
 }
 
@@ -767,7 +775,7 @@ void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg)
 {
 	args->len = msg->len;
 	args->sender_pid = pid_vnr(msg->sender);
-	args->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
+	args->sender_uid = from_kuid_munged(current_user_ns(), msg->user->uid);
 	args->priority = msg->prio;
 	args->send_time_ns = mbox_time_to_user(msg->time);
 }
@@ -775,7 +783,13 @@ void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg)
 /*
  * The receiver that took @msg could not copy it out: put it back at the
  * head of the queue (or hand it to a receiver now asleep), so that it is
- * not lost. The queue may then hold one message over its capacity.
+ * not lost. The slot it left may have been refilled meanwhile (by a
+ * sleeping sender's message, mbox_refill()), so the queue may then hold
+ * more than its capacity: one message more for each receiver whose copy
+ * failed while the queue was refilled, at most as many as receivers were
+ * copying out at once. Sends see it full until receives bring it below
+ * its capacity again. Destroyed meanwhile, the message was never received
+ * after all: it counts as dropped.
  */
 static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
 {
@@ -783,6 +797,8 @@ static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
+		mb->received--;
+		mb->dropped++;
 		if (msg->sync) {
 			mbox_wake_waiter(&q, msg->sync, mb->dead_err);
 			msg->sync = NULL;
@@ -994,8 +1010,9 @@ int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
  *	the lock is dropped.
  *
  * Every sleeping sender and receiver wakes with the mailbox's dead_err; a
- * sender still holding its own message frees it itself, and so does a
- * broadcast receiver copying one out.
+ * sender still holding its own message frees it itself (it was never
+ * sent), and so does a broadcast receiver copying one out. The queued
+ * messages count as dropped.
  */
 void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq)
 {
@@ -1032,6 +1049,8 @@ void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq)
 		sub->backlog = 0;
 	}
 	mb->prio_map = 0;
+	/* Accepted, never received: sent == received + depth + dropped. */
+	mb->dropped += mb->depth;
 	mb->depth = 0;
 	mb->bytes = 0;
 }
@@ -1114,6 +1133,7 @@ void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info)
 	info->senders_waiting = mb->nr_senders;
 	info->sent = mb->sent;
 	info->received = mb->received;
+	info->dropped = mb->dropped;
 	info->send_blocked = mb->send_blocked;
 	info->recv_blocked = mb->recv_blocked;
 	info->backlog = mf->subscribed ? mf->sub.backlog : 0;

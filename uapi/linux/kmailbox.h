@@ -35,8 +35,22 @@
  * priority or broadcast), waiters (the receive priorities of the sleeping
  * receivers in the order they will be served, comma-separated, or -) and
  * backlog (broadcast: the messages each subscribed descriptor has yet to
- * read, comma-separated, or -). A direct mailbox is named pid/N, N being
- * its owner's pid in the reader's pid namespace.
+ * read, comma-separated, or -) and dropped (struct mailbox_info.dropped).
+ * A direct mailbox is named pid/N, N being its owner's pid in the reader's
+ * pid namespace. Columns may be added at the end of the line in future.
+ *
+ * Who pays: a mailbox counts against the user_mailboxes_max limit of its
+ * owner, the effective uid that created it, and a message against the
+ * user_bytes_max quota of its sender, the effective uid of the task that
+ * sent it when it sent it (the uid a receiver sees as sender_uid), until it
+ * is received, taken back or dropped. Whoever opened the descriptor does
+ * not matter: a descriptor passed on with SCM_RIGHTS, inherited or kept
+ * across setuid() charges the user that uses it, as System V and POSIX IPC
+ * charge the caller. A message costs its kernel allocation: a 64-byte
+ * header plus its length, rounded up as kmalloc() rounds (to the next of
+ * the slab sizes 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 and 8192
+ * bytes on x86-64, above that to a power-of-two number of pages): an empty
+ * message costs 64 bytes, one of 960 bytes 1024, one of 4096 bytes 8192.
  *
  * Three ways to deliver, chosen per mailbox when it is created (struct
  * mailbox_create.delivery):
@@ -200,7 +214,8 @@ struct mailbox_unlink {
  *	MAILBOX_IOC_SEND: must be zero.
  * @receivers: out: the receivers the message was given to: on a broadcast
  *	mailbox the subscribers it was queued for (0 when there were none),
- *	otherwise 1.
+ *	otherwise 1. @receiver_pid and @receivers are written only by a send
+ *	that succeeds; one that fails leaves them as they were.
  * @reserved: must be zero.
  *
  * The message is copied in at once. When a receiver is waiting it is handed
@@ -304,9 +319,14 @@ struct mailbox_recv {
  * @flags: MAILBOX_CREATE_OWNED if the mailbox dies with its creator,
  *	MAILBOX_INFO_DIRECT for a direct mailbox (whose @name is pid/N).
  * @sent: messages accepted since creation, less those taken back by sends
- *	that failed or were interrupted afterwards; @sent - @received is
- *	@depth.
+ *	that failed or were interrupted afterwards.
  * @received: messages taken by receivers since creation.
+ * @dropped: messages accepted and never received: queued when the mailbox
+ *	was destroyed (its creator closed an owned mailbox, or a direct
+ *	mailbox's owner exited), or being copied out then by a receive that
+ *	failed. Messages of senders asleep then are not counted: those sends
+ *	fail, nothing was accepted. At all times @sent == @received +
+ *	@depth + @dropped; @dropped is 0 until the mailbox is destroyed.
  * @send_blocked: sends that had to sleep.
  * @recv_blocked: receives that had to sleep.
  * @delivery: MAILBOX_DELIVER_*.
@@ -318,8 +338,13 @@ struct mailbox_recv {
  * @reserved: zero.
  *
  * On a broadcast mailbox @depth counts the messages some subscriber has
- * yet to receive (the slowest subscriber's backlog), and @received the
- * messages every subscriber has received.
+ * yet to receive (the slowest subscriber's backlog), @received the
+ * messages every subscriber has received, and @dropped those that some
+ * subscriber had yet to receive when the mailbox was destroyed.
+ *
+ * @dropped took the place of two reserved words, so that the structure's
+ * size and the other fields' offsets are unchanged; older modules, which
+ * did not count dropped messages, leave it 0.
  */
 struct mailbox_info {
 	char name[MAILBOX_NAME_LEN];
@@ -345,7 +370,8 @@ struct mailbox_info {
 	__u32 backlog;
 	__u32 subscribers;
 	__s32 owner_pid;
-	__u32 reserved[3];
+	__u32 reserved;
+	__u64 dropped;
 };
 
 /**
@@ -494,10 +520,11 @@ struct mailbox_version {
  * MAILBOX_IOC_SEND - send a message. Returns 0.
  * Errors: -EBADF (descriptor lacks MAILBOX_ACCESS_SEND), -EMSGSIZE (longer
  * than msg_size_max), -EAGAIN (would sleep), -ETIMEDOUT, -EINTR, -EIDRM
- * (mailbox destroyed; -EPIPE for a direct one), -ENOBUFS (the user's
- * queued-bytes quota is full), -ENOMEM, -EFAULT, -EINVAL (also: a priority
- * on a mailbox without MAILBOX_DELIVER_PRIORITY, MAILBOX_SEND_WAIT on a
- * broadcast one), -EBADFD.
+ * (mailbox destroyed; -EPIPE for a direct one), -ENOBUFS (the caller's
+ * euid's user_bytes_max quota cannot take the message: see "Who pays"),
+ * -ENOMEM, -EFAULT, -EINVAL (also: a priority on a mailbox without
+ * MAILBOX_DELIVER_PRIORITY, MAILBOX_SEND_WAIT on a broadcast one),
+ * -EBADFD. A send that fails leaves the caller's struct as it was.
  */
 #define MAILBOX_IOC_SEND	_IOWR(MAILBOX_IOC_MAGIC, 0x03, struct mailbox_send)
 /*
