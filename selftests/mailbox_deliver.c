@@ -498,7 +498,7 @@ static int bg_join(struct __test_metadata *_metadata, struct bg *b)
 struct proc_line {
 	char name[4 * MAILBOX_NAME_LEN + 1];
 	unsigned int uid, gid, mode, capacity, msgsize, depth, swait, rwait;
-	unsigned long long bytes, sent, received, sblocked, rblocked;
+	unsigned long long bytes, sent, received, sblocked, rblocked, dropped;
 	char state[16], flags[16], delivery[16];
 	char waiters[256], backlog[256];
 };
@@ -508,11 +508,12 @@ static bool proc_parse(const char *line, struct proc_line *p)
 	char extra[2];
 
 	return sscanf(line, "%256s %u %u %o %u %u %u %llu %llu %llu %llu %llu "
-		      "%u %u %15s %15s %15s %255s %255s %1s", p->name, &p->uid,
-		      &p->gid, &p->mode, &p->capacity, &p->msgsize, &p->depth,
-		      &p->bytes, &p->sent, &p->received, &p->sblocked,
-		      &p->rblocked, &p->swait, &p->rwait, p->state, p->flags,
-		      p->delivery, p->waiters, p->backlog, extra) == 19;
+		      "%u %u %15s %15s %15s %255s %255s %llu %1s", p->name,
+		      &p->uid, &p->gid, &p->mode, &p->capacity, &p->msgsize,
+		      &p->depth, &p->bytes, &p->sent, &p->received,
+		      &p->sblocked, &p->rblocked, &p->swait, &p->rwait,
+		      p->state, p->flags, p->delivery, p->waiters, p->backlog,
+		      &p->dropped, extra) == 20;
 }
 
 /*
@@ -2596,7 +2597,6 @@ TEST_F_TIMEOUT(dlv, proc_fdinfo_stat, TIMEOUT_S)
 	pid_t me = getpid();
 	char header[512] = "", name[32], *f, *d, *w, *bl;
 	int q, q2, pq, fd1, fd2, tx;
-	size_t k;
 	FILE *pf;
 
 	/* the header names the new columns, after flags */
@@ -2630,9 +2630,8 @@ TEST_F_TIMEOUT(dlv, proc_fdinfo_stat, TIMEOUT_S)
 	EXPECT_EQ(0U, i.backlog);
 	EXPECT_EQ(0, i.owner_pid);
 	EXPECT_EQ(0U, i.flags & MAILBOX_INFO_DIRECT);
-	for (k = 0; k < ARRAY_LEN(i.reserved); k++) {
-		EXPECT_EQ(0U, i.reserved[k]);
-	}
+	EXPECT_EQ(0U, i.reserved);
+	EXPECT_EQ(0U, i.dropped);
 	/* the receive priority is the descriptor's */
 	ASSERT_EQ(0, mbt_set_recv_prio(q, 7));
 	EXPECT_EQ(7U, stat_of(_metadata, q).recv_priority);

@@ -962,7 +962,7 @@ static void *fuzz_thread(void *p)
 struct proc_line {
 	char name[MAILBOX_NAME_LEN * 4 + 1];	/* unescaped */
 	unsigned int uid, gid, mode, capacity, msgsize, depth, swait, rwait;
-	unsigned long long bytes, sent, received, sblocked, rblocked;
+	unsigned long long bytes, sent, received, sblocked, rblocked, dropped;
 	char state[16], flags[16], delivery[16];
 	char waiters[512], backlog[1024];
 };
@@ -1018,12 +1018,12 @@ static bool proc_parse(const char *line, struct proc_line *p)
 	int n;
 
 	n = sscanf(line, "%256s %u %u %o %u %u %u %llu %llu %llu %llu %llu %u %u "
-		   "%15s %15s %15s %511s %1023s %1s", p->name, &p->uid, &p->gid,
-		   &p->mode, &p->capacity, &p->msgsize, &p->depth, &p->bytes,
-		   &p->sent, &p->received, &p->sblocked, &p->rblocked,
-		   &p->swait, &p->rwait, p->state, p->flags, p->delivery,
-		   p->waiters, p->backlog, extra);
-	if (n != 19 || !unescape(p->name))
+		   "%15s %15s %15s %511s %1023s %llu %1s", p->name, &p->uid,
+		   &p->gid, &p->mode, &p->capacity, &p->msgsize, &p->depth,
+		   &p->bytes, &p->sent, &p->received, &p->sblocked,
+		   &p->rblocked, &p->swait, &p->rwait, p->state, p->flags,
+		   p->delivery, p->waiters, p->backlog, &p->dropped, extra);
+	if (n != 20 || !unescape(p->name))
 		return false;
 	if (strlen(p->name) < 1 || strlen(p->name) > 63 || p->mode > 0777)
 		return false;
@@ -1051,12 +1051,15 @@ static bool proc_parse(const char *line, struct proc_line *p)
 /* What a mailbox's counters must satisfy; NULL if they do. */
 static const char *counters_bad(bool dead, uint32_t capacity, uint32_t msgsize,
 				uint32_t depth, uint64_t bytes, uint64_t sent,
-				uint64_t received, uint32_t slack)
+				uint64_t received, uint64_t dropped,
+				uint32_t slack)
 {
 	if (received > sent)
 		return "received > sent";
-	if (!dead && sent - received != depth)
-		return "sent - received != depth";
+	if (sent != received + depth + dropped)
+		return "sent != received + depth + dropped";
+	if (!dead && dropped)
+		return "dropped before destruction";
 	if (dead && depth)
 		return "dead with messages";
 	if (depth > capacity + slack)
@@ -1098,7 +1101,7 @@ static int proc_scan(uint32_t slack, void (*fn)(const char *, void *), void *ctx
 		}
 		why = counters_bad(!strcmp(p.state, "dead"), p.capacity,
 				   p.msgsize, p.depth, p.bytes, p.sent,
-				   p.received, slack);
+				   p.received, p.dropped, slack);
 		if (why) {
 			fprintf(stderr, "# /proc/mailboxes: %s: %s", why, line);
 			bad++;
@@ -1143,7 +1146,7 @@ static bool stat_ok(int fd, uint32_t slack, bool idle)
 		return true;	/* unbound or closed */
 	why = counters_bad(i.state == U32(MAILBOX_STATE_DEAD), i.capacity,
 			   i.msg_size_max, i.depth, i.bytes, i.sent, i.received,
-			   slack);
+			   i.dropped, slack);
 	if (!why && i.state > U32(MAILBOX_STATE_DEAD))
 		why = "bad state";
 	if (!why && idle && (i.senders_waiting || i.receivers_waiting))
@@ -1152,11 +1155,12 @@ static bool stat_ok(int fd, uint32_t slack, bool idle)
 	if (!why && idle && i.capacity == 0 && i.depth)
 		why = "a rendezvous holds a message nobody is sending";
 	if (why) {
-		fprintf(stderr, "# STAT of fd %d (%.64s): %s: state %u cap %u msgmax %u depth %u bytes %llu sent %llu received %llu swait %u rwait %u\n",
+		fprintf(stderr, "# STAT of fd %d (%.64s): %s: state %u cap %u msgmax %u depth %u bytes %llu sent %llu received %llu dropped %llu swait %u rwait %u\n",
 			fd, i.name, why, i.state, i.capacity, i.msg_size_max,
 			i.depth, (unsigned long long)i.bytes,
 			(unsigned long long)i.sent,
-			(unsigned long long)i.received, i.senders_waiting,
+			(unsigned long long)i.received,
+			(unsigned long long)i.dropped, i.senders_waiting,
 			i.receivers_waiting);
 		return false;
 	}

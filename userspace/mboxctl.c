@@ -886,9 +886,10 @@ static int cmd_direct(int argc, char **argv)
 /*
  * /proc/mailboxes: a header line naming the columns (name uid gid mode
  * capacity msgsize depth bytes sent received sblocked rblocked swait rwait
- * state flags, and since issue 4 delivery waiters backlog; see
- * uapi/linux/kmailbox.h), then one line per mailbox. Columns are found by
- * their header name, so an older module's shorter lines still parse.
+ * state flags, since issue 4 delivery waiters backlog, since issue 11
+ * dropped; see uapi/linux/kmailbox.h), then one line per mailbox. Columns
+ * are found by their header name, so an older module's shorter lines still
+ * parse.
  */
 struct proc_table {
 	char **cols;		/* header names */
@@ -1158,6 +1159,7 @@ static int cmd_stat(int argc, char **argv)
 	struct proc_table t = { 0 };
 	struct mbox_stat st;
 	const char *name = NULL, *waiters = NULL, *backlog = NULL;
+	const char *dropped = NULL;
 	bool from_proc = false, self_subscribed = false;
 	long row = -1;
 	int fd, opt, ret;
@@ -1205,6 +1207,8 @@ static int cmd_stat(int argc, char **argv)
 	if (row >= 0) {
 		waiters = proc_get(&t, (size_t)row, "waiters");
 		backlog = proc_get(&t, (size_t)row, "backlog");
+		/* Messages a destroyed mailbox discarded: /proc only. */
+		dropped = proc_get(&t, (size_t)row, "dropped");
 	}
 
 	printf("name: %s\n", st.name);
@@ -1236,6 +1240,8 @@ static int cmd_stat(int argc, char **argv)
 	}
 	printf("sent: %llu\n", (unsigned long long)st.sent);
 	printf("received: %llu\n", (unsigned long long)st.received);
+	if (dropped)
+		printf("dropped: %s\n", dropped);
 	printf("send_blocked: %llu\n", (unsigned long long)st.send_blocked);
 	printf("recv_blocked: %llu\n", (unsigned long long)st.recv_blocked);
 	proc_free(&t);
@@ -1289,6 +1295,7 @@ static const struct {
 	{ "DELIVERY", "delivery", true,  true  },
 	{ "WAITERS",  "waiters",  true,  true  },
 	{ "BACKLOG",  "backlog",  true,  true  },
+	{ "DROPPED",  "dropped",  false, true  },
 };
 #define LS_NCOLS ARRAY_SIZE(ls_cols)
 

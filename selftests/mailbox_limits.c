@@ -1,0 +1,783 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftests for what the module charges and counts (issue 11):
+ *  - a message costs its allocation, a 64-byte header plus its length
+ *    rounded up to kmalloc's size class, so that the number of messages a
+ *    user_bytes_max quota takes is that quota over the real cost, and the
+ *    slab memory they occupy stays within the quota;
+ *  - the effective uid of the caller pays, whoever opened the descriptor:
+ *    one opened by root and used after setresuid(), or passed with
+ *    SCM_RIGHTS to a process of another uid, charges that uid;
+ *  - a send that fails, bad input first of all, leaves the caller's struct
+ *    byte for byte as it was (SEND, SEND_TO and batch entries);
+ *  - a destroyed mailbox counts the messages it discarded: STAT's dropped,
+ *    fdinfo's dropped line and the last column of /proc/mailboxes, with
+ *    sent == received + depth + dropped.
+ *
+ * Every test needs root (module parameters, setresuid()); the parameters
+ * are put back by the teardown. The uids used are ones nothing else in
+ * the VM runs as, so that their quotas start empty.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mailbox_test.h"
+
+#define PROC_MAILBOXES	"/proc/mailboxes"
+#define UID_A		61011U	/* fresh users: nothing of theirs in flight */
+#define UID_B		61012U
+#define UID_C		61013U
+#define U32(x)		((uint32_t)(x))
+#define MAX_PARAMS	4
+#define MAX_NAMES	8
+#define FILL_MAX	200000	/* sends at most, in a quota-filling loop */
+
+/* Module parameters to restore, and mailboxes to unlink, at teardown. */
+FIXTURE(lim) {
+	int nparams;
+	struct {
+		char name[64];
+		char old[32];
+	} params[MAX_PARAMS];
+	int nnames;
+	char names[MAX_NAMES][MAILBOX_NAME_LEN];
+};
+
+FIXTURE_SETUP(lim)
+{
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	if (access(MBOX_DEV, R_OK | W_OK))
+		SKIP(return, MBOX_DEV " not usable");
+}
+
+FIXTURE_TEARDOWN(lim)
+{
+	char path[128];
+	int i;
+
+	for (i = self->nparams - 1; i >= 0; i--) {
+		snprintf(path, sizeof(path), MBT_PARAM_DIR "%s",
+			 self->params[i].name);
+		mbt_write_file(path, self->params[i].old, 0);
+	}
+	for (i = 0; i < self->nnames; i++)
+		mbt_unlink(self->names[i]);
+}
+
+/* Set module parameter @param to @val, remembering the old value. */
+static bool param_set(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(lim) *self, const char *param,
+		      unsigned long val)
+{
+	char path[128], value[32];
+	FILE *f;
+	int i = self->nparams;
+
+	snprintf(path, sizeof(path), MBT_PARAM_DIR "%s", param);
+	if (access(path, W_OK))
+		SKIP(return false, "%s not writable", path);
+	if (i >= MAX_PARAMS)
+		return false;
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(self->params[i].old, sizeof(self->params[i].old), f)) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	self->params[i].old[strcspn(self->params[i].old, "\n")] = '\0';
+	snprintf(self->params[i].name, sizeof(self->params[i].name), "%s",
+		 param);
+	self->nparams++;
+	snprintf(value, sizeof(value), "%lu", val);
+	EXPECT_EQ(0, mbt_write_file(path, value, 0)) TH_LOG("write %s", path);
+	return true;
+}
+
+/* A fresh name, unlinked at teardown. */
+static const char *new_name(FIXTURE_DATA(lim) *self, const char *prefix)
+{
+	char *name = self->names[self->nnames < MAX_NAMES - 1 ?
+				 self->nnames++ : MAX_NAMES - 1];
+
+	mbt_name(name, prefix);
+	return name;
+}
+
+/* Become @uid (and gid @uid), keeping open descriptors: 0 or -errno. */
+static int become(uid_t uid)
+{
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid))
+		return -errno;
+	return 0;
+}
+
+/* Fork; the child exits with @fn(@arg). Returns its exit status or -1. */
+static int run_child(struct __test_metadata *_metadata,
+		     int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(fn(arg));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		TH_LOG("fork/wait: %s", strerror(errno));
+		return -1;
+	}
+	if (!WIFEXITED(status)) {
+		TH_LOG("child died, status 0x%x", status);
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* Send @len-byte messages without sleeping until one fails: the count. */
+static long fill(int fd, uint32_t len, int *err)
+{
+	static char buf[16384];
+	long n;
+
+	for (n = 0; n < FILL_MAX; n++) {
+		*err = mbt_send(fd, buf, len, MAILBOX_NONBLOCK, 0, NULL);
+		if (*err)
+			break;
+	}
+	return n;
+}
+
+/* "Slab:" of /proc/meminfo in bytes, or -1. */
+static long long slab_bytes(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Slab: %lld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/* ------------------------------------------------------------------ */
+/* What a message costs                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The cost of a message of each length on x86-64 (4 KiB pages, SLUB's
+ * kmalloc sizes 64, 96, 128, 192, 256, 512, ... 8192, then powers of two
+ * pages): kmalloc_size_roundup(64 + len), as the uapi header says.
+ */
+static const struct {
+	uint32_t len;
+	unsigned long cost;
+} costs[] = {
+	{ 0, 64 }, { 1, 96 }, { 32, 96 }, { 33, 128 }, { 100, 192 },
+	{ 192, 256 }, { 960, 1024 }, { 961, 2048 }, { 4032, 4096 },
+	{ 4033, 8192 }, { 8128, 8192 }, { 8129, 16384 },
+};
+
+#define COST_QUOTA	65536UL
+
+struct cost_res {
+	long count[ARRAY_SIZE(costs)];
+	int err[ARRAY_SIZE(costs)];
+};
+
+/* As UID_A: fill the quota with messages of each length in turn. */
+static int cost_child(void *arg)
+{
+	struct cost_res *res = arg;
+	char name[MAILBOX_NAME_LEN];
+	size_t i;
+	int fd;
+
+	if (become(UID_A))
+		return 2;
+	for (i = 0; i < ARRAY_SIZE(costs); i++) {
+		mbt_name(name, "cost");
+		fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+				0600, 65536, 16384);
+		if (fd < 0)
+			return 3;
+		res->count[i] = fill(fd, costs[i].len, &res->err[i]);
+		/* destroying it gives the quota back for the next length */
+		close(fd);
+	}
+	return 0;
+}
+
+TEST_F(lim, quota_takes_limit_over_real_cost)
+{
+	struct cost_res *res = mbt_shared(sizeof(*res));
+	size_t i;
+
+	ASSERT_TRUE(res != NULL);
+	if (mbt_param_or("msg_size_limit", 0) < 16384 ||
+	    mbt_param_or("capacity_limit", 0) < 65536)
+		SKIP(return, "limits below the defaults");
+	if (!param_set(_metadata, self, "user_bytes_max", COST_QUOTA))
+		return;
+	ASSERT_EQ(0, run_child(_metadata, cost_child, res));
+	for (i = 0; i < ARRAY_SIZE(costs); i++) {
+		EXPECT_EQ(-ENOBUFS, res->err[i])
+			TH_LOG("%u-byte messages", costs[i].len);
+		EXPECT_EQ((long)(COST_QUOTA / costs[i].cost), res->count[i])
+			TH_LOG("%u-byte messages: %ld fit in %lu bytes, want %lu (each costs %lu)",
+			       costs[i].len, res->count[i], COST_QUOTA,
+			       COST_QUOTA / costs[i].cost, costs[i].cost);
+	}
+}
+
+#define SLAB_QUOTA	(2UL << 20)
+
+struct slab_res {
+	long count;
+	int err;
+	long long before, after;
+};
+
+/* As UID_B: fill SLAB_QUOTA with empty messages, Slab read around it. */
+static int slab_child(void *arg)
+{
+	struct slab_res *res = arg;
+	char name[MAILBOX_NAME_LEN];
+	int fd;
+
+	if (become(UID_B))
+		return 2;
+	mbt_name(name, "slab");
+	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			0600, 65536, 1);
+	if (fd < 0)
+		return 3;
+	res->before = slab_bytes();
+	res->count = fill(fd, 0, &res->err);
+	res->after = slab_bytes();
+	close(fd);
+	return 0;
+}
+
+/*
+ * Empty messages used to be charged 64 bytes and allocated 96 (kmalloc-96
+ * for an 80-byte header): a quota let 1.5 times itself be allocated. Now
+ * the slab memory they take stays within the quota (plus some slack for
+ * whatever else the kernel allocates meanwhile).
+ */
+TEST_F(lim, slab_within_quota)
+{
+	struct slab_res *res = mbt_shared(sizeof(*res));
+	long long used;
+
+	ASSERT_TRUE(res != NULL);
+	if (mbt_param_or("capacity_limit", 0) < 65536)
+		SKIP(return, "capacity_limit below the default");
+	if (!param_set(_metadata, self, "user_bytes_max", SLAB_QUOTA))
+		return;
+	ASSERT_EQ(0, run_child(_metadata, slab_child, res));
+	ASSERT_LE(0, res->before);
+	EXPECT_EQ(-ENOBUFS, res->err);
+	EXPECT_EQ((long)(SLAB_QUOTA / 64), res->count);
+	used = res->after - res->before;
+	TH_LOG("%ld empty messages: Slab grew by %lld bytes, quota %lu",
+	       res->count, used, SLAB_QUOTA);
+	EXPECT_GE((long long)(SLAB_QUOTA + SLAB_QUOTA / 8 + (256 << 10)), used)
+		TH_LOG("the messages of a %lu-byte quota took %lld bytes of slab",
+		       SLAB_QUOTA, used);
+}
+
+/* ------------------------------------------------------------------ */
+/* Who pays                                                            */
+/* ------------------------------------------------------------------ */
+
+#define PAY_QUOTA	4096UL	/* four 960-byte messages (1024 each) */
+#define PAY_MSG		960
+
+struct pay_arg {
+	const char *name;
+	int fd;		/* opened and bound by root */
+	int full;	/* sends through @fd before -ENOBUFS */
+	int err;	/* the first that failed */
+	int own;	/* a send through the child's own descriptor */
+	uint32_t uid;	/* the sender uid a receiver sees */
+	int again;	/* a send once one message was received */
+};
+
+/*
+ * Through root's descriptor, as another uid: fill a quota, then try a
+ * descriptor of this uid's own (its quota must be the full one), receive
+ * one message (whose sender uid is this one) and send again.
+ */
+static int pay_send(struct pay_arg *a)
+{
+	static char buf[PAY_MSG];
+	struct mailbox_recv r;
+	int fd;
+
+	a->full = fill(a->fd, PAY_MSG, &a->err);
+	fd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
+	if (fd < 0)
+		return 4;
+	a->own = mbt_send(fd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0, NULL);
+	if (mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, &r) != PAY_MSG)
+		return 5;
+	a->uid = r.sender_uid;
+	a->again = mbt_send(fd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0, NULL);
+	close(fd);
+	return 0;
+}
+
+static int setuid_child(void *arg)
+{
+	struct pay_arg *a = arg;
+
+	if (become(UID_C))
+		return 2;
+	return pay_send(a);
+}
+
+/* The result for @a: this uid full after four; root's quota untouched. */
+static void expect_paid_by_sender(struct __test_metadata *_metadata,
+				  struct pay_arg *a, int rootfd)
+{
+	static char buf[PAY_MSG];
+	int i;
+
+	EXPECT_EQ(4, a->full);
+	EXPECT_EQ(-ENOBUFS, a->err);
+	/* its own descriptor finds this uid's quota full, one slot freed */
+	EXPECT_EQ(-ENOBUFS, a->own)
+		TH_LOG("a descriptor of its own charged the same quota?");
+	EXPECT_EQ(UID_C, a->uid);
+	/* receiving one of them gave this uid room for one */
+	EXPECT_EQ(0, a->again);
+	/* root paid nothing: its whole quota is free */
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, mbt_send(rootfd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0,
+				      NULL))
+			TH_LOG("root's send %d: root was charged", i);
+	}
+	EXPECT_EQ(-ENOBUFS, mbt_send(rootfd, buf, PAY_MSG, MAILBOX_NONBLOCK,
+				     0, NULL));
+}
+
+/*
+ * A descriptor root opened and bound, used after setresuid(): the messages
+ * are charged to the uid that sends them, which fills its own quota, and
+ * root's quota stays free.
+ */
+TEST_F(lim, setuid_sender_pays)
+{
+	struct pay_arg *a = mbt_shared(sizeof(*a));
+	int rootfd;
+
+	ASSERT_TRUE(a != NULL);
+	a->name = new_name(self, "paysetuid");
+	a->fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, PAY_MSG);
+	ASSERT_LE(0, a->fd);
+	rootfd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
+	ASSERT_LE(0, rootfd);
+	if (!param_set(_metadata, self, "user_bytes_max", PAY_QUOTA))
+		return;
+	ASSERT_EQ(0, run_child(_metadata, setuid_child, a));
+	expect_paid_by_sender(_metadata, a, rootfd);
+	close(rootfd);
+	close(a->fd);
+}
+
+struct scm_arg {
+	struct pay_arg *pay;
+	int sock;
+};
+
+static int scm_child(void *arg)
+{
+	struct scm_arg *s = arg;
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+
+	if (become(UID_C))
+		return 2;
+	if (recvmsg(s->sock, &mh, 0) != 1)
+		return 5;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return 6;
+	memcpy(&s->pay->fd, CMSG_DATA(c), sizeof(int));
+	return pay_send(s->pay);
+}
+
+/* The same with root's descriptor passed to a UID_C process. */
+TEST_F(lim, scm_rights_receiver_pays)
+{
+	struct pay_arg *a = mbt_shared(sizeof(*a));
+	struct scm_arg s;
+	char cbuf[CMSG_SPACE(sizeof(int))], byte = 'x';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int sv[2], status, fd, rootfd;
+	pid_t pid;
+
+	ASSERT_TRUE(a != NULL);
+	a->name = new_name(self, "payscm");
+	fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, PAY_MSG);
+	ASSERT_LE(0, fd);
+	rootfd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
+	ASSERT_LE(0, rootfd);
+	if (!param_set(_metadata, self, "user_bytes_max", PAY_QUOTA))
+		return;
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	s.pay = a;
+	s.sock = sv[1];
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* the child holds no descriptor of root's but the one passed */
+		close(fd);
+		close(rootfd);
+		_exit(scm_child(&s));
+	}
+	memset(cbuf, 0, sizeof(cbuf));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	EXPECT_EQ(1, sendmsg(sv[0], &mh, 0));
+	close(fd);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	expect_paid_by_sender(_metadata, a, rootfd);
+	close(sv[0]);
+	close(sv[1]);
+	close(rootfd);
+}
+
+/* ------------------------------------------------------------------ */
+/* A failed send changes nothing                                       */
+/* ------------------------------------------------------------------ */
+
+#define OUT_PID		0x5a5a5a5a
+#define OUT_RECEIVERS	0xa5a5a5a5U
+
+/* A send whose out fields hold a pattern no kernel would write. */
+static struct mailbox_send patterned(const void *buf, uint32_t len)
+{
+	struct mailbox_send s;
+
+	memset(&s, 0, sizeof(s));
+	s.buf = (uintptr_t)buf;
+	s.len = len;
+	s.receiver_pid = OUT_PID;
+	s.receivers = OUT_RECEIVERS;
+	return s;
+}
+
+/*
+ * Issue @cmd with @s, expect @err and the struct byte for byte as it was;
+ * also as the only entry of a batch, and as the second entry after one
+ * that succeeds (sent to @fd, so @fd must have room and be bound).
+ */
+static void expect_unchanged(struct __test_metadata *_metadata, int fd,
+			     unsigned long cmd, const struct mailbox_send *s,
+			     int err, const char *what)
+{
+	struct mailbox_send copy = *s, pair[2];
+	struct mailbox_batch b;
+	int ret;
+
+	ret = mbt_ioctl(fd, cmd, &copy);
+	EXPECT_EQ(err, ret) TH_LOG("%s", what);
+	EXPECT_EQ(0, memcmp(&copy, s, sizeof(copy)))
+		TH_LOG("%s: receiver_pid %d receivers %u", what,
+		       copy.receiver_pid, copy.receivers);
+	/* A batch entry is a SEND_TO when it has a to_pid, else a SEND. */
+	if ((cmd == MAILBOX_IOC_SEND) == (s->to_pid != 0))
+		return;
+
+	pair[0] = patterned("ok", 2);
+	pair[1] = *s;
+	memset(&b, 0, sizeof(b));
+	b.msgs = (uintptr_t)&pair[1];
+	b.count = 1;
+	ret = mbt_ioctl(fd, MAILBOX_IOC_SEND_BATCH, &b);
+	EXPECT_EQ(err, ret) TH_LOG("%s, alone in a batch", what);
+	EXPECT_EQ(0, memcmp(&pair[1], s, sizeof(*s)))
+		TH_LOG("%s, alone in a batch", what);
+
+	memset(&b, 0, sizeof(b));
+	b.msgs = (uintptr_t)pair;
+	b.count = 2;
+	ret = mbt_ioctl(fd, MAILBOX_IOC_SEND_BATCH, &b);
+	EXPECT_EQ(1, ret) TH_LOG("%s, second in a batch", what);
+	EXPECT_EQ(err, b.error) TH_LOG("%s, second in a batch", what);
+	EXPECT_EQ(0, memcmp(&pair[1], s, sizeof(*s)))
+		TH_LOG("%s, second in a batch: receiver_pid %d receivers %u",
+		       what, pair[1].receiver_pid, pair[1].receivers);
+	/* take the first entry's message back out */
+	EXPECT_EQ(2, mbt_recv(fd, pair, sizeof(pair), MAILBOX_NONBLOCK, 0,
+			      NULL));
+}
+
+TEST_F(lim, failed_send_leaves_struct_alone)
+{
+	const char *name = new_name(self, "badsend");
+	int fd = mbt_create(name, MAILBOX_CREATE_EXCL, 0600, 2, 8);
+	int bcast, rdonly, full, dfd;
+	struct mailbox_send s;
+	char bname[MAILBOX_NAME_LEN];
+
+	ASSERT_LE(0, fd);
+	s = patterned("x", 1);
+	s.flags = 0x80;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "unknown flag");
+	s = patterned("x", 1);
+	s.flags = MAILBOX_NONBLOCK | MAILBOX_DEADLINE;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "NONBLOCK | DEADLINE");
+	s = patterned("x", 1);
+	s.deadline_ns = 1;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "deadline without DEADLINE");
+	s = patterned("x", 1);
+	s.reserved[1] = 1;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "reserved");
+	s = patterned("x", 1);
+	s.priority = MAILBOX_PRIO_MAX + 1;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "priority past the highest");
+	s = patterned("x", 1);
+	s.priority = 1;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "priority on a queue mailbox");
+	s = patterned("123456789", 9);
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EMSGSIZE,
+			 "too long");
+	s = patterned((void *)8, 1);
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EFAULT,
+			 "unreadable message");
+	s = patterned("x", 1);
+	s.flags = MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EAGAIN,
+			 "delivery wait with no receiver");
+
+	/* SEND with a to_pid; SEND_TO with a bad or absent one */
+	s = patterned("x", 1);
+	s.to_pid = getpid();
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "SEND with to_pid");
+	s = patterned("x", 1);
+	s.to_pid = -1;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EINVAL,
+			 "SEND_TO a negative pid");
+	s = patterned("x", 1);
+	s.to_pid = getpid();
+	s.flags = 0x80;
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EINVAL,
+			 "SEND_TO with an unknown flag");
+	dfd = mbt_open_direct(2, 8, MAILBOX_DELIVER_QUEUE);
+	ASSERT_LE(0, dfd);
+	s = patterned("123456789", 9);
+	s.to_pid = getpid();
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EMSGSIZE,
+			 "SEND_TO, too long");
+	close(dfd);
+	s = patterned("x", 1);
+	s.to_pid = getpid();
+	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -ESRCH,
+			 "SEND_TO a process without a direct mailbox");
+
+	/* no send access; a full mailbox; SEND_WAIT on broadcast */
+	rdonly = mbt_open(name, MAILBOX_ACCESS_RECV);
+	ASSERT_LE(0, rdonly);
+	s = patterned("x", 1);
+	EXPECT_EQ(-EBADF, mbt_ioctl(rdonly, MAILBOX_IOC_SEND, &s));
+	EXPECT_EQ(OUT_PID, s.receiver_pid);
+	EXPECT_EQ(OUT_RECEIVERS, s.receivers);
+	close(rdonly);
+
+	mbt_name(bname, "badsend-b");
+	bcast = mbt_create_ex(bname, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			      MAILBOX_ACCESS_ALL, 0600, 2, 8,
+			      MAILBOX_DELIVER_BROADCAST);
+	ASSERT_LE(0, bcast);
+	s = patterned("x", 1);
+	s.flags = MAILBOX_SEND_WAIT;
+	expect_unchanged(_metadata, bcast, MAILBOX_IOC_SEND, &s, -EINVAL,
+			 "SEND_WAIT on a broadcast mailbox");
+	close(bcast);
+
+	full = mbt_open(name, MAILBOX_ACCESS_SEND);
+	ASSERT_LE(0, full);
+	EXPECT_EQ(0, mbt_send(full, "a", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(full, "b", 1, 0, 0, NULL));
+	s = patterned("x", 1);
+	s.flags = MAILBOX_NONBLOCK;
+	EXPECT_EQ(-EAGAIN, mbt_ioctl(full, MAILBOX_IOC_SEND, &s));
+	EXPECT_EQ(OUT_PID, s.receiver_pid);
+	EXPECT_EQ(OUT_RECEIVERS, s.receivers);
+	close(full);
+
+	/* and a send that succeeds does write them */
+	EXPECT_EQ(1, mbt_recv(fd, &s, sizeof(s), MAILBOX_NONBLOCK, 0, NULL));
+	s = patterned("x", 1);
+	EXPECT_EQ(0, mbt_ioctl(fd, MAILBOX_IOC_SEND, &s));
+	EXPECT_EQ(0, s.receiver_pid);
+	EXPECT_EQ(1U, s.receivers);
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* A dead mailbox's counters                                           */
+/* ------------------------------------------------------------------ */
+
+/* The dropped column (the last) of @name's /proc/mailboxes line, or -1. */
+static long long proc_dropped(const char *name, char *header, size_t size)
+{
+	FILE *f = fopen(PROC_MAILBOXES, "re");
+	char line[2048], *last;
+	long long val = -1;
+	size_t n;
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && header)
+		snprintf(header, size, "%.*s", (int)size - 1, line);
+	while (fgets(line, sizeof(line), f)) {
+		n = strlen(name);
+		if (strncmp(line, name, n) || line[n] != ' ')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, ' ');
+		if (last)
+			val = strtoll(last + 1, NULL, 10);
+	}
+	fclose(f);
+	return val;
+}
+
+/* The "dropped:" line of @fd's fdinfo, or -1. */
+static long long fdinfo_dropped(int fd)
+{
+	char path[64], line[256];
+	long long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		sscanf(line, "dropped: %lld", &val);
+	fclose(f);
+	return val;
+}
+
+/* STAT, fdinfo and /proc agree on @dropped, and the counters add up. */
+static void expect_dropped(struct __test_metadata *_metadata, int fd,
+			   const char *name, uint64_t dropped)
+{
+	struct mailbox_info info;
+
+	ASSERT_EQ(0, mbt_stat(fd, &info));
+	EXPECT_EQ(dropped, info.dropped);
+	EXPECT_EQ(info.sent, info.received + info.depth + info.dropped)
+		TH_LOG("sent %llu received %llu depth %u dropped %llu",
+		       (unsigned long long)info.sent,
+		       (unsigned long long)info.received, info.depth,
+		       (unsigned long long)info.dropped);
+	EXPECT_EQ((long long)dropped, fdinfo_dropped(fd));
+	EXPECT_EQ((long long)dropped, proc_dropped(name, NULL, 0));
+}
+
+TEST_F(lim, destroyed_mailbox_counts_dropped)
+{
+	const char *name = new_name(self, "dropped");
+	char header[512];
+	struct mailbox_info info;
+	char buf[8];
+	int owner, peer;
+
+	owner = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			   0600, 8, 8);
+	ASSERT_LE(0, owner);
+	peer = mbt_open(name, MAILBOX_ACCESS_ALL);
+	ASSERT_LE(0, peer);
+	EXPECT_LE(0, proc_dropped(name, header, sizeof(header)));
+	EXPECT_TRUE(strstr(header, " backlog dropped\n") != NULL)
+		TH_LOG("header: %s", header);
+	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(peer, "3", 1, 0, 0, NULL));
+	EXPECT_EQ(1, mbt_recv(peer, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+			      NULL));
+	expect_dropped(_metadata, peer, name, 0);
+
+	/* The creator closes: the two queued messages are discarded. */
+	close(owner);
+	ASSERT_EQ(0, mbt_stat(peer, &info));
+	EXPECT_EQ(U32(MAILBOX_STATE_DEAD), info.state);
+	EXPECT_EQ(3U, info.sent);
+	EXPECT_EQ(1U, info.received);
+	EXPECT_EQ(0U, info.depth);
+	expect_dropped(_metadata, peer, name, 2);
+	close(peer);
+}
+
+/* Broadcast: what some subscriber had yet to read counts as dropped. */
+TEST_F(lim, destroyed_broadcast_counts_dropped)
+{
+	const char *name = new_name(self, "bdropped");
+	char buf[8];
+	int owner, sub;
+
+	owner = mbt_create_ex(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			      MAILBOX_ACCESS_SEND, 0600, 8, 8,
+			      MAILBOX_DELIVER_BROADCAST);
+	ASSERT_LE(0, owner);
+	sub = mbt_open(name, MAILBOX_ACCESS_RECV);
+	ASSERT_LE(0, sub);
+	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(owner, "3", 1, 0, 0, NULL));
+	EXPECT_EQ(1, mbt_recv(sub, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+			      NULL));
+	expect_dropped(_metadata, sub, name, 0);
+	close(owner);
+	expect_dropped(_metadata, sub, name, 2);
+	close(sub);
+}
+
+TEST_HARNESS_MAIN
