@@ -83,6 +83,7 @@ struct mbox_msg {
 	u32 copying;
 	char data[];
 };
+
 static_assert(sizeof(struct mbox_msg) == MBOX_MSG_HEADER);
 
 /*
