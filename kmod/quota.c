@@ -5,6 +5,7 @@
  */
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -114,13 +115,18 @@ struct mbox_user *mbox_user_current(struct mbox_file *mf)
  * Its allocation, header included: kvmalloc() tries kmalloc() first, which
  * takes kmalloc_size_roundup() bytes (a slab size class up to
  * KMALLOC_MAX_CACHE_SIZE, a power-of-two number of pages above); its
- * vmalloc() fallback takes whole pages, never more.
+ * vmalloc() fallback takes whole pages, never more. Past KMALLOC_MAX_SIZE
+ * only vmalloc() can take it: whole pages.
  *
  * Return: the charge in bytes.
  */
 size_t mbox_msg_charge(u32 len)
 {
-	return kmalloc_size_roundup(struct_size((struct mbox_msg *)NULL, data, len));
+	size_t size = struct_size((struct mbox_msg *)NULL, data, len);
+
+	if (size > KMALLOC_MAX_SIZE)
+		return PAGE_ALIGN(size);
+	return kmalloc_size_roundup(size);
 }
 
 /**

@@ -248,6 +248,57 @@ TEST_F(lim, quota_takes_limit_over_real_cost)
 	}
 }
 
+/*
+ * Past kmalloc()'s largest size (4 MiB on x86-64) only vmalloc() can take
+ * a message: it costs whole pages. A quota one byte short of two such
+ * messages takes one.
+ */
+#define BIG_LEN		((4U << 20) + 1)
+#define BIG_COST	((4UL << 20) + 4096)
+
+struct big_res {
+	long count;
+	int err;
+};
+
+static int big_child(void *arg)
+{
+	struct big_res *res = arg;
+	char name[MAILBOX_NAME_LEN];
+	char *buf = calloc(1, BIG_LEN);
+	int fd, i;
+
+	if (!buf || become(UID_A))
+		return 2;
+	mbt_name(name, "big");
+	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			0600, 8, BIG_LEN);
+	if (fd < 0)
+		return 3;
+	for (i = 0; i < 4; i++) {
+		res->err = mbt_send(fd, buf, BIG_LEN, MAILBOX_NONBLOCK, 0, NULL);
+		if (res->err)
+			break;
+		res->count++;
+	}
+	close(fd);
+	free(buf);
+	return 0;
+}
+
+TEST_F(lim, quota_past_kmalloc_counts_whole_pages)
+{
+	struct big_res *res = mbt_shared(sizeof(*res));
+
+	ASSERT_TRUE(res != NULL);
+	if (!param_set(_metadata, self, "msg_size_limit", BIG_LEN) ||
+	    !param_set(_metadata, self, "user_bytes_max", 2 * BIG_COST - 1))
+		return;
+	ASSERT_EQ(0, run_child(_metadata, big_child, res));
+	EXPECT_EQ(1, res->count);
+	EXPECT_EQ(-ENOBUFS, res->err);
+}
+
 #define SLAB_QUOTA	(2UL << 20)
 
 struct slab_res {

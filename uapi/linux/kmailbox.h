@@ -49,8 +49,9 @@
  * charge the caller. A message costs its kernel allocation: a 64-byte
  * header plus its length, rounded up as kmalloc() rounds (to the next of
  * the slab sizes 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 and 8192
- * bytes on x86-64, above that to a power-of-two number of pages): an empty
- * message costs 64 bytes, one of 960 bytes 1024, one of 4096 bytes 8192.
+ * bytes on x86-64, above that to a power-of-two number of pages, and past
+ * kmalloc()'s largest size, 4 MiB there, to whole pages): an empty message
+ * costs 64 bytes, one of 960 bytes 1024, one of 4096 bytes 8192.
  *
  * Three ways to deliver, chosen per mailbox when it is created (struct
  * mailbox_create.delivery):
