@@ -783,13 +783,13 @@ void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg)
 /*
  * The receiver that took @msg could not copy it out: put it back at the
  * head of the queue (or hand it to a receiver now asleep), so that it is
- * not lost. The slot it left may have been refilled meanwhile (by a
- * sleeping sender's message, mbox_refill()), so the queue may then hold
- * more than its capacity: one message more for each receiver whose copy
- * failed while the queue was refilled, at most as many as receivers were
- * copying out at once. Sends see it full until receives bring it below
- * its capacity again. Destroyed meanwhile, the message was never received
- * after all: it counts as dropped.
+ * not lost. The slot it left may have been refilled meanwhile with a
+ * sleeping sender's message (mbox_refill()), and a rendezvous has no slot
+ * at all, so the queue may then hold more than its capacity: one message
+ * more for each receiver whose copy failed so, at most as many as
+ * receivers were copying out at once (not just one). Sends see it full
+ * until receives bring it below its capacity again. Destroyed meanwhile,
+ * the message was never received after all: it counts as dropped.
  */
 static void mbox_requeue(struct mbox *mb, struct mbox_msg *msg)
 {
