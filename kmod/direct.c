@@ -195,26 +195,22 @@ int kmb_ioc_open_direct(struct kmb_file *mf,
 	new->owner = get_pid(task_tgid(current));
 	new->dead_err = -EPIPE;
 
-	mutex_lock(&kmb_registry_lock);
-	if (mf->mbox) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
+	ret = kmb_lock_unbound(mf);
+	if (ret)
+		goto out_free;
 	mb = kmb_direct_lookup(new->owner);
 	if (mb) {
 		kref_get(&mb->ref);
 		mb->nr_files++;
 		kmb_bind(mf, mb, MAILBOX_ACCESS_RECV, false);
-		ret = 0;
-		goto out_unlock;
+	} else {
+		kmb_allow_swap(new, &allow);
+		ret = kmb_link_bind(mf, new, MAILBOX_ACCESS_RECV);
+		if (ret > 0)
+			new = NULL;
 	}
-	kmb_allow_swap(new, &allow);
-	ret = kmb_link_bind(mf, new, MAILBOX_ACCESS_RECV);
-	if (ret > 0)
-		new = NULL;
-
-out_unlock:
 	mutex_unlock(&kmb_registry_lock);
+out_free:
 	if (new)
 		kmb_free_unused(new);
 out_allow:

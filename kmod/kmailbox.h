@@ -436,6 +436,7 @@ int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	      struct kmb_wake_q *defer);
 
 /* names.c */
+int kmb_lock_unbound(struct kmb_file *mf);
 void kmb_bind(struct kmb_file *mf, struct kmb *mb, u32 access,
 	      bool owner);
 int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access);

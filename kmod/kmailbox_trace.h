@@ -29,6 +29,12 @@
 
 #include "kmailbox.h"
 
+/* Every event starts with the mailbox's name and the process's tgid. */
+#define KMB_TRACE_WHO_ASSIGN(mb) do { \
+	kmb_name_of(mb, &init_pid_ns, __entry->name, MAILBOX_NAME_LEN); \
+	__entry->pid = current->tgid; \
+} while (0)
+
 #define kmb_show_op(op) \
 	__print_symbolic(op, { KMB_TRACE_SEND, "send" }, \
 			 { KMB_TRACE_RECV, "recv" })
@@ -40,9 +46,7 @@ TRACE_EVENT(kmailbox_send,
 			     __field(pid_t, pid)
 			     __field(u32, prio)
 			     __field(size_t, len)),
-	    TP_fast_assign(kmb_name_of(mb, &init_pid_ns, __entry->name,
-				       MAILBOX_NAME_LEN);
-			   __entry->pid = current->tgid;
+	    TP_fast_assign(KMB_TRACE_WHO_ASSIGN(mb);
 			   __entry->prio = msg->prio;
 			   __entry->len = msg->len;),
 	    TP_printk("name=%s pid=%d len=%zu prio=%u",
@@ -58,9 +62,7 @@ TRACE_EVENT(kmailbox_receive,
 			     __field(size_t, len)
 			     __field(u64, latency)
 			     __field(u32, prio)),
-	    TP_fast_assign(kmb_name_of(mb, &init_pid_ns, __entry->name,
-				       MAILBOX_NAME_LEN);
-			   __entry->pid = current->tgid;
+	    TP_fast_assign(KMB_TRACE_WHO_ASSIGN(mb);
 			   __entry->from = pid_nr(msg->sender);
 			   __entry->len = msg->len;
 			   __entry->latency = ktime_to_ns(ktime_sub(ktime_get(),
@@ -78,9 +80,7 @@ TRACE_EVENT(kmailbox_wait,
 			     __field(pid_t, pid)
 			     __field(int, op)
 			     __field(size_t, len)),
-	    TP_fast_assign(kmb_name_of(mb, &init_pid_ns, __entry->name,
-				       MAILBOX_NAME_LEN);
-			   __entry->pid = current->tgid;
+	    TP_fast_assign(KMB_TRACE_WHO_ASSIGN(mb);
 			   __entry->op = op;
 			   __entry->len = len;),
 	    TP_printk("name=%s pid=%d op=%s len=%zu", __entry->name,
@@ -97,9 +97,7 @@ TRACE_EVENT(kmailbox_wake,
 			     __field(int, ret)
 			     __field(size_t, len)
 			     __field(u64, latency)),
-	    TP_fast_assign(kmb_name_of(mb, &init_pid_ns, __entry->name,
-				       MAILBOX_NAME_LEN);
-			   __entry->pid = current->tgid;
+	    TP_fast_assign(KMB_TRACE_WHO_ASSIGN(mb);
 			   __entry->op = op;
 			   __entry->ret = ret;
 			   __entry->len = len;

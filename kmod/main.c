@@ -109,31 +109,52 @@ static struct kmb *kmb_of(struct kmb_file *mf)
 	return smp_load_acquire(&mf->mbox);
 }
 
-static long kmb_ioctl_create(struct kmb_file *mf, void __user *uarg)
-{
-	struct mailbox_create args;
+/* The arguments of the ioctls that only read theirs. */
+union kmb_ioc_in {
+	struct mailbox_create create;
+	struct mailbox_open open;
+	struct mailbox_unlink unlink;
+	struct mailbox_direct direct;
+	struct mailbox_policy policy;
+	struct mailbox_recv_prio recv_prio;
+};
 
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	return kmb_ioc_create(mf, &args);
+static long kmb_set_recv_prio(struct kmb_file *mf,
+			      const struct mailbox_recv_prio *args)
+{
+	if (args->priority > MAILBOX_PRIO_MAX || args->flags || args->reserved)
+		return -EINVAL;
+	WRITE_ONCE(mf->recv_prio, args->priority);
+	return 0;
 }
 
-static long kmb_ioctl_open(struct kmb_file *mf, void __user *uarg)
+/*
+ * MAILBOX_IOC_CREATE, OPEN, UNLINK, OPEN_DIRECT, SET_POLICY and
+ * SET_RECV_PRIO: copy the argument in (_IOC_SIZE(@cmd) bytes, one of the
+ * union's members), then do it.
+ */
+static long kmb_ioctl_in(struct kmb_file *mf, unsigned int cmd,
+			 void __user *uarg)
 {
-	struct mailbox_open args;
+	union kmb_ioc_in in;
 
-	if (copy_from_user(&args, uarg, sizeof(args)))
+	if (copy_from_user(&in, uarg, _IOC_SIZE(cmd)))
 		return -EFAULT;
-	return kmb_ioc_open(mf, &args);
-}
-
-static long kmb_ioctl_unlink(void __user *uarg)
-{
-	struct mailbox_unlink args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	return kmb_ioc_unlink(&args);
+	switch (cmd) {
+	case MAILBOX_IOC_CREATE:
+		return kmb_ioc_create(mf, &in.create);
+	case MAILBOX_IOC_OPEN:
+		return kmb_ioc_open(mf, &in.open);
+	case MAILBOX_IOC_UNLINK:
+		return kmb_ioc_unlink(&in.unlink);
+	case MAILBOX_IOC_OPEN_DIRECT:
+		return kmb_ioc_open_direct(mf, &in.direct);
+	}
+	if (!kmb_of(mf))
+		return -EBADFD;
+	if (cmd == MAILBOX_IOC_SET_POLICY)
+		return kmb_ioc_set_policy(mf, &in.policy);
+	return kmb_set_recv_prio(mf, &in.recv_prio);
 }
 
 /* Where a send goes. */
@@ -247,40 +268,6 @@ static long kmb_ioctl_stat(struct kmb_file *mf, void __user *uarg)
 	return 0;
 }
 
-static long kmb_ioctl_open_direct(struct kmb_file *mf, void __user *uarg)
-{
-	struct mailbox_direct args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	return kmb_ioc_open_direct(mf, &args);
-}
-
-static long kmb_ioctl_set_policy(struct kmb_file *mf, void __user *uarg)
-{
-	struct mailbox_policy args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (!kmb_of(mf))
-		return -EBADFD;
-	return kmb_ioc_set_policy(mf, &args);
-}
-
-static long kmb_ioctl_set_recv_prio(struct kmb_file *mf, void __user *uarg)
-{
-	struct mailbox_recv_prio args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (!kmb_of(mf))
-		return -EBADFD;
-	if (args.priority > MAILBOX_PRIO_MAX || args.flags || args.reserved)
-		return -EINVAL;
-	WRITE_ONCE(mf->recv_prio, args.priority);
-	return 0;
-}
-
 static long kmb_ioctl_version(void __user *uarg)
 {
 	struct mailbox_version v = {
@@ -302,11 +289,12 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case MAILBOX_IOC_CREATE:
-		return kmb_ioctl_create(mf, uarg);
 	case MAILBOX_IOC_OPEN:
-		return kmb_ioctl_open(mf, uarg);
 	case MAILBOX_IOC_UNLINK:
-		return kmb_ioctl_unlink(uarg);
+	case MAILBOX_IOC_OPEN_DIRECT:
+	case MAILBOX_IOC_SET_POLICY:
+	case MAILBOX_IOC_SET_RECV_PRIO:
+		return kmb_ioctl_in(mf, cmd, uarg);
 	case MAILBOX_IOC_SEND:
 		return kmb_ioctl_send(mf, uarg, KMB_TO_BOUND, nonblock, NULL);
 	case MAILBOX_IOC_SEND_TO:
@@ -319,12 +307,6 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 		return kmb_ioctl_batch(mf, uarg, true, nonblock);
 	case MAILBOX_IOC_STAT:
 		return kmb_ioctl_stat(mf, uarg);
-	case MAILBOX_IOC_OPEN_DIRECT:
-		return kmb_ioctl_open_direct(mf, uarg);
-	case MAILBOX_IOC_SET_POLICY:
-		return kmb_ioctl_set_policy(mf, uarg);
-	case MAILBOX_IOC_SET_RECV_PRIO:
-		return kmb_ioctl_set_recv_prio(mf, uarg);
 	case MAILBOX_IOC_VERSION:
 		return kmb_ioctl_version(uarg);
 	default:

@@ -58,6 +58,22 @@ void kmb_bind(struct kmb_file *mf, struct kmb *mb, u32 access, bool owner)
 	smp_store_release(&mf->mbox, mb);
 }
 
+/**
+ * kmb_lock_unbound() - take kmb_registry_lock to bind a descriptor
+ * @mf: the descriptor.
+ *
+ * Return: 0 with the lock held, or -EBUSY (and the lock not held) when
+ * @mf is bound already: a descriptor is bound once.
+ */
+int kmb_lock_unbound(struct kmb_file *mf)
+{
+	mutex_lock(&kmb_registry_lock);
+	if (!mf->mbox)
+		return 0;
+	mutex_unlock(&kmb_registry_lock);
+	return -EBUSY;
+}
+
 /* Bind @mf to the existing @mb if its mode grants @access. */
 static int kmb_attach(struct kmb_file *mf, struct kmb *mb, u32 access)
 {
@@ -137,25 +153,21 @@ int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args)
 	new->mode = args->mode;
 	new->owned = args->flags & MAILBOX_CREATE_OWNED;
 
-	mutex_lock(&kmb_registry_lock);
-	if (mf->mbox) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
+	ret = kmb_lock_unbound(mf);
+	if (ret)
+		goto out_free;
 	mb = kmb_lookup(args->name);
-	if (mb) {
-		if (args->flags & MAILBOX_CREATE_EXCL)
-			ret = -EEXIST;
-		else
-			ret = kmb_attach(mf, mb, args->access);
-		goto out_unlock;
+	if (!mb) {
+		ret = kmb_link_bind(mf, new, args->access);
+		if (ret > 0)
+			new = NULL;
+	} else if (args->flags & MAILBOX_CREATE_EXCL) {
+		ret = -EEXIST;
+	} else {
+		ret = kmb_attach(mf, mb, args->access);
 	}
-	ret = kmb_link_bind(mf, new, args->access);
-	if (ret > 0)
-		new = NULL;
-
-out_unlock:
 	mutex_unlock(&kmb_registry_lock);
+out_free:
 	if (new)
 		kmb_free_unused(new);
 	return ret;
@@ -181,15 +193,11 @@ int kmb_ioc_open(struct kmb_file *mf, const struct mailbox_open *args)
 	if (ret)
 		return ret;
 
-	mutex_lock(&kmb_registry_lock);
-	if (mf->mbox) {
-		ret = -EBUSY;
-		goto out_unlock;
-	}
+	ret = kmb_lock_unbound(mf);
+	if (ret)
+		return ret;
 	mb = kmb_lookup(args->name);
 	ret = mb ? kmb_attach(mf, mb, args->access) : -ENOENT;
-
-out_unlock:
 	mutex_unlock(&kmb_registry_lock);
 	return ret;
 }
