@@ -20,19 +20,19 @@
 #include "kmailbox_trace.h"
 
 /* @msg has been received by one more subscriber, or lost one. */
-static void mbox_bcast_put(struct mbox *mb, struct mbox_msg *msg,
-			   struct list_head *freeq)
+static void kmb_bcast_put(struct kmb *mb, struct kmb_msg *msg,
+			  struct list_head *freeq)
 {
 	lockdep_assert_held(&mb->lock);
 	if (--msg->pending)
 		return;
-	mbox_dequeue(mb, msg);
+	kmb_dequeue(mb, msg);
 	mb->received++;
 	list_add_tail(&msg->node, freeq);
 }
 
 /* The message after @msg in the log, or NULL. */
-static struct mbox_msg *mbox_bcast_after(struct mbox *mb, struct mbox_msg *msg)
+static struct kmb_msg *kmb_bcast_after(struct kmb *mb, struct kmb_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
 	if (list_is_last(&msg->node, &mb->msgs[0]))
@@ -41,7 +41,7 @@ static struct mbox_msg *mbox_bcast_after(struct mbox *mb, struct mbox_msg *msg)
 }
 
 /**
- * mbox_bcast_append() - add a message to a broadcast mailbox's log
+ * kmb_bcast_append() - add a message to a broadcast mailbox's log
  * @mb: the mailbox, not dead; its lock is held.
  * @msg: the message.
  * @q: collects the sleeping receivers, all woken to look again.
@@ -52,11 +52,11 @@ static struct mbox_msg *mbox_bcast_after(struct mbox *mb, struct mbox_msg *msg)
  *
  * Return: the number of subscribers @msg was queued for.
  */
-u32 mbox_bcast_append(struct mbox *mb, struct mbox_msg *msg,
-		      struct mbox_wake_q *q, struct list_head *freeq)
+u32 kmb_bcast_append(struct kmb *mb, struct kmb_msg *msg,
+		     struct kmb_wake_q *q, struct list_head *freeq)
 {
-	struct mbox_waiter *r, *tmp;
-	struct mbox_sub *sub;
+	struct kmb_waiter *r, *tmp;
+	struct kmb_sub *sub;
 
 	lockdep_assert_held(&mb->lock);
 	if (!mb->nr_subs) {
@@ -65,7 +65,7 @@ u32 mbox_bcast_append(struct mbox *mb, struct mbox_msg *msg,
 		return 0;
 	}
 	msg->pending = mb->nr_subs;
-	mbox_enqueue(mb, msg, false);
+	kmb_enqueue(mb, msg, false);
 	list_for_each_entry(sub, &mb->subs, node) {
 		if (!sub->next)
 			sub->next = msg;
@@ -73,22 +73,43 @@ u32 mbox_bcast_append(struct mbox *mb, struct mbox_msg *msg,
 	}
 	list_for_each_entry_safe(r, tmp, &mb->receivers, node) {
 		list_del_init(&r->node);
-		mbox_wake_waiter(q, r, MBOX_DONE);
+		kmb_wake_waiter(q, r, KMB_DONE);
 	}
 	mb->nr_receivers = 0;
 	return mb->nr_subs;
 }
 
 /**
- * mbox_sub_join() - subscribe a descriptor that is being bound
+ * kmb_bcast_refill() - a slot is free in the log: append the messages of
+ * the oldest sleeping senders
+ * @mb: the mailbox; its lock is held.
+ * @q: collects the senders and the receivers to wake.
+ * @freeq: collects messages that nobody is left to receive.
+ *
+ * A sender's message reaches the subscribers of now.
+ */
+void kmb_bcast_refill(struct kmb *mb, struct kmb_wake_q *q,
+		      struct list_head *freeq)
+{
+	struct kmb_waiter *s;
+
+	while ((s = kmb_pop_sender(mb))) {
+		s->size = kmb_bcast_append(mb, s->msg, q, freeq);
+		s->msg = NULL;
+		kmb_wake_waiter(q, s, KMB_DONE);
+	}
+}
+
+/**
+ * kmb_sub_join() - subscribe a descriptor that is being bound
  * @mf: the descriptor, bound with MAILBOX_ACCESS_RECV.
  * @mb: the broadcast mailbox it is being bound to.
  *
  * It will receive the messages sent from now on.
  */
-void mbox_sub_join(struct mbox_file *mf, struct mbox *mb)
+void kmb_sub_join(struct kmb_file *mf, struct kmb *mb)
 {
-	struct mbox_sub *sub = &mf->sub;
+	struct kmb_sub *sub = &mf->sub;
 
 	spin_lock(&mb->lock);
 	if (!mb->dead) {
@@ -102,37 +123,37 @@ void mbox_sub_join(struct mbox_file *mf, struct mbox *mb)
 }
 
 /**
- * mbox_sub_leave() - unsubscribe a descriptor that is being closed
+ * kmb_sub_leave() - unsubscribe a descriptor that is being closed
  * @mf: the descriptor.
  *
  * The messages it had yet to receive no longer wait for it; those nobody
  * else waits for are freed, which may let sleeping senders in.
  */
-void mbox_sub_leave(struct mbox_file *mf)
+void kmb_sub_leave(struct kmb_file *mf)
 {
-	struct mbox_sub *sub = &mf->sub;
-	struct mbox *mb = mf->mbox;
-	struct mbox_wake_q q = { 0 };
-	struct mbox_msg *msg, *next;
+	struct kmb_sub *sub = &mf->sub;
+	struct kmb *mb = mf->mbox;
+	struct kmb_wake_q q = { 0 };
+	struct kmb_msg *msg, *next;
 	LIST_HEAD(freeq);
 
 	spin_lock(&mb->lock);
 	for (msg = sub->next; msg; msg = next) {
-		next = mbox_bcast_after(mb, msg);
-		mbox_bcast_put(mb, msg, &freeq);
+		next = kmb_bcast_after(mb, msg);
+		kmb_bcast_put(mb, msg, &freeq);
 	}
 	list_del(&sub->node);
 	mb->nr_subs--;
 	mf->subscribed = false;
 	if (!mb->dead)
-		mbox_refill(mb, &q, &freeq);
-	mbox_unlock_wake(mb, &q);
-	mbox_poll_wake(mb);
-	mbox_free_msgs(&freeq);
+		kmb_bcast_refill(mb, &q, &freeq);
+	kmb_unlock_wake(mb, &q);
+	kmb_poll_wake(mb);
+	kmb_free_msgs(&freeq);
 }
 
 /**
- * mbox_bcast_recv() - MAILBOX_IOC_RECV on a broadcast mailbox
+ * kmb_bcast_recv() - MAILBOX_IOC_RECV on a broadcast mailbox
  * @mf: the descriptor, with receive access.
  * @args: the arguments, copied in and checked.
  * @uarg: where they came from; the results are written back there.
@@ -145,15 +166,15 @@ void mbox_sub_leave(struct mbox_file *mf)
  *
  * Return: the message length or a negative errno; see the uapi header.
  */
-int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
-		    struct mailbox_recv __user *uarg, struct mbox_wait *wait)
+int kmb_bcast_recv(struct kmb_file *mf, struct mailbox_recv *args,
+		   struct mailbox_recv __user *uarg, struct kmb_wait *wait)
 {
 	bool peek = args->flags & MAILBOX_RECV_PEEK;
-	struct mbox_waiter w = { .task = current };
-	struct mbox_sub *sub = &mf->sub;
-	struct mbox *mb = mf->mbox;
-	struct mbox_wake_q q = { 0 };
-	struct mbox_msg *msg;
+	struct kmb_waiter w = { .task = current };
+	struct kmb_sub *sub = &mf->sub;
+	struct kmb *mb = mf->mbox;
+	struct kmb_wake_q q = { 0 };
+	struct kmb_msg *msg;
 	LIST_HEAD(freeq);
 	bool fault;
 	int ret;
@@ -173,7 +194,7 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 		ret = mb->dead ? mb->dead_err : peek ? -EAGAIN : wait->mode;
 		if (!ret) {
 			/* Every append wakes every receiver: no priorities. */
-			w.state = MBOX_WAITING;
+			w.state = KMB_WAITING;
 			list_add_tail(&w.node, &mb->receivers);
 			mb->nr_receivers++;
 			mb->recv_blocked++;
@@ -181,14 +202,14 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 		spin_unlock(&mb->lock);
 		mutex_unlock(&sub->recv_lock);
 		if (!ret)
-			ret = mbox_recv_sleep(mb, &w, wait, args->size);
+			ret = kmb_recv_sleep(mb, &w, wait, args->size);
 		if (ret)
 			return ret;
 	}
 	/* Both locks are held. */
 	ret = msg->len;
 	if (peek || msg->len > args->size) {
-		mbox_fill_recv(args, msg);
+		kmb_fill_recv(args, msg);
 		spin_unlock(&mb->lock);
 		mutex_unlock(&sub->recv_lock);
 		if (peek)
@@ -199,7 +220,7 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 	msg->copying++;
 	spin_unlock(&mb->lock);
 
-	mbox_fill_recv(args, msg);
+	kmb_fill_recv(args, msg);
 	fault = copy_to_user(u64_to_user_ptr(args->buf), msg->data, msg->len) ||
 		copy_to_user(uarg, args, sizeof(*args));
 
@@ -210,15 +231,15 @@ int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
 		if (!msg->copying)
 			list_add(&msg->node, &freeq);
 	} else if (!fault) {
-		trace_receive(mb, msg);
-		sub->next = mbox_bcast_after(mb, msg);
+		trace_kmailbox_receive(mb, msg);
+		sub->next = kmb_bcast_after(mb, msg);
 		sub->backlog--;
-		mbox_bcast_put(mb, msg, &freeq);
-		mbox_refill(mb, &q, &freeq);
+		kmb_bcast_put(mb, msg, &freeq);
+		kmb_bcast_refill(mb, &q, &freeq);
 	}
-	mbox_unlock_wake(mb, &q);
+	kmb_unlock_wake(mb, &q);
 	mutex_unlock(&sub->recv_lock);
-	mbox_poll_wake(mb);
-	mbox_free_msgs(&freeq);
+	kmb_poll_wake(mb);
+	kmb_free_msgs(&freeq);
 	return fault ? -EFAULT : ret;
 }

@@ -9,6 +9,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -17,32 +19,33 @@
 
 #include <linux/kmailbox.h>
 
+struct seq_file;
+
 /* Module parameters (main.c). */
-extern unsigned int mbox_max_mailboxes;
-extern unsigned int mbox_user_mailboxes_max;
-extern unsigned int mbox_msg_size_limit;
-extern unsigned int mbox_capacity_limit;
-extern unsigned long mbox_user_bytes_max;
+extern unsigned int kmb_max_mailboxes;
+extern unsigned int kmb_user_mailboxes_max;
+extern unsigned int kmb_msg_size_limit;
+extern unsigned int kmb_capacity_limit;
+extern unsigned long kmb_user_bytes_max;
 
 /*
- * The size of struct mbox_msg, the header in front of every message's
- * payload, which the uapi header documents: a message costs its user
- * kmalloc_size_roundup(MBOX_MSG_HEADER + len) bytes of user_bytes_max,
- * exactly what kvmalloc() takes for it (see mbox_msg_charge()).
+ * Each message counts its length plus this against the sender's
+ * user_bytes_max, so that even empty messages are paid for. A fixed figure
+ * rather than sizeof(struct kmb_msg), so that userspace can rely on it.
  */
-#define MBOX_MSG_HEADER	64
+#define KMB_MSG_CHARGE_OVERHEAD	64
 
 /**
- * struct mbox_user - what one user has charged against the limits
- * @node: in the quota hash table, under mbox_users_lock.
+ * struct kmb_user - what one user has charged against the limits
+ * @node: in the quota hash table, under kmb_users_lock.
  * @uid: the user.
  * @refs: descriptors, mailboxes and messages holding this user.
  * @mailboxes: mailboxes this user created that still live.
- * @bytes: what the messages this user sent and that are still in flight
- *	(queued, held by a sleeping sender or being copied out) cost: each
- *	message its allocation, mbox_msg_charge() of its length.
+ * @bytes: message bytes this user has in flight (queued or held by a
+ *	sleeping sender), each message counting KMB_MSG_CHARGE_OVERHEAD more
+ *	than its length.
  */
-struct mbox_user {
+struct kmb_user {
 	struct hlist_node node;
 	kuid_t uid;
 	refcount_t refs;
@@ -51,15 +54,15 @@ struct mbox_user {
 };
 
 /**
- * struct mbox_msg - one message in the kernel
- * @node: in &struct mbox.msgs[@prio] while queued, under the mailbox lock.
+ * struct kmb_msg - one message in the kernel
+ * @node: in &struct kmb.msgs[@prio] while queued, under the mailbox lock.
+ * @len: payload length.
  * @sender: thread-group pid of the sender (a reference).
- * @user: the sender's effective uid when it sent (@user->uid, what the
- *	receiver is told), charged for this message (a reference).
+ * @uid: effective uid of the sender.
  * @time: CLOCK_MONOTONIC time of the send.
+ * @user: the user charged for @len bytes (a reference).
  * @sync: the sender sleeping until this message is taken, or NULL; set and
  *	cleared under the mailbox lock.
- * @len: payload length.
  * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
  * @pending: broadcast: subscribers that have yet to receive it, under the
  *	mailbox lock. It is freed when this drops to zero.
@@ -67,24 +70,20 @@ struct mbox_user {
  *	lock. When the mailbox is destroyed meanwhile, the last of them frees
  *	it.
  * @data: payload.
- *
- * The header is MBOX_MSG_HEADER bytes, which the uapi header promises:
- * growing it changes what every message costs.
  */
-struct mbox_msg {
+struct kmb_msg {
 	struct list_head node;
+	size_t len;
 	struct pid *sender;
-	struct mbox_user *user;
+	kuid_t uid;
 	ktime_t time;
-	struct mbox_waiter *sync;
-	u32 len;
+	struct kmb_user *user;
+	struct kmb_waiter *sync;
 	u32 prio;
 	u32 pending;
 	u32 copying;
 	char data[];
 };
-
-static_assert(sizeof(struct mbox_msg) == MBOX_MSG_HEADER);
 
 /*
  * Waiter states. A waiter is created on the sleeping task's stack; whoever
@@ -94,45 +93,45 @@ static_assert(sizeof(struct mbox_msg) == MBOX_MSG_HEADER);
  * may return and its stack frame (even the task) may be gone, which is the
  * use-after-free that CVE-2021-47069 fixed in ipc/mqueue.c.
  *
- * MBOX_WAITING: on &struct mbox.receivers or &struct mbox.senders.
- * MBOX_QUEUED: a delivery-waiting sender whose message is now queued; it is
+ * KMB_WAITING: on &struct kmb.receivers or &struct kmb.senders.
+ * KMB_QUEUED: a delivery-waiting sender whose message is now queued; it is
  *	on no list and still sleeping (not final).
- * MBOX_TAKEN: a delivery-waiting sender whose message a receiver has taken
+ * KMB_TAKEN: a delivery-waiting sender whose message a receiver has taken
  *	and is copying out; it can no longer take the message back (not
  *	final).
- * MBOX_DONE: final success. A receiver owns @msg; a sender's message was
+ * KMB_DONE: final success. A receiver owns @msg; a sender's message was
  *	accepted (and, if it waited for delivery, taken by @peer). A
  *	broadcast receiver has no @msg: it was told to look again.
  * negative: final failure, an errno (the mailbox's dead_err, or -EMSGSIZE
  *	for a receiver whose buffer was too small for the message it was
  *	offered).
  */
-#define MBOX_WAITING	0
-#define MBOX_QUEUED	1
-#define MBOX_DONE	2
-#define MBOX_TAKEN	3
+#define KMB_WAITING	0
+#define KMB_QUEUED	1
+#define KMB_DONE	2
+#define KMB_TAKEN	3
 
 /**
- * struct mbox_waiter - a task sleeping in send or receive
- * @node: in &struct mbox.receivers or &struct mbox.senders.
+ * struct kmb_waiter - a task sleeping in send or receive
+ * @node: in &struct kmb.receivers or &struct kmb.senders.
  * @task: the sleeping task.
- * @state: MBOX_* or a negative errno; see above.
+ * @state: KMB_* or a negative errno; see above.
  * @msg: receiver: the message handed over. Sender: its own message, owned
- *	by the sender while it is MBOX_WAITING.
+ *	by the sender while it is KMB_WAITING.
  * @size: receiver: its buffer size. Receiver failed with -EMSGSIZE: the
  *	length of the message it was offered.
  * @peer: sender waiting for delivery: the receiver's tgid (a reference).
- * @prio: receiver: its receive priority; &struct mbox.receivers is sorted
+ * @prio: receiver: its receive priority; &struct kmb.receivers is sorted
  *	by it, highest first, then by arrival.
  * @from: receiver: take only messages sent by this process (a pid number
  *	in @ns), or 0 for any.
  * @ns: receiver: its pid namespace.
  */
-struct mbox_waiter {
+struct kmb_waiter {
 	struct list_head node;
 	struct task_struct *task;
 	int state;
-	struct mbox_msg *msg;
+	struct kmb_msg *msg;
 	u32 size;
 	struct pid *peer;
 	u32 prio;
@@ -141,17 +140,17 @@ struct mbox_waiter {
 };
 
 /**
- * struct mbox - a mailbox
+ * struct kmb - a mailbox
  * @ref: references: one while named in the registry (or, for a direct
  *	mailbox, while in the direct table), one per bound descriptor, one
  *	per MAILBOX_IOC_SEND_TO in progress. The last put frees the mailbox
  *	and its messages.
  * @hnode: in the name hash table while linked, or in the direct table
- *	while a direct mailbox lives; under mbox_registry_lock.
+ *	while a direct mailbox lives; under kmb_registry_lock.
  * @all: in the list of live mailboxes (for /proc), under
- *	mbox_registry_lock.
+ *	kmb_registry_lock.
  * @name: the name it was created with.
- * @linked: reachable by name; under mbox_registry_lock.
+ * @linked: reachable by name; under kmb_registry_lock.
  * @owned: destroyed when @owner_file closes. Set once at creation.
  * @uid: owner uid. Set once at creation, as are @gid, @mode, @capacity and
  *	@msg_size_max.
@@ -165,8 +164,8 @@ struct mbox_waiter {
  * @owner: direct mailbox: its owner's tgid (a reference); NULL for a named
  *	one. Set once.
  * @nr_files: direct mailbox: descriptors bound to it; under
- *	mbox_registry_lock.
- * @policy: direct mailbox: MAILBOX_POLICY_*; under mbox_registry_lock,
+ *	kmb_registry_lock.
+ * @policy: direct mailbox: MAILBOX_POLICY_*; under kmb_registry_lock,
  *	as are @nr_allow and @allow.
  * @nr_allow: entries in @allow.
  * @allow: MAILBOX_POLICY_LIST: the tgids that may send (references).
@@ -184,24 +183,22 @@ struct mbox_waiter {
  * @bytes: payload bytes in @msgs.
  * @receivers: sleeping receivers in the order they will be served. None
  *	of them wants any message in @msgs or held by a sender (but see
- *	MBOX_TAKEN); for broadcast, each waits for its own next message.
+ *	KMB_TAKEN); for broadcast, each waits for its own next message.
  * @senders: sleeping senders, oldest first, each holding its message. Non-
  *	empty only while the mailbox is full.
- * @subs: broadcast: the subscribed descriptors (&struct mbox_sub.node).
+ * @subs: broadcast: the subscribed descriptors (&struct kmb_sub.node).
  * @nr_subs: entries in @subs.
  * @nr_receivers: entries in @receivers.
  * @nr_senders: entries in @senders.
  * @sent: messages accepted.
  * @received: messages taken.
- * @dropped: messages accepted and never received, freed when the mailbox
- *	was destroyed; @sent == @received + @depth + @dropped.
  * @send_blocked: sends that slept.
  * @recv_blocked: receives that slept.
  *
- * Lock order: mbox_registry_lock, then @lock. No other lock nests inside
+ * Lock order: kmb_registry_lock, then @lock. No other lock nests inside
  * @lock; nothing sleeps under it.
  */
-struct mbox {
+struct kmb {
 	struct kref ref;
 	struct hlist_node hnode;
 	struct list_head all;
@@ -220,7 +217,7 @@ struct mbox {
 	u32 policy;
 	u32 nr_allow;
 	struct pid **allow;
-	struct mbox_user *creator;
+	struct kmb_user *creator;
 	wait_queue_head_t poll_wq;
 
 	spinlock_t lock;	/* see above: guards the fields below */
@@ -237,14 +234,13 @@ struct mbox {
 	u32 nr_senders;
 	u64 sent;
 	u64 received;
-	u64 dropped;
 	u64 send_blocked;
 	u64 recv_blocked;
 };
 
 /**
- * struct mbox_sub - a descriptor subscribed to a broadcast mailbox
- * @node: in &struct mbox.subs, under the mailbox lock.
+ * struct kmb_sub - a descriptor subscribed to a broadcast mailbox
+ * @node: in &struct kmb.subs, under the mailbox lock.
  * @next: the oldest message it has yet to receive, or NULL when it has
  *	received everything; under the mailbox lock. Each message from @next
  *	to the end of the log counts this subscriber in its @pending.
@@ -255,38 +251,34 @@ struct mbox {
  *	the message unread and the order intact. Taken before the mailbox
  *	lock; held while copying out, never while sleeping for a message.
  */
-struct mbox_sub {
+struct kmb_sub {
 	struct list_head node;
-	struct mbox_msg *next;
+	struct kmb_msg *next;
 	u32 backlog;
 	struct mutex recv_lock;	/* see above */
 };
 
 /**
- * struct mbox_file - one open descriptor of /dev/mailbox
+ * struct kmb_file - one open descriptor of /dev/mailbox
  * @mbox: the bound mailbox, or NULL. Written once, under
- *	mbox_registry_lock, with smp_store_release(); read with
+ *	kmb_registry_lock, with smp_store_release(); read with
  *	smp_load_acquire().
  * @access: MAILBOX_ACCESS_* granted at bind time.
  * @owner: this descriptor created an owned mailbox and destroys it on close.
  * @subscribed: @sub is in the mailbox's subscriber list (a broadcast
  *	mailbox bound with MAILBOX_ACCESS_RECV). Set once, with @mbox.
  * @recv_prio: receive priority; READ_ONCE()/WRITE_ONCE().
- * @user_lock: guards @user.
- * @user: a cache for mbox_user_current(): the accounting entry of the
- *	last euid that sent or created through this descriptor (at first,
- *	the opener's), a reference.
+ * @user: the user that opened the descriptor, charged for what it sends.
  * @sub: broadcast subscriber state.
  */
-struct mbox_file {
-	struct mbox *mbox;
+struct kmb_file {
+	struct kmb *mbox;
 	u32 access;
 	bool owner;
 	bool subscribed;
 	u32 recv_prio;
-	spinlock_t user_lock;	/* see above */
-	struct mbox_user *user;
-	struct mbox_sub sub;
+	struct kmb_user *user;
+	struct kmb_sub sub;
 };
 
 /*
@@ -294,116 +286,180 @@ struct mbox_file {
  * held. When it is full, further tasks are woken at once, under the lock,
  * which is correct, only slower.
  */
-struct mbox_wake_q {
+struct kmb_wake_q {
 	unsigned int n;
 	struct task_struct *tasks[4];
 };
 
 /**
- * struct mbox_wait - how a send or receive may wait
+ * struct kmb_wait - how a send or receive may wait
  * @mode: what a call that would sleep gets instead: 0 (it may sleep),
  *	-EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
  * @deadline: the deadline, in the host's CLOCK_MONOTONIC.
  * @until: &@deadline, or NULL for none.
  * @defer: in a batch, where the wake-ups of a send or receive that did not
- *	sleep are kept until the batch ends (see mbox_unlock_defer()); else
+ *	sleep are kept until the batch ends (see kmb_unlock_defer()); else
  *	NULL.
  */
-struct mbox_wait {
+struct kmb_wait {
 	int mode;
 	ktime_t deadline;
 	ktime_t *until;
-	struct mbox_wake_q *defer;
+	struct kmb_wake_q *defer;
 };
 
+/*
+ * The files, in layers: each calls only the ones above it in this list
+ * (and its own layer's where noted), never one below.
+ *
+ *   quota.c      per-user accounting
+ *   registry.c   the name and direct tables, limits, permissions, names
+ *   msg.c        a message: copy in, free, the queue, what a receiver sees
+ *   waiter.c     sleeping and waking, hand-off between senders and
+ *                receivers (trace.c: the wait and wake events)
+ *   mailbox.c    allocation, references, destruction, poll
+ *   broadcast.c  the broadcast log and its subscribers
+ *   send.c       sending (calls broadcast.c)
+ *   recv.c       receiving (calls broadcast.c)
+ *   names.c      create/open/unlink by name, binding, closing
+ *   direct.c     direct mailboxes by pid (calls names.c, send.c)
+ *   info.c       /proc/mailboxes, STAT, fdinfo
+ *   main.c       the device, ioctl dispatch, batches, parameters
+ */
+
 /* quota.c */
-struct mbox_user *mbox_user_get(kuid_t uid);
-struct mbox_user *mbox_user_current(struct mbox_file *mf);
-void mbox_user_put(struct mbox_user *user);
-size_t mbox_msg_charge(u32 len);
-int mbox_user_charge_msg(struct mbox_user *user, u32 len);
-void mbox_user_uncharge_msg(struct mbox_user *user, u32 len);
-void mbox_users_exit(void);
+struct kmb_user *kmb_user_get(kuid_t uid);
+void kmb_user_put(struct kmb_user *user);
+int kmb_user_charge_msg(struct kmb_user *user, size_t len);
+void kmb_user_uncharge_msg(struct kmb_user *user, size_t len);
+void kmb_users_exit(void);
 
 /* registry.c */
-extern struct mutex mbox_registry_lock;
-extern struct list_head mbox_all;
-int mbox_ioc_create(struct mbox_file *mf, const struct mailbox_create *args);
-int mbox_ioc_open(struct mbox_file *mf, const struct mailbox_open *args);
-int mbox_ioc_unlink(const struct mailbox_unlink *args);
-void mbox_file_release(struct mbox_file *mf);
-void mbox_registry_exit(void);
-void mbox_put(struct mbox *mb);
-u32 mbox_state(const struct mbox *mb);
-struct mbox *mbox_alloc(struct mbox_file *mf, const char *name, u32 capacity,
-			u32 msg_size_max, u32 delivery);
-void mbox_free_unused(struct mbox *mb);
-int mbox_link_bind(struct mbox_file *mf, struct mbox *mb, u32 access);
-void mbox_bind(struct mbox_file *mf, struct mbox *mb, u32 access,
-	       bool owner);
-void mbox_destroy(struct mbox *mb, bool drop_file);
-int mbox_check_sizes(u32 capacity, u32 msg_size_max);
+extern struct mutex kmb_registry_lock;
+extern struct list_head kmb_all;
+struct kmb *kmb_lookup(const char *name);
+struct kmb *kmb_direct_lookup(struct pid *tgid);
+int kmb_link(struct kmb *mb);
+void kmb_unhash(struct kmb *mb);
+void kmb_unregister(struct kmb *mb);
+int kmb_permission(const struct kmb *mb, u32 access);
+int kmb_name_of(const struct kmb *mb, struct pid_namespace *ns, char *buf,
+		size_t size);
 
-/* direct.c */
-int mbox_ioc_open_direct(struct mbox_file *mf,
-			 const struct mailbox_direct *args);
-int mbox_ioc_set_policy(struct mbox_file *mf,
-			const struct mailbox_policy *args);
-struct mbox *mbox_direct_get(pid_t nr);
-struct mbox *mbox_direct_lookup(struct pid *tgid);
-void mbox_direct_flush(struct mbox_file *mf);
-int mbox_name_of(const struct mbox *mb, struct pid_namespace *ns, char *buf,
-		 size_t size);
+/* msg.c */
+struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf, const void __user *buf,
+			      u32 len, u32 prio);
+void kmb_msg_free(struct kmb_msg *msg);
+void kmb_free_msgs(struct list_head *msgs);
+void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head);
+void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg);
+ktime_t kmb_time_from_user(ktime_t t);
+void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg);
 
-/* transfer.c */
-int mbox_send(struct mbox_file *mf, struct mailbox_send *args, bool nonblock,
-	      struct mbox_wake_q *defer);
-int mbox_send_to(struct mbox_file *mf, struct mailbox_send *args,
-		 bool nonblock, struct mbox_wake_q *defer);
-int mbox_recv(struct mbox_file *mf, struct mailbox_recv *args,
-	      struct mailbox_recv __user *uarg, bool nonblock,
-	      struct mbox_wake_q *defer);
-void mbox_destroy_locked(struct mbox *mb, struct list_head *freeq);
-void mbox_free_msgs(struct list_head *msgs);
-__poll_t mbox_poll_mask(struct mbox_file *mf);
-void mbox_fill_info(struct mbox_file *mf, struct mailbox_info *info);
-void mbox_wake_waiter(struct mbox_wake_q *q, struct mbox_waiter *w,
-		      int state);
-void mbox_unlock_wake(struct mbox *mb, struct mbox_wake_q *q)
+/* waiter.c */
+static inline bool kmb_state_final(int state)
+{
+	return state == KMB_DONE || state < 0;
+}
+
+/* Does receiver @r want @msg? Only its sender filter can say no. */
+static inline bool kmb_wants(const struct kmb_waiter *r,
+			     const struct kmb_msg *msg)
+{
+	return !r->from || pid_nr_ns(msg->sender, r->ns) == r->from;
+}
+
+void kmb_wake_waiter(struct kmb_wake_q *q, struct kmb_waiter *w,
+		     int state);
+void kmb_wake_up(struct kmb_wake_q *q);
+void kmb_unlock_wake(struct kmb *mb, struct kmb_wake_q *q)
 	__releases(&mb->lock);
-void mbox_unlock_defer(struct mbox *mb, struct mbox_wake_q *q,
-		       struct mbox_wake_q *defer)
+void kmb_unlock_defer(struct kmb *mb, struct kmb_wake_q *q,
+		      struct kmb_wake_q *defer)
 	__releases(&mb->lock);
-void mbox_wake_up(struct mbox_wake_q *q);
-void mbox_poll_wake(struct mbox *mb);
-int mbox_sleep(struct mbox_waiter *w, ktime_t *deadline, bool nonblock);
-int mbox_recv_sleep(struct mbox *mb, struct mbox_waiter *w,
-		    struct mbox_wait *wait, size_t size);
-void mbox_fill_recv(struct mailbox_recv *args, const struct mbox_msg *msg);
-void mbox_refill(struct mbox *mb, struct mbox_wake_q *q,
-		 struct list_head *freeq);
-void mbox_msg_free(struct mbox_msg *msg);
-void mbox_enqueue(struct mbox *mb, struct mbox_msg *msg, bool head);
-void mbox_dequeue(struct mbox *mb, struct mbox_msg *msg);
-
-/* broadcast.c */
-void mbox_sub_join(struct mbox_file *mf, struct mbox *mb);
-void mbox_sub_leave(struct mbox_file *mf);
-u32 mbox_bcast_append(struct mbox *mb, struct mbox_msg *msg,
-		      struct mbox_wake_q *q, struct list_head *freeq);
-int mbox_bcast_recv(struct mbox_file *mf, struct mailbox_recv *args,
-		    struct mailbox_recv __user *uarg, struct mbox_wait *wait);
+void kmb_poll_wake(struct kmb *mb);
+int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock);
+int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
+		  bool nonblock, struct kmb_wake_q *defer);
+int kmb_recv_sleep(struct kmb *mb, struct kmb_waiter *w,
+		   struct kmb_wait *wait, size_t size);
+void kmb_add_receiver(struct kmb *mb, struct kmb_waiter *w);
+void kmb_msg_taken(struct kmb *mb, struct kmb_msg *msg);
+void kmb_msg_delivered(struct kmb *mb, struct kmb_msg *msg);
+bool kmb_hand_off(struct kmb *mb, struct kmb_msg *msg, bool fail_small,
+		  struct kmb_wake_q *q);
+struct kmb_waiter *kmb_pop_sender(struct kmb *mb);
+void kmb_refill(struct kmb *mb, struct kmb_wake_q *q);
+void kmb_requeue(struct kmb *mb, struct kmb_msg *msg);
 
 /* trace.c: events around a sleep (kmailbox_trace.h has the others). */
-#define MBOX_TRACE_SEND	0
-#define MBOX_TRACE_RECV	1
-u64 mbox_trace_wait(const struct mbox *mb, int op, size_t len);
-void mbox_trace_wake(const struct mbox *mb, int op, size_t len, int ret,
-		     u64 since);
+#define KMB_TRACE_SEND	0
+#define KMB_TRACE_RECV	1
+u64 kmb_trace_wait(const struct kmb *mb, int op, size_t len);
+void kmb_trace_wake(const struct kmb *mb, int op, size_t len, int ret,
+		    u64 since);
 
-/* proc.c */
-int mbox_proc_init(void);
-const char *mbox_delivery_name(const struct mbox *mb);
-void mbox_proc_exit(void);
+/* mailbox.c */
+int kmb_check_sizes(u32 capacity, u32 msg_size_max);
+struct kmb *kmb_alloc(const char *name, u32 capacity, u32 msg_size_max,
+		      u32 delivery, struct kmb_user *creator);
+void kmb_free_unused(struct kmb *mb);
+void kmb_put(struct kmb *mb);
+u32 kmb_state(const struct kmb *mb);
+void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq);
+void kmb_destroy(struct kmb *mb, bool drop_file);
+void kmb_registry_exit(void);
+__poll_t kmb_poll_mask(struct kmb_file *mf);
+
+/* broadcast.c */
+u32 kmb_bcast_append(struct kmb *mb, struct kmb_msg *msg,
+		     struct kmb_wake_q *q, struct list_head *freeq);
+void kmb_bcast_refill(struct kmb *mb, struct kmb_wake_q *q,
+		      struct list_head *freeq);
+void kmb_sub_join(struct kmb_file *mf, struct kmb *mb);
+void kmb_sub_leave(struct kmb_file *mf);
+int kmb_bcast_recv(struct kmb_file *mf, struct mailbox_recv *args,
+		   struct mailbox_recv __user *uarg, struct kmb_wait *wait);
+
+/* send.c */
+int kmb_check_send(const struct mailbox_send *args);
+int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
+		 struct mailbox_send *args, struct kmb_wait *wait);
+int kmb_send(struct kmb_file *mf, struct mailbox_send *args, bool nonblock,
+	     struct kmb_wake_q *defer);
+
+/* recv.c */
+struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
+			 struct kmb_waiter **holder);
+int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
+	     struct mailbox_recv __user *uarg, bool nonblock,
+	      struct kmb_wake_q *defer);
+
+/* names.c */
+int kmb_lock_unbound(struct kmb_file *mf);
+void kmb_bind(struct kmb_file *mf, struct kmb *mb, u32 access,
+	      bool owner);
+int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access);
+int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args);
+int kmb_ioc_open(struct kmb_file *mf, const struct mailbox_open *args);
+int kmb_ioc_unlink(const struct mailbox_unlink *args);
+void kmb_file_release(struct kmb_file *mf);
+
+/* direct.c */
+struct kmb *kmb_direct_get(pid_t nr);
+int kmb_ioc_open_direct(struct kmb_file *mf,
+			const struct mailbox_direct *args);
+int kmb_ioc_set_policy(struct kmb_file *mf,
+		       const struct mailbox_policy *args);
+void kmb_direct_flush(struct kmb_file *mf);
+int kmb_send_to(struct kmb_file *mf, struct mailbox_send *args,
+		bool nonblock, struct kmb_wake_q *defer);
+
+/* info.c */
+int kmb_proc_init(void);
+void kmb_proc_exit(void);
+const char *kmb_delivery_name(const struct kmb *mb);
+void kmb_fill_info(struct kmb_file *mf, struct mailbox_info *info);
+void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf);
 
 #endif /* _KMAILBOX_H */

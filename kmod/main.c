@@ -24,7 +24,6 @@ static_assert(sizeof(struct mailbox_unlink) == 88);
 static_assert(sizeof(struct mailbox_send) == 56);
 static_assert(sizeof(struct mailbox_recv) == 72);
 static_assert(sizeof(struct mailbox_info) == 184);
-static_assert(offsetof(struct mailbox_info, dropped) == 176);
 static_assert(sizeof(struct mailbox_direct) == 48);
 static_assert(sizeof(struct mailbox_policy) == 32);
 static_assert(sizeof(struct mailbox_recv_prio) == 16);
@@ -35,8 +34,8 @@ static_assert(sizeof(struct mailbox_batch) == 40);
 #define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
 	__stringify(KMAILBOX_MINOR) "." __stringify(KMAILBOX_PATCH)
 
-/* Bit _IOC_NR(cmd) of every ioctl mbox_fop_ioctl() implements. */
-#define MBOX_IOCTLS (BIT_ULL(_IOC_NR(MAILBOX_IOC_CREATE)) | \
+/* Bit _IOC_NR(cmd) of every ioctl kmb_fop_ioctl() implements. */
+#define KMB_IOCTLS (BIT_ULL(_IOC_NR(MAILBOX_IOC_CREATE)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_OPEN)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_UNLINK)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND)) | \
@@ -50,106 +49,125 @@ static_assert(sizeof(struct mailbox_batch) == 40);
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND_BATCH)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV_BATCH)))
 
-unsigned int mbox_max_mailboxes = 4096;
-module_param_named(max_mailboxes, mbox_max_mailboxes, uint, 0644);
+unsigned int kmb_max_mailboxes = 4096;
+module_param_named(max_mailboxes, kmb_max_mailboxes, uint, 0644);
 MODULE_PARM_DESC(max_mailboxes, "Mailboxes in the system at most (-ENOSPC)");
 
-unsigned int mbox_user_mailboxes_max = 1024;
-module_param_named(user_mailboxes_max, mbox_user_mailboxes_max, uint, 0644);
+unsigned int kmb_user_mailboxes_max = 1024;
+module_param_named(user_mailboxes_max, kmb_user_mailboxes_max, uint, 0644);
 MODULE_PARM_DESC(user_mailboxes_max, "Mailboxes one user may create (-ENOSPC)");
 
-unsigned int mbox_msg_size_limit = 1 << 20;
-module_param_named(msg_size_limit, mbox_msg_size_limit, uint, 0644);
+unsigned int kmb_msg_size_limit = 1 << 20;
+module_param_named(msg_size_limit, kmb_msg_size_limit, uint, 0644);
 MODULE_PARM_DESC(msg_size_limit, "Largest msg_size_max of a mailbox (-EINVAL)");
 
-unsigned int mbox_capacity_limit = 65536;
-module_param_named(capacity_limit, mbox_capacity_limit, uint, 0644);
+unsigned int kmb_capacity_limit = 65536;
+module_param_named(capacity_limit, kmb_capacity_limit, uint, 0644);
 MODULE_PARM_DESC(capacity_limit, "Largest capacity of a mailbox (-EINVAL)");
 
-unsigned long mbox_user_bytes_max = 64UL << 20;
-module_param_named(user_bytes_max, mbox_user_bytes_max, ulong, 0644);
+unsigned long kmb_user_bytes_max = 64UL << 20;
+module_param_named(user_bytes_max, kmb_user_bytes_max, ulong, 0644);
 MODULE_PARM_DESC(user_bytes_max, "Message bytes one user may have in flight (-ENOBUFS)");
 
-static int mbox_fop_open(struct inode *inode, struct file *file)
+static int kmb_fop_open(struct inode *inode, struct file *file)
 {
-	struct mbox_file *mf;
+	struct kmb_file *mf;
 
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
 	if (!mf)
 		return -ENOMEM;
-	/* The opener, most likely the one to send: see mbox_user_current(). */
-	mf->user = mbox_user_get(file->f_cred->euid);
+	mf->user = kmb_user_get(file->f_cred->euid);
 	if (!mf->user) {
 		kfree(mf);
 		return -ENOMEM;
 	}
-	spin_lock_init(&mf->user_lock);
 	mutex_init(&mf->sub.recv_lock);
 	file->private_data = mf;
 	return nonseekable_open(inode, file);
 }
 
-static int mbox_fop_release(struct inode *inode, struct file *file)
+static int kmb_fop_release(struct inode *inode, struct file *file)
 {
-	struct mbox_file *mf = file->private_data;
+	struct kmb_file *mf = file->private_data;
 
-	mbox_file_release(mf);
+	kmb_file_release(mf);
 	mutex_destroy(&mf->sub.recv_lock);
 	kfree(mf);
 	return 0;
 }
 
-static int mbox_fop_flush(struct file *file, fl_owner_t id)
+static int kmb_fop_flush(struct file *file, fl_owner_t id)
 {
-	mbox_direct_flush(file->private_data);
+	kmb_direct_flush(file->private_data);
 	return 0;
 }
 
-/* The bound mailbox of @mf, or NULL; see struct mbox_file. */
-static struct mbox *mbox_of(struct mbox_file *mf)
+/* The bound mailbox of @mf, or NULL; see struct kmb_file. */
+static struct kmb *kmb_of(struct kmb_file *mf)
 {
-	/* Pairs with smp_store_release() in mbox_bind(). */
+	/* Pairs with smp_store_release() in kmb_bind(). */
 	return smp_load_acquire(&mf->mbox);
 }
 
-static long mbox_ioctl_create(struct mbox_file *mf, void __user *uarg)
-{
-	struct mailbox_create args;
+/* The arguments of the ioctls that only read theirs. */
+union kmb_ioc_in {
+	struct mailbox_create create;
+	struct mailbox_open open;
+	struct mailbox_unlink unlink;
+	struct mailbox_direct direct;
+	struct mailbox_policy policy;
+	struct mailbox_recv_prio recv_prio;
+};
 
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	return mbox_ioc_create(mf, &args);
+static long kmb_set_recv_prio(struct kmb_file *mf,
+			      const struct mailbox_recv_prio *args)
+{
+	if (args->priority > MAILBOX_PRIO_MAX || args->flags || args->reserved)
+		return -EINVAL;
+	WRITE_ONCE(mf->recv_prio, args->priority);
+	return 0;
 }
 
-static long mbox_ioctl_open(struct mbox_file *mf, void __user *uarg)
+/*
+ * MAILBOX_IOC_CREATE, OPEN, UNLINK, OPEN_DIRECT, SET_POLICY and
+ * SET_RECV_PRIO: copy the argument in (_IOC_SIZE(@cmd) bytes, one of the
+ * union's members), then do it.
+ */
+static long kmb_ioctl_in(struct kmb_file *mf, unsigned int cmd,
+			 void __user *uarg)
 {
-	struct mailbox_open args;
+	union kmb_ioc_in in;
 
-	if (copy_from_user(&args, uarg, sizeof(args)))
+	if (copy_from_user(&in, uarg, _IOC_SIZE(cmd)))
 		return -EFAULT;
-	return mbox_ioc_open(mf, &args);
-}
-
-static long mbox_ioctl_unlink(void __user *uarg)
-{
-	struct mailbox_unlink args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	return mbox_ioc_unlink(&args);
+	switch (cmd) {
+	case MAILBOX_IOC_CREATE:
+		return kmb_ioc_create(mf, &in.create);
+	case MAILBOX_IOC_OPEN:
+		return kmb_ioc_open(mf, &in.open);
+	case MAILBOX_IOC_UNLINK:
+		return kmb_ioc_unlink(&in.unlink);
+	case MAILBOX_IOC_OPEN_DIRECT:
+		return kmb_ioc_open_direct(mf, &in.direct);
+	}
+	if (!kmb_of(mf))
+		return -EBADFD;
+	if (cmd == MAILBOX_IOC_SET_POLICY)
+		return kmb_ioc_set_policy(mf, &in.policy);
+	return kmb_set_recv_prio(mf, &in.recv_prio);
 }
 
 /* Where a send goes. */
-enum mbox_send_target {
-	MBOX_TO_BOUND,		/* MAILBOX_IOC_SEND: the bound mailbox */
-	MBOX_TO_PID,		/* MAILBOX_IOC_SEND_TO: a direct mailbox */
-	MBOX_TO_EITHER,		/* a batch entry: by its to_pid */
+enum kmb_send_target {
+	KMB_TO_BOUND,		/* MAILBOX_IOC_SEND: the bound mailbox */
+	KMB_TO_PID,		/* MAILBOX_IOC_SEND_TO: a direct mailbox */
+	KMB_TO_EITHER,		/* a batch entry: by its to_pid */
 };
 
-static long mbox_ioctl_send(struct mbox_file *mf,
-			    struct mailbox_send __user *uarg,
-			    enum mbox_send_target target, bool nonblock,
-			    struct mbox_wake_q *defer)
+static long kmb_ioctl_send(struct kmb_file *mf,
+			   struct mailbox_send __user *uarg,
+			    enum kmb_send_target target, bool nonblock,
+			    struct kmb_wake_q *defer)
 {
 	struct mailbox_send args;
 	bool to;
@@ -157,21 +175,16 @@ static long mbox_ioctl_send(struct mbox_file *mf,
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	to = target == MBOX_TO_PID || (target == MBOX_TO_EITHER && args.to_pid);
-	if (!to && !mbox_of(mf))
+	to = target == KMB_TO_PID || (target == KMB_TO_EITHER && args.to_pid);
+	if (!to && !kmb_of(mf))
 		return -EBADFD;
-	/*
-	 * Fail before sending, not after, if the results cannot be stored.
-	 * What is written back is what was read: a send that fails, bad
-	 * input first of all, leaves the caller's struct as it was.
-	 */
-	if (put_user(args.receiver_pid, &uarg->receiver_pid) ||
-	    put_user(args.receivers, &uarg->receivers))
+	/* Fail before sending, not after, if the results cannot be stored. */
+	if (put_user(0, &uarg->receiver_pid) || put_user(0, &uarg->receivers))
 		return -EFAULT;
 	if (to)
-		ret = mbox_send_to(mf, &args, nonblock, defer);
+		ret = kmb_send_to(mf, &args, nonblock, defer);
 	else
-		ret = mbox_send(mf, &args, nonblock, defer);
+		ret = kmb_send(mf, &args, nonblock, defer);
 	/*
 	 * The results were writable before the send; should they no longer
 	 * be, the message is sent all the same: say so, not -EFAULT, lest
@@ -183,34 +196,34 @@ static long mbox_ioctl_send(struct mbox_file *mf,
 	return ret;
 }
 
-static long mbox_ioctl_recv(struct mbox_file *mf,
-			    struct mailbox_recv __user *uarg, bool nonblock,
-			    struct mbox_wake_q *defer)
+static long kmb_ioctl_recv(struct kmb_file *mf,
+			   struct mailbox_recv __user *uarg, bool nonblock,
+			    struct kmb_wake_q *defer)
 {
 	struct mailbox_recv args;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (!mbox_of(mf))
+	if (!kmb_of(mf))
 		return -EBADFD;
-	return mbox_recv(mf, &args, uarg, nonblock, defer);
+	return kmb_recv(mf, &args, uarg, nonblock, defer);
 }
 
 /* MAILBOX_IOC_SEND_BATCH and MAILBOX_IOC_RECV_BATCH; see the uapi header. */
-static long mbox_ioctl_batch(struct mbox_file *mf,
-			     struct mailbox_batch __user *uarg, bool recv,
+static long kmb_ioctl_batch(struct kmb_file *mf,
+			    struct mailbox_batch __user *uarg, bool recv,
 			     bool nonblock)
 {
 	struct mailbox_send __user *sends;
 	struct mailbox_recv __user *recvs;
-	struct mbox_wake_q defer = { 0 };
+	struct kmb_wake_q defer = { 0 };
 	struct mailbox_batch b;
 	long ret = 0;
 	u32 i;
 
 	if (copy_from_user(&b, uarg, sizeof(b)))
 		return -EFAULT;
-	if (recv && !mbox_of(mf))
+	if (recv && !kmb_of(mf))
 		return -EBADFD;
 	if (!b.count || b.count > MAILBOX_BATCH_MAX || b.flags || b.done ||
 	    b.error || memchr_inv(b.reserved, 0, sizeof(b.reserved)))
@@ -223,18 +236,18 @@ static long mbox_ioctl_batch(struct mbox_file *mf,
 	for (i = 0; i < b.count; i++) {
 		/*
 		 * Only the first entry may sleep; the tasks the entries wake
-		 * are woken at the end (mbox_unlock_defer()).
+		 * are woken at the end (kmb_unlock_defer()).
 		 */
 		if (recv)
-			ret = mbox_ioctl_recv(mf, &recvs[i], nonblock || i,
-					      &defer);
+			ret = kmb_ioctl_recv(mf, &recvs[i], nonblock || i,
+					     &defer);
 		else
-			ret = mbox_ioctl_send(mf, &sends[i], MBOX_TO_EITHER,
-					      nonblock || i, &defer);
+			ret = kmb_ioctl_send(mf, &sends[i], KMB_TO_EITHER,
+					     nonblock || i, &defer);
 		if (ret < 0)
 			break;
 	}
-	mbox_wake_up(&defer);
+	kmb_wake_up(&defer);
 	if (!i)
 		return ret;
 	/* As for a send: entries were done, whatever happens to @uarg now. */
@@ -243,188 +256,125 @@ static long mbox_ioctl_batch(struct mbox_file *mf,
 	return i;
 }
 
-static long mbox_ioctl_stat(struct mbox_file *mf, void __user *uarg)
+static long kmb_ioctl_stat(struct kmb_file *mf, void __user *uarg)
 {
 	struct mailbox_info info;
 
-	if (!mbox_of(mf))
+	if (!kmb_of(mf))
 		return -EBADFD;
-	mbox_fill_info(mf, &info);
+	kmb_fill_info(mf, &info);
 	if (copy_to_user(uarg, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;
 }
 
-static long mbox_ioctl_open_direct(struct mbox_file *mf, void __user *uarg)
-{
-	struct mailbox_direct args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	return mbox_ioc_open_direct(mf, &args);
-}
-
-static long mbox_ioctl_set_policy(struct mbox_file *mf, void __user *uarg)
-{
-	struct mailbox_policy args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (!mbox_of(mf))
-		return -EBADFD;
-	return mbox_ioc_set_policy(mf, &args);
-}
-
-static long mbox_ioctl_set_recv_prio(struct mbox_file *mf, void __user *uarg)
-{
-	struct mailbox_recv_prio args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (!mbox_of(mf))
-		return -EBADFD;
-	if (args.priority > MAILBOX_PRIO_MAX || args.flags || args.reserved)
-		return -EINVAL;
-	WRITE_ONCE(mf->recv_prio, args.priority);
-	return 0;
-}
-
-static long mbox_ioctl_version(void __user *uarg)
+static long kmb_ioctl_version(void __user *uarg)
 {
 	struct mailbox_version v = {
 		.major = KMAILBOX_MAJOR,
 		.minor = KMAILBOX_MINOR,
 		.patch = KMAILBOX_PATCH,
-		.ioctls = MBOX_IOCTLS,
+		.ioctls = KMB_IOCTLS,
 	};
 
 	return copy_to_user(uarg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-static long mbox_fop_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
 {
-	struct mbox_file *mf = file->private_data;
+	struct kmb_file *mf = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	bool nonblock = file->f_flags & O_NONBLOCK;
 
 	switch (cmd) {
 	case MAILBOX_IOC_CREATE:
-		return mbox_ioctl_create(mf, uarg);
 	case MAILBOX_IOC_OPEN:
-		return mbox_ioctl_open(mf, uarg);
 	case MAILBOX_IOC_UNLINK:
-		return mbox_ioctl_unlink(uarg);
-	case MAILBOX_IOC_SEND:
-		return mbox_ioctl_send(mf, uarg, MBOX_TO_BOUND, nonblock, NULL);
-	case MAILBOX_IOC_SEND_TO:
-		return mbox_ioctl_send(mf, uarg, MBOX_TO_PID, nonblock, NULL);
-	case MAILBOX_IOC_RECV:
-		return mbox_ioctl_recv(mf, uarg, nonblock, NULL);
-	case MAILBOX_IOC_SEND_BATCH:
-		return mbox_ioctl_batch(mf, uarg, false, nonblock);
-	case MAILBOX_IOC_RECV_BATCH:
-		return mbox_ioctl_batch(mf, uarg, true, nonblock);
-	case MAILBOX_IOC_STAT:
-		return mbox_ioctl_stat(mf, uarg);
 	case MAILBOX_IOC_OPEN_DIRECT:
-		return mbox_ioctl_open_direct(mf, uarg);
 	case MAILBOX_IOC_SET_POLICY:
-		return mbox_ioctl_set_policy(mf, uarg);
 	case MAILBOX_IOC_SET_RECV_PRIO:
-		return mbox_ioctl_set_recv_prio(mf, uarg);
+		return kmb_ioctl_in(mf, cmd, uarg);
+	case MAILBOX_IOC_SEND:
+		return kmb_ioctl_send(mf, uarg, KMB_TO_BOUND, nonblock, NULL);
+	case MAILBOX_IOC_SEND_TO:
+		return kmb_ioctl_send(mf, uarg, KMB_TO_PID, nonblock, NULL);
+	case MAILBOX_IOC_RECV:
+		return kmb_ioctl_recv(mf, uarg, nonblock, NULL);
+	case MAILBOX_IOC_SEND_BATCH:
+		return kmb_ioctl_batch(mf, uarg, false, nonblock);
+	case MAILBOX_IOC_RECV_BATCH:
+		return kmb_ioctl_batch(mf, uarg, true, nonblock);
+	case MAILBOX_IOC_STAT:
+		return kmb_ioctl_stat(mf, uarg);
 	case MAILBOX_IOC_VERSION:
-		return mbox_ioctl_version(uarg);
+		return kmb_ioctl_version(uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static __poll_t mbox_fop_poll(struct file *file, poll_table *wait)
+static __poll_t kmb_fop_poll(struct file *file, poll_table *wait)
 {
-	struct mbox_file *mf = file->private_data;
-	struct mbox *mb = mbox_of(mf);
+	struct kmb_file *mf = file->private_data;
+	struct kmb *mb = kmb_of(mf);
 
 	if (!mb)
 		return EPOLLERR;
 	poll_wait(file, &mb->poll_wq, wait);
-	return mbox_poll_mask(mf);
+	return kmb_poll_mask(mf);
 }
 
-static void mbox_fop_show_fdinfo(struct seq_file *m, struct file *file)
+static void kmb_fop_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct mbox_file *mf = file->private_data;
-	struct mbox *mb = mbox_of(mf);
-	char name[MAILBOX_NAME_LEN];
-	u64 dropped;
-	u32 backlog;
-
-	if (!mb) {
-		seq_puts(m, "mailbox:\t-\n");
-		return;
-	}
-	mbox_name_of(mb, task_active_pid_ns(current), name, sizeof(name));
-	seq_puts(m, "mailbox:\t");
-	seq_escape(m, name, " \t\n\\");
-	seq_printf(m, "\naccess:\t%s%s%s\nowner:\t%d\ndelivery:\t%s\nrecv_priority:\t%u\n",
-		   mf->access & MAILBOX_ACCESS_SEND ? "send" : "",
-		   mf->access == MAILBOX_ACCESS_ALL ? "," : "",
-		   mf->access & MAILBOX_ACCESS_RECV ? "recv" : "",
-		   mf->owner, mbox_delivery_name(mb), READ_ONCE(mf->recv_prio));
-	spin_lock(&mb->lock);
-	backlog = mf->sub.backlog;
-	dropped = mb->dropped;
-	spin_unlock(&mb->lock);
-	if (mf->subscribed)
-		seq_printf(m, "backlog:\t%u\n", backlog);
-	seq_printf(m, "dropped:\t%llu\n", dropped);
+	kmb_show_fdinfo(m, file->private_data);
 }
 
-static const struct file_operations mbox_fops = {
+static const struct file_operations kmb_fops = {
 	.owner = THIS_MODULE,
-	.open = mbox_fop_open,
-	.release = mbox_fop_release,
-	.flush = mbox_fop_flush,
-	.unlocked_ioctl = mbox_fop_ioctl,
+	.open = kmb_fop_open,
+	.release = kmb_fop_release,
+	.flush = kmb_fop_flush,
+	.unlocked_ioctl = kmb_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.poll = mbox_fop_poll,
-	.show_fdinfo = mbox_fop_show_fdinfo,
+	.poll = kmb_fop_poll,
+	.show_fdinfo = kmb_fop_show_fdinfo,
 };
 
-static struct miscdevice mbox_misc = {
+static struct miscdevice kmb_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "mailbox",
-	.fops = &mbox_fops,
+	.fops = &kmb_fops,
 	.mode = 0666,
 };
 
-static int __init mbox_init(void)
+static int __init kmb_init(void)
 {
 	int ret;
 
-	ret = mbox_proc_init();
+	ret = kmb_proc_init();
 	if (ret)
 		return ret;
-	ret = misc_register(&mbox_misc);
+	ret = misc_register(&kmb_misc);
 	if (ret)
 		goto err_proc;
 	return 0;
 
 err_proc:
-	mbox_proc_exit();
+	kmb_proc_exit();
 	return ret;
 }
 
-static void __exit mbox_exit(void)
+static void __exit kmb_exit(void)
 {
-	misc_deregister(&mbox_misc);
-	mbox_proc_exit();
-	mbox_registry_exit();
-	mbox_users_exit();
+	misc_deregister(&kmb_misc);
+	kmb_proc_exit();
+	kmb_registry_exit();
+	kmb_users_exit();
 }
 
-module_init(mbox_init);
-module_exit(mbox_exit);
+module_init(kmb_init);
+module_exit(kmb_exit);
 
 MODULE_DESCRIPTION("Kernel-resident mailboxes for message passing (/dev/mailbox)");
 MODULE_LICENSE("GPL");

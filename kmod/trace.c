@@ -7,30 +7,30 @@
 #include "kmailbox_trace.h"
 
 /**
- * mbox_trace_wait() - a sender or receiver is about to sleep
+ * kmb_trace_wait() - a sender or receiver is about to sleep
  * @mb: the mailbox.
- * @op: MBOX_TRACE_SEND or MBOX_TRACE_RECV.
+ * @op: KMB_TRACE_SEND or KMB_TRACE_RECV.
  * @len: the message's length (send) or the buffer's size (receive).
  *
- * Return: the time to pass to mbox_trace_wake(), 0 if the wake event is
+ * Return: the time to pass to kmb_trace_wake(), 0 if the wake event is
  * off.
  */
-u64 mbox_trace_wait(const struct mbox *mb, int op, size_t len)
+u64 kmb_trace_wait(const struct kmb *mb, int op, size_t len)
 {
-	trace_wait(mb, op, len);
-	return trace_wake_enabled() ? ktime_get_ns() : 0;
+	trace_kmailbox_wait(mb, op, len);
+	return trace_kmailbox_wake_enabled() ? ktime_get_ns() : 0;
 }
 
 /**
- * mbox_trace_wake() - the sleep mbox_trace_wait() announced has ended
+ * kmb_trace_wake() - the sleep kmb_trace_wait() announced has ended
  * @mb: the mailbox.
- * @op: as for mbox_trace_wait().
- * @len: as for mbox_trace_wait().
+ * @op: as for kmb_trace_wait().
+ * @len: as for kmb_trace_wait().
  * @ret: 0, or the errno the wait ended with.
- * @since: what mbox_trace_wait() returned.
+ * @since: what kmb_trace_wait() returned.
  */
-void mbox_trace_wake(const struct mbox *mb, int op, size_t len, int ret,
-		     u64 since)
+void kmb_trace_wake(const struct kmb *mb, int op, size_t len, int ret,
+		    u64 since)
 {
-	trace_wake(mb, op, len, ret, since ? ktime_get_ns() - since : 0);
+	trace_kmailbox_wake(mb, op, len, ret, since ? ktime_get_ns() - since : 0);
 }

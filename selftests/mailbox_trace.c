@@ -56,6 +56,10 @@
 
 enum ev_type { EV_SEND, EV_RECEIVE, EV_WAIT, EV_WAKE, EV_TYPES };
 
+/* The tracepoint system, and the prefix of its event names. */
+#define EV_SYSTEM "kmailbox"
+#define EV_PREFIX "kmailbox_"
+
 static const char *const ev_names[EV_TYPES] = {
 	[EV_SEND] = "send",
 	[EV_RECEIVE] = "receive",
@@ -85,7 +89,7 @@ static const char *event_start(const char *line, int *type)
 	int t;
 
 	for (t = 0; t < EV_TYPES; t++) {
-		snprintf(key, sizeof(key), ": %s: name=", ev_names[t]);
+		snprintf(key, sizeof(key), ": " EV_PREFIX "%s: name=", ev_names[t]);
 		p = strstr(line, key);
 		if (p) {
 			*type = t;
@@ -299,8 +303,8 @@ static const char *tracefs_missing(void)
 		return "no tracefs at " TRACEFS;
 	if (access(TRACEFS "/instances", F_OK))
 		return "tracefs has no instances/";
-	if (access(TRACEFS "/events/mailbox", F_OK))
-		return "no events/mailbox (no CONFIG_EVENT_TRACING?)";
+	if (access(TRACEFS "/events/" EV_SYSTEM, F_OK))
+		return "no events/" EV_SYSTEM " (no CONFIG_EVENT_TRACING?)";
 	return NULL;
 }
 
@@ -313,7 +317,7 @@ static int instance_make(const char *dir)
 		return -errno;
 	ret = write_file(dir, "trace_clock", "global");
 	if (!ret)
-		ret = write_file(dir, "events/mailbox/enable", "1");
+		ret = write_file(dir, "events/" EV_SYSTEM "/enable", "1");
 	if (ret)
 		rmdir(dir);
 	return ret;
@@ -409,8 +413,8 @@ static void event_enable(struct __test_metadata *_metadata, struct env *e,
 	char file[64];
 	int ret;
 
-	snprintf(file, sizeof(file), "events/mailbox/%s%senable", event,
-		 *event ? "/" : "");
+	snprintf(file, sizeof(file), "events/" EV_SYSTEM "/%s%s%senable",
+		 *event ? EV_PREFIX : "", event, *event ? "/" : "");
 	ret = write_file(e->inst, file, on ? "1" : "0");
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", file, strerror(-ret));
 }
@@ -608,7 +612,7 @@ static void check_format(struct __test_metadata *_metadata,
 	int declared = 0, other = 0, print = 0;
 	FILE *file;
 
-	snprintf(path, sizeof(path), "%s/events/mailbox/%s/format",
+	snprintf(path, sizeof(path), "%s/events/" EV_SYSTEM "/" EV_PREFIX "%s/format",
 		 e->inst, f->event);
 	file = fopen(path, "re");
 	ASSERT_TRUE(file != NULL) TH_LOG("%s: %s", path, strerror(errno));
@@ -1225,7 +1229,7 @@ TEST_F_TIMEOUT(trace, wake_enabled_late, TIMEOUT_S)
 	int fd;
 	FILE *f;
 
-	f = fopen(TRACEFS "/events/mailbox/wake/enable", "re");
+	f = fopen(TRACEFS "/events/" EV_SYSTEM "/" EV_PREFIX "wake/enable", "re");
 	ASSERT_TRUE(f != NULL);
 	ASSERT_TRUE(fgets(on, sizeof(on), f) != NULL);
 	fclose(f);
@@ -1257,12 +1261,12 @@ TEST_F_TIMEOUT(trace, filter, TIMEOUT_S)
 
 	fd = queue_box(_metadata, &self->e, &name, 4);
 	fd2 = queue_box(_metadata, &self->e, &other, 4);
-	ret = write_file(self->e.inst, "events/mailbox/send/filter",
+	ret = write_file(self->e.inst, "events/" EV_SYSTEM "/" EV_PREFIX "send/filter",
 			 "len == 5");
 	ASSERT_EQ(0, ret) TH_LOG("send filter: %s", strerror(-ret));
 	snprintf(filter, sizeof(filter), "name == \"%s\" && from == %d",
 		 other, (int)me);
-	ret = write_file(self->e.inst, "events/mailbox/receive/filter", filter);
+	ret = write_file(self->e.inst, "events/" EV_SYSTEM "/" EV_PREFIX "receive/filter", filter);
 	ASSERT_EQ(0, ret) TH_LOG("receive filter: %s", strerror(-ret));
 
 	send_now(_metadata, fd, 0, 4, 0);

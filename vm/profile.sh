@@ -14,7 +14,7 @@ T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2> /dev/null
 [ -w $T/set_graph_function ] || { echo "profile: no function_graph tracer"; exit 1; }
 case $transport in
-mailbox*) graph=mbox_fop_ioctl ;;
+mailbox*) graph=kmb_fop_ioctl ;;
 posix-mq) graph='__x64_sys_mq_timedsend __x64_sys_mq_timedreceive' ;;
 sysv-msg) graph='__x64_sys_msgsnd __x64_sys_msgrcv' ;;
 *) echo "profile: unknown transport $transport"; exit 2 ;;

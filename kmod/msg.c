@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel mailboxes: messages. Copying one in and freeing it, the queue
+ * of a mailbox (one list per priority), what a receiver learns of a
+ * message, and the clock conversions between the caller's time namespace
+ * and the host's.
+ */
+#include <linux/ktime.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/time_namespace.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "kmailbox.h"
+
+struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
+			      const void __user *buf, u32 len, u32 prio)
+{
+	struct kmb_msg *msg;
+	int ret;
+
+	ret = kmb_user_charge_msg(mf->user, len);
+	if (ret)
+		return ERR_PTR(ret);
+
+	msg = kvmalloc(struct_size(msg, data, len),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
+	if (copy_from_user(msg->data, buf, len)) {
+		ret = -EFAULT;
+		goto err_free;
+	}
+	msg->len = len;
+	msg->sender = get_pid(task_tgid(current));
+	msg->uid = current_euid();
+	msg->time = ktime_get();
+	refcount_inc(&mf->user->refs);
+	msg->user = mf->user;
+	msg->sync = NULL;
+	msg->prio = prio;
+	msg->pending = 0;
+	msg->copying = 0;
+	return msg;
+
+err_free:
+	kvfree(msg);
+err_uncharge:
+	kmb_user_uncharge_msg(mf->user, len);
+	return ERR_PTR(ret);
+}
+
+/**
+ * kmb_msg_free() - free a message and what it holds
+ * @msg: the message, in no list.
+ */
+void kmb_msg_free(struct kmb_msg *msg)
+{
+	kmb_user_uncharge_msg(msg->user, msg->len);
+	kmb_user_put(msg->user);
+	put_pid(msg->sender);
+	kvfree(msg);
+}
+
+/**
+ * kmb_free_msgs() - free a list of messages no longer in any mailbox
+ * @msgs: the list; left empty.
+ */
+void kmb_free_msgs(struct list_head *msgs)
+{
+	struct kmb_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, msgs, node) {
+		list_del(&msg->node);
+		kmb_msg_free(msg);
+	}
+}
+
+/**
+ * kmb_enqueue() - queue a message
+ * @mb: the mailbox; its lock is held.
+ * @msg: the message.
+ * @head: put it first among its priority, not last.
+ */
+void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head)
+{
+	struct list_head *list = &mb->msgs[msg->prio];
+
+	lockdep_assert_held(&mb->lock);
+	if (head)
+		list_add(&msg->node, list);
+	else
+		list_add_tail(&msg->node, list);
+	__set_bit(msg->prio, &mb->prio_map);
+	mb->depth++;
+	mb->bytes += msg->len;
+}
+
+/**
+ * kmb_dequeue() - take a message out of the queue
+ * @mb: the mailbox; its lock is held.
+ * @msg: a queued message.
+ */
+void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del(&msg->node);
+	if (list_empty(&mb->msgs[msg->prio]))
+		__clear_bit(msg->prio, &mb->prio_map);
+	mb->depth--;
+	mb->bytes -= msg->len;
+}
+
+/*
+ * CLOCK_MONOTONIC of the caller's time namespace (what userspace reads and
+ * writes) from and to the host's (what the kernel sleeps on). The helpers
+ * of <linux/time_namespace.h> that do this for ktime_t are not exported.
+ */
+static ktime_t kmb_timens_offset(void)
+{
+	struct timespec64 zero = { 0, 0 };
+
+	timens_add_monotonic(&zero);
+	return timespec64_to_ktime(zero);
+}
+
+/* @t is at most KTIME_MAX; the result is clamped to [0, KTIME_MAX]. */
+ktime_t kmb_time_from_user(ktime_t t)
+{
+	ktime_t offset = kmb_timens_offset();
+
+	if (offset >= 0)
+		return t < offset ? 0 : t - offset;
+	return t > KTIME_MAX + offset ? KTIME_MAX : t - offset;
+}
+
+static u64 kmb_time_to_user(ktime_t t)
+{
+	struct timespec64 ts = ktime_to_timespec64(t);
+
+	timens_add_monotonic(&ts);
+	return timespec64_to_ns(&ts);
+}
+
+/**
+ * kmb_fill_recv() - describe a message to its receiver
+ * @args: filled: len, sender_pid, sender_uid, priority and send_time_ns.
+ * @msg: the message.
+ */
+void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg)
+{
+	args->len = msg->len;
+	args->sender_pid = pid_vnr(msg->sender);
+	args->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
+	args->priority = msg->prio;
+	args->send_time_ns = kmb_time_to_user(msg->time);
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel mailboxes: named mailboxes and descriptors. MAILBOX_IOC_CREATE,
+ * MAILBOX_IOC_OPEN and MAILBOX_IOC_UNLINK; binding a descriptor to a
+ * mailbox (a broadcast mailbox's receivers subscribe), and what closing a
+ * descriptor does: owned and direct mailboxes die with it.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+
+#include "kmailbox.h"
+
+/* A name is 1 to 63 bytes, NUL-terminated, with no '/' and no controls. */
+static int kmb_check_name(const char *name)
+{
+	size_t len = strnlen(name, MAILBOX_NAME_LEN);
+	size_t i;
+
+	if (!len || len == MAILBOX_NAME_LEN)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = name[i];
+
+		if (c == '/' || c < 0x20 || c == 0x7f)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int kmb_check_access(u32 access)
+{
+	if (!access || access & ~MAILBOX_ACCESS_ALL)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * kmb_bind() - bind a descriptor to a mailbox
+ * @mf: the descriptor, not yet bound.
+ * @mb: the mailbox; the caller has taken a reference for @mf.
+ * @access: MAILBOX_ACCESS_* granted.
+ * @owner: @mf destroys @mb when it is closed.
+ *
+ * A receiving descriptor of a broadcast mailbox subscribes to it.
+ */
+void kmb_bind(struct kmb_file *mf, struct kmb *mb, u32 access, bool owner)
+{
+	lockdep_assert_held(&kmb_registry_lock);
+	mf->access = access;
+	mf->owner = owner;
+	if (mb->delivery == MAILBOX_DELIVER_BROADCAST &&
+	    (access & MAILBOX_ACCESS_RECV))
+		kmb_sub_join(mf, mb);
+	/* Pairs with smp_load_acquire() in the ioctl and poll paths. */
+	smp_store_release(&mf->mbox, mb);
+}
+
+/**
+ * kmb_lock_unbound() - take kmb_registry_lock to bind a descriptor
+ * @mf: the descriptor.
+ *
+ * Return: 0 with the lock held, or -EBUSY (and the lock not held) when
+ * @mf is bound already: a descriptor is bound once.
+ */
+int kmb_lock_unbound(struct kmb_file *mf)
+{
+	mutex_lock(&kmb_registry_lock);
+	if (!mf->mbox)
+		return 0;
+	mutex_unlock(&kmb_registry_lock);
+	return -EBUSY;
+}
+
+/* Bind @mf to the existing @mb if its mode grants @access. */
+static int kmb_attach(struct kmb_file *mf, struct kmb *mb, u32 access)
+{
+	int ret;
+
+	lockdep_assert_held(&kmb_registry_lock);
+	ret = kmb_permission(mb, access);
+	if (ret)
+		return ret;
+	kref_get(&mb->ref);
+	kmb_bind(mf, mb, access, false);
+	return 0;
+}
+
+/**
+ * kmb_link_bind() - make a new mailbox reachable and bind a descriptor
+ * @mf: the descriptor.
+ * @mb: the new mailbox: linked under its name, or for a direct mailbox
+ *	under its owner; the table takes over the caller's reference.
+ * @access: MAILBOX_ACCESS_* for @mf.
+ *
+ * Return: 1 (created), or -ENOSPC when the limits refuse it.
+ */
+int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access)
+{
+	int ret;
+
+	lockdep_assert_held(&kmb_registry_lock);
+	ret = kmb_link(mb);
+	if (ret)
+		return ret;
+	/* One reference for the table, one for the descriptor. */
+	kref_get(&mb->ref);
+	mb->nr_files = 1;
+	kmb_bind(mf, mb, access, mb->owned);
+	return 1;
+}
+
+static int kmb_check_create(const struct mailbox_create *args)
+{
+	if (args->flags & ~(MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED) ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	if (args->mode & ~0777)
+		return -EINVAL;
+	if (args->delivery > MAILBOX_DELIVER_BROADCAST ||
+	    (args->delivery == MAILBOX_DELIVER_BROADCAST && !args->capacity))
+		return -EINVAL;
+	if (kmb_check_sizes(args->capacity, args->msg_size_max))
+		return -EINVAL;
+	if (kmb_check_access(args->access))
+		return -EINVAL;
+	return kmb_check_name(args->name);
+}
+
+/**
+ * kmb_ioc_create() - MAILBOX_IOC_CREATE
+ * @mf: the descriptor to bind.
+ * @args: the arguments, copied in.
+ *
+ * Return: 1 if the mailbox was created, 0 if an existing one was opened,
+ * or a negative errno.
+ */
+int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args)
+{
+	struct kmb *mb, *new;
+	int ret;
+
+	ret = kmb_check_create(args);
+	if (ret)
+		return ret;
+
+	new = kmb_alloc(args->name, args->capacity, args->msg_size_max,
+			args->delivery, mf->user);
+	if (!new)
+		return -ENOMEM;
+	new->mode = args->mode;
+	new->owned = args->flags & MAILBOX_CREATE_OWNED;
+
+	ret = kmb_lock_unbound(mf);
+	if (ret)
+		goto out_free;
+	mb = kmb_lookup(args->name);
+	if (!mb) {
+		ret = kmb_link_bind(mf, new, args->access);
+		if (ret > 0)
+			new = NULL;
+	} else if (args->flags & MAILBOX_CREATE_EXCL) {
+		ret = -EEXIST;
+	} else {
+		ret = kmb_attach(mf, mb, args->access);
+	}
+	mutex_unlock(&kmb_registry_lock);
+out_free:
+	if (new)
+		kmb_free_unused(new);
+	return ret;
+}
+
+/**
+ * kmb_ioc_open() - MAILBOX_IOC_OPEN
+ * @mf: the descriptor to bind.
+ * @args: the arguments, copied in.
+ *
+ * Return: 0 or a negative errno.
+ */
+int kmb_ioc_open(struct kmb_file *mf, const struct mailbox_open *args)
+{
+	struct kmb *mb;
+	int ret;
+
+	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	ret = kmb_check_access(args->access);
+	if (!ret)
+		ret = kmb_check_name(args->name);
+	if (ret)
+		return ret;
+
+	ret = kmb_lock_unbound(mf);
+	if (ret)
+		return ret;
+	mb = kmb_lookup(args->name);
+	ret = mb ? kmb_attach(mf, mb, args->access) : -ENOENT;
+	mutex_unlock(&kmb_registry_lock);
+	return ret;
+}
+
+/**
+ * kmb_ioc_unlink() - MAILBOX_IOC_UNLINK
+ * @args: the arguments, copied in.
+ *
+ * Return: 0 or a negative errno.
+ */
+int kmb_ioc_unlink(const struct mailbox_unlink *args)
+{
+	struct kmb *mb;
+	int ret;
+
+	if (args->flags || args->reserved0 ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	ret = kmb_check_name(args->name);
+	if (ret)
+		return ret;
+
+	mutex_lock(&kmb_registry_lock);
+	mb = kmb_lookup(args->name);
+	if (!mb) {
+		ret = -ENOENT;
+	} else if (!uid_eq(current_euid(), mb->uid) &&
+		   !capable(CAP_SYS_ADMIN)) {
+		ret = -EPERM;
+	} else {
+		kmb_unhash(mb);
+	}
+	mutex_unlock(&kmb_registry_lock);
+	if (!ret)
+		kmb_put(mb);
+	return ret;
+}
+
+/**
+ * kmb_file_release() - a descriptor of /dev/mailbox is closed
+ * @mf: the descriptor; the caller frees it.
+ */
+void kmb_file_release(struct kmb_file *mf)
+{
+	struct kmb *mb = mf->mbox;
+
+	if (mb) {
+		if (mf->subscribed)
+			kmb_sub_leave(mf);
+		if (mf->owner || mb->owner)
+			kmb_destroy(mb, !!mb->owner);
+		kmb_put(mb);
+	}
+	kmb_user_put(mf->user);
+}
