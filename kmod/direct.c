@@ -188,8 +188,8 @@ int kmb_ioc_open_direct(struct kmb_file *mf,
 		return ret;
 
 	ret = -ENOMEM;
-	new = kmb_alloc("", args->capacity, args->msg_size_max,
-			args->delivery, mf->user);
+	new = kmb_alloc(mf, "", args->capacity, args->msg_size_max,
+			args->delivery);
 	if (!new)
 		goto out_allow;
 	new->owner = get_pid(task_tgid(current));

@@ -54,7 +54,8 @@ static void kmb_seq_stop(struct seq_file *m, void *v)
 /*
  * The receive priorities of the sleeping receivers in the order they will
  * be served, and the backlog of each subscriber: comma-separated lists, or
- * "-". Printed under the mailbox lock, which seq_printf() does not mind.
+ * "-"; no newline. Printed under the mailbox lock, which seq_printf()
+ * does not mind.
  */
 static void kmb_seq_lists(struct seq_file *m, struct kmb *mb)
 {
@@ -73,7 +74,7 @@ static void kmb_seq_lists(struct seq_file *m, struct kmb *mb)
 		seq_printf(m, "%s%u", sep, sub->backlog);
 		sep = ",";
 	}
-	seq_puts(m, *sep == ' ' ? " -\n" : "\n");
+	seq_puts(m, *sep == ' ' ? " -" : "");
 }
 
 static int kmb_seq_show(struct seq_file *m, void *v)
@@ -82,10 +83,10 @@ static int kmb_seq_show(struct seq_file *m, void *v)
 	char name[MAILBOX_NAME_LEN];
 	struct kmb *mb;
 	u32 depth, swait, rwait, state;
-	u64 bytes, sent, received, sblocked, rblocked;
+	u64 bytes, sent, received, dropped, sblocked, rblocked;
 
 	if (v == &kmb_all) {
-		seq_puts(m, "name uid gid mode capacity msgsize depth bytes sent received sblocked rblocked swait rwait state flags delivery waiters backlog\n");
+		seq_puts(m, "name uid gid mode capacity msgsize depth bytes sent received sblocked rblocked swait rwait state flags delivery waiters backlog dropped\n");
 		return 0;
 	}
 	mb = list_entry(v, struct kmb, all);
@@ -96,6 +97,7 @@ static int kmb_seq_show(struct seq_file *m, void *v)
 	bytes = mb->bytes;
 	sent = mb->sent;
 	received = mb->received;
+	dropped = mb->dropped;
 	sblocked = mb->send_blocked;
 	rblocked = mb->recv_blocked;
 	swait = mb->nr_senders;
@@ -114,6 +116,7 @@ static int kmb_seq_show(struct seq_file *m, void *v)
 	spin_lock(&mb->lock);
 	kmb_seq_lists(m, mb);
 	spin_unlock(&mb->lock);
+	seq_printf(m, " %llu\n", dropped);
 	return 0;
 }
 
@@ -187,6 +190,7 @@ void kmb_fill_info(struct kmb_file *mf, struct mailbox_info *info)
 	info->senders_waiting = mb->nr_senders;
 	info->sent = mb->sent;
 	info->received = mb->received;
+	info->dropped = mb->dropped;
 	info->send_blocked = mb->send_blocked;
 	info->recv_blocked = mb->recv_blocked;
 	info->backlog = mf->subscribed ? mf->sub.backlog : 0;
@@ -204,6 +208,7 @@ void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf)
 	/* Pairs with smp_store_release() in kmb_bind(). */
 	struct kmb *mb = smp_load_acquire(&mf->mbox);
 	char name[MAILBOX_NAME_LEN];
+	u64 dropped;
 	u32 backlog;
 
 	if (!mb) {
@@ -218,10 +223,11 @@ void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf)
 		   mf->access == MAILBOX_ACCESS_ALL ? "," : "",
 		   mf->access & MAILBOX_ACCESS_RECV ? "recv" : "",
 		   mf->owner, kmb_delivery_name(mb), READ_ONCE(mf->recv_prio));
-	if (mf->subscribed) {
-		spin_lock(&mb->lock);
-		backlog = mf->sub.backlog;
-		spin_unlock(&mb->lock);
+	spin_lock(&mb->lock);
+	backlog = mf->sub.backlog;
+	dropped = mb->dropped;
+	spin_unlock(&mb->lock);
+	if (mf->subscribed)
 		seq_printf(m, "backlog:\t%u\n", backlog);
-	}
+	seq_printf(m, "dropped:\t%llu\n", dropped);
 }

@@ -29,11 +29,12 @@ extern unsigned int kmb_capacity_limit;
 extern unsigned long kmb_user_bytes_max;
 
 /*
- * Each message counts its length plus this against the sender's
- * user_bytes_max, so that even empty messages are paid for. A fixed figure
- * rather than sizeof(struct kmb_msg), so that userspace can rely on it.
+ * The size of struct kmb_msg, the header in front of every message's
+ * payload, which the uapi header documents: a message costs its user
+ * kmalloc_size_roundup(KMB_MSG_HEADER + len) bytes of user_bytes_max,
+ * exactly what kvmalloc() takes for it (see kmb_msg_charge()).
  */
-#define KMB_MSG_CHARGE_OVERHEAD	64
+#define KMB_MSG_HEADER	64
 
 /**
  * struct kmb_user - what one user has charged against the limits
@@ -41,9 +42,9 @@ extern unsigned long kmb_user_bytes_max;
  * @uid: the user.
  * @refs: descriptors, mailboxes and messages holding this user.
  * @mailboxes: mailboxes this user created that still live.
- * @bytes: message bytes this user has in flight (queued or held by a
- *	sleeping sender), each message counting KMB_MSG_CHARGE_OVERHEAD more
- *	than its length.
+ * @bytes: what the messages this user sent and that are still in flight
+ *	(queued, held by a sleeping sender or being copied out) cost: each
+ *	message its allocation, kmb_msg_charge() of its length.
  */
 struct kmb_user {
 	struct hlist_node node;
@@ -56,13 +57,13 @@ struct kmb_user {
 /**
  * struct kmb_msg - one message in the kernel
  * @node: in &struct kmb.msgs[@prio] while queued, under the mailbox lock.
- * @len: payload length.
  * @sender: thread-group pid of the sender (a reference).
- * @uid: effective uid of the sender.
+ * @user: the sender's effective uid when it sent (@user->uid, what the
+ *	receiver is told), charged for this message (a reference).
  * @time: CLOCK_MONOTONIC time of the send.
- * @user: the user charged for @len bytes (a reference).
  * @sync: the sender sleeping until this message is taken, or NULL; set and
  *	cleared under the mailbox lock.
+ * @len: payload length.
  * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
  * @pending: broadcast: subscribers that have yet to receive it, under the
  *	mailbox lock. It is freed when this drops to zero.
@@ -70,20 +71,24 @@ struct kmb_user {
  *	lock. When the mailbox is destroyed meanwhile, the last of them frees
  *	it.
  * @data: payload.
+ *
+ * The header is KMB_MSG_HEADER bytes, which the uapi header promises:
+ * growing it changes what every message costs.
  */
 struct kmb_msg {
 	struct list_head node;
-	size_t len;
 	struct pid *sender;
-	kuid_t uid;
-	ktime_t time;
 	struct kmb_user *user;
+	ktime_t time;
 	struct kmb_waiter *sync;
+	u32 len;
 	u32 prio;
 	u32 pending;
 	u32 copying;
 	char data[];
 };
+
+static_assert(sizeof(struct kmb_msg) == KMB_MSG_HEADER);
 
 /*
  * Waiter states. A waiter is created on the sleeping task's stack; whoever
@@ -192,6 +197,8 @@ struct kmb_waiter {
  * @nr_senders: entries in @senders.
  * @sent: messages accepted.
  * @received: messages taken.
+ * @dropped: messages accepted and never received, freed when the mailbox
+ *	was destroyed; @sent == @received + @depth + @dropped.
  * @send_blocked: sends that slept.
  * @recv_blocked: receives that slept.
  *
@@ -234,6 +241,7 @@ struct kmb {
 	u32 nr_senders;
 	u64 sent;
 	u64 received;
+	u64 dropped;
 	u64 send_blocked;
 	u64 recv_blocked;
 };
@@ -268,7 +276,10 @@ struct kmb_sub {
  * @subscribed: @sub is in the mailbox's subscriber list (a broadcast
  *	mailbox bound with MAILBOX_ACCESS_RECV). Set once, with @mbox.
  * @recv_prio: receive priority; READ_ONCE()/WRITE_ONCE().
- * @user: the user that opened the descriptor, charged for what it sends.
+ * @user_lock: guards @user.
+ * @user: a cache for kmb_user_current(): the accounting entry of the
+ *	last euid that sent or created through this descriptor (at first,
+ *	the opener's), a reference.
  * @sub: broadcast subscriber state.
  */
 struct kmb_file {
@@ -277,6 +288,7 @@ struct kmb_file {
 	bool owner;
 	bool subscribed;
 	u32 recv_prio;
+	spinlock_t user_lock;	/* see above */
 	struct kmb_user *user;
 	struct kmb_sub sub;
 };
@@ -329,9 +341,11 @@ struct kmb_wait {
 
 /* quota.c */
 struct kmb_user *kmb_user_get(kuid_t uid);
+struct kmb_user *kmb_user_current(struct kmb_file *mf);
 void kmb_user_put(struct kmb_user *user);
-int kmb_user_charge_msg(struct kmb_user *user, size_t len);
-void kmb_user_uncharge_msg(struct kmb_user *user, size_t len);
+size_t kmb_msg_charge(u32 len);
+int kmb_user_charge_msg(struct kmb_user *user, u32 len);
+void kmb_user_uncharge_msg(struct kmb_user *user, u32 len);
 void kmb_users_exit(void);
 
 /* registry.c */
@@ -401,8 +415,8 @@ void kmb_trace_wake(const struct kmb *mb, int op, size_t len, int ret,
 
 /* mailbox.c */
 int kmb_check_sizes(u32 capacity, u32 msg_size_max);
-struct kmb *kmb_alloc(const char *name, u32 capacity, u32 msg_size_max,
-		      u32 delivery, struct kmb_user *creator);
+struct kmb *kmb_alloc(struct kmb_file *mf, const char *name, u32 capacity,
+		      u32 msg_size_max, u32 delivery);
 void kmb_free_unused(struct kmb *mb);
 void kmb_put(struct kmb *mb);
 u32 kmb_state(const struct kmb *mb);

@@ -37,23 +37,32 @@ int kmb_check_sizes(u32 capacity, u32 msg_size_max)
 
 /**
  * kmb_alloc() - allocate a mailbox owned by the current task's euid/egid
+ * @mf: the descriptor creating it.
  * @name: its name (empty for a direct mailbox).
  * @capacity: checked by kmb_check_sizes().
  * @msg_size_max: checked by kmb_check_sizes().
  * @delivery: MAILBOX_DELIVER_*.
- * @creator: the user charged for it.
+ *
+ * The mailbox counts against its owner, the current euid, whoever opened
+ * @mf.
  *
  * Return: the mailbox, with one reference, or NULL.
  */
-struct kmb *kmb_alloc(const char *name, u32 capacity, u32 msg_size_max,
-		      u32 delivery, struct kmb_user *creator)
+struct kmb *kmb_alloc(struct kmb_file *mf, const char *name, u32 capacity,
+		      u32 msg_size_max, u32 delivery)
 {
+	struct kmb_user *creator;
 	struct kmb *mb;
 	unsigned int prio;
 
-	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
-	if (!mb)
+	creator = kmb_user_current(mf);
+	if (!creator)
 		return NULL;
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb) {
+		kmb_user_put(creator);
+		return NULL;
+	}
 	kref_init(&mb->ref);
 	INIT_HLIST_NODE(&mb->hnode);
 	INIT_LIST_HEAD(&mb->all);
@@ -64,7 +73,6 @@ struct kmb *kmb_alloc(const char *name, u32 capacity, u32 msg_size_max,
 	mb->msg_size_max = msg_size_max;
 	mb->delivery = delivery;
 	mb->dead_err = -EIDRM;
-	refcount_inc(&creator->refs);
 	mb->creator = creator;
 	init_waitqueue_head(&mb->poll_wq);
 	spin_lock_init(&mb->lock);
@@ -144,8 +152,9 @@ u32 kmb_state(const struct kmb *mb)
  *	the lock is dropped.
  *
  * Every sleeping sender and receiver wakes with the mailbox's dead_err; a
- * sender still holding its own message frees it itself, and so does a
- * broadcast receiver copying one out.
+ * sender still holding its own message frees it itself (it was never
+ * sent), and so does a broadcast receiver copying one out. The queued
+ * messages count as dropped.
  */
 void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq)
 {
@@ -182,6 +191,8 @@ void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq)
 		sub->backlog = 0;
 	}
 	mb->prio_map = 0;
+	/* Accepted, never received: sent == received + depth + dropped. */
+	mb->dropped += mb->depth;
 	mb->depth = 0;
 	mb->bytes = 0;
 }

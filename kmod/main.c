@@ -24,6 +24,7 @@ static_assert(sizeof(struct mailbox_unlink) == 88);
 static_assert(sizeof(struct mailbox_send) == 56);
 static_assert(sizeof(struct mailbox_recv) == 72);
 static_assert(sizeof(struct mailbox_info) == 184);
+static_assert(offsetof(struct mailbox_info, dropped) == 176);
 static_assert(sizeof(struct mailbox_direct) == 48);
 static_assert(sizeof(struct mailbox_policy) == 32);
 static_assert(sizeof(struct mailbox_recv_prio) == 16);
@@ -76,11 +77,13 @@ static int kmb_fop_open(struct inode *inode, struct file *file)
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
 	if (!mf)
 		return -ENOMEM;
+	/* The opener, most likely the one to send: see kmb_user_current(). */
 	mf->user = kmb_user_get(file->f_cred->euid);
 	if (!mf->user) {
 		kfree(mf);
 		return -ENOMEM;
 	}
+	spin_lock_init(&mf->user_lock);
 	mutex_init(&mf->sub.recv_lock);
 	file->private_data = mf;
 	return nonseekable_open(inode, file);
@@ -178,8 +181,13 @@ static long kmb_ioctl_send(struct kmb_file *mf,
 	to = target == KMB_TO_PID || (target == KMB_TO_EITHER && args.to_pid);
 	if (!to && !kmb_of(mf))
 		return -EBADFD;
-	/* Fail before sending, not after, if the results cannot be stored. */
-	if (put_user(0, &uarg->receiver_pid) || put_user(0, &uarg->receivers))
+	/*
+	 * Fail before sending, not after, if the results cannot be stored.
+	 * What is written back is what was read: a send that fails, bad
+	 * input first of all, leaves the caller's struct as it was.
+	 */
+	if (put_user(args.receiver_pid, &uarg->receiver_pid) ||
+	    put_user(args.receivers, &uarg->receivers))
 		return -EFAULT;
 	if (to)
 		ret = kmb_send_to(mf, &args, nonblock, defer);

@@ -18,15 +18,23 @@
 
 #include "kmailbox.h"
 
+/*
+ * Copy a message in, charged to the caller's euid (kmb_user_current()):
+ * kvmalloc() of the size kmb_msg_charge() charges.
+ */
 struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 			      const void __user *buf, u32 len, u32 prio)
 {
+	struct kmb_user *user;
 	struct kmb_msg *msg;
 	int ret;
 
-	ret = kmb_user_charge_msg(mf->user, len);
+	user = kmb_user_current(mf);
+	if (!user)
+		return ERR_PTR(-ENOMEM);
+	ret = kmb_user_charge_msg(user, len);
 	if (ret)
-		return ERR_PTR(ret);
+		goto err_put;
 
 	msg = kvmalloc(struct_size(msg, data, len),
 		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
@@ -40,10 +48,8 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 	}
 	msg->len = len;
 	msg->sender = get_pid(task_tgid(current));
-	msg->uid = current_euid();
 	msg->time = ktime_get();
-	refcount_inc(&mf->user->refs);
-	msg->user = mf->user;
+	msg->user = user;
 	msg->sync = NULL;
 	msg->prio = prio;
 	msg->pending = 0;
@@ -53,7 +59,9 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 err_free:
 	kvfree(msg);
 err_uncharge:
-	kmb_user_uncharge_msg(mf->user, len);
+	kmb_user_uncharge_msg(user, len);
+err_put:
+	kmb_user_put(user);
 	return ERR_PTR(ret);
 }
 
@@ -158,7 +166,7 @@ void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg)
 {
 	args->len = msg->len;
 	args->sender_pid = pid_vnr(msg->sender);
-	args->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
+	args->sender_uid = from_kuid_munged(current_user_ns(), msg->user->uid);
 	args->priority = msg->prio;
 	args->send_time_ns = kmb_time_to_user(msg->time);
 }

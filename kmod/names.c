@@ -146,8 +146,8 @@ int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args)
 	if (ret)
 		return ret;
 
-	new = kmb_alloc(args->name, args->capacity, args->msg_size_max,
-			args->delivery, mf->user);
+	new = kmb_alloc(mf, args->name, args->capacity, args->msg_size_max,
+			args->delivery);
 	if (!new)
 		return -ENOMEM;
 	new->mode = args->mode;

@@ -3,7 +3,10 @@
  * Kernel mailboxes: per-user accounting of mailboxes and queued bytes, so
  * that one user filling their quota leaves the others unaffected.
  */
+#include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -69,22 +72,80 @@ void kmb_user_put(struct kmb_user *user)
 }
 
 /**
+ * kmb_user_current() - the accounting entry of the current euid
+ * @mf: the descriptor it acts through, which caches the entry.
+ *
+ * Messages and mailboxes are charged to the caller at the time of the
+ * call, as ipc/ charges them, not to whoever opened the descriptor: the
+ * euid that owns what it creates and that receivers see as the sender.
+ *
+ * Return: a referenced entry, or NULL when out of memory.
+ */
+struct kmb_user *kmb_user_current(struct kmb_file *mf)
+{
+	kuid_t euid = current_euid();
+	struct kmb_user *user, *old;
+
+	spin_lock(&mf->user_lock);
+	user = mf->user;
+	if (uid_eq(user->uid, euid)) {
+		refcount_inc(&user->refs);
+		spin_unlock(&mf->user_lock);
+		return user;
+	}
+	spin_unlock(&mf->user_lock);
+
+	/* Another euid than last time (setuid(), or a passed descriptor). */
+	user = kmb_user_get(euid);
+	if (!user)
+		return NULL;
+	refcount_inc(&user->refs);
+	spin_lock(&mf->user_lock);
+	old = mf->user;
+	mf->user = user;
+	spin_unlock(&mf->user_lock);
+	kmb_user_put(old);
+	return user;
+}
+
+/**
+ * kmb_msg_charge() - what a message costs against user_bytes_max
+ * @len: its payload bytes.
+ *
+ * Its allocation, header included: kvmalloc() tries kmalloc() first, which
+ * takes kmalloc_size_roundup() bytes (a slab size class up to
+ * KMALLOC_MAX_CACHE_SIZE, a power-of-two number of pages above); its
+ * vmalloc() fallback takes whole pages, never more. Past KMALLOC_MAX_SIZE
+ * only vmalloc() can take it: whole pages.
+ *
+ * Return: the charge in bytes.
+ */
+size_t kmb_msg_charge(u32 len)
+{
+	size_t size = struct_size((struct kmb_msg *)NULL, data, len);
+
+	if (size > KMALLOC_MAX_SIZE)
+		return PAGE_ALIGN(size);
+	return kmalloc_size_roundup(size);
+}
+
+/**
  * kmb_user_charge_msg() - charge a message to a user
  * @user: the user.
- * @len: its payload bytes; KMB_MSG_CHARGE_OVERHEAD more are charged.
+ * @len: its payload bytes; kmb_msg_charge() of them is charged.
  *
  * Return: 0, or -ENOBUFS when the user would pass kmb_user_bytes_max.
  */
-int kmb_user_charge_msg(struct kmb_user *user, size_t len)
+int kmb_user_charge_msg(struct kmb_user *user, u32 len)
 {
 	unsigned long limit = READ_ONCE(kmb_user_bytes_max);
 	long old = atomic_long_read(&user->bytes);
+	size_t charge = kmb_msg_charge(len);
 
-	len += KMB_MSG_CHARGE_OVERHEAD;
 	do {
-		if (len > limit || old > limit - len)
+		if (charge > limit || old > limit - charge)
 			return -ENOBUFS;
-	} while (!atomic_long_try_cmpxchg(&user->bytes, &old, old + len));
+	} while (!atomic_long_try_cmpxchg(&user->bytes, &old, old + charge));
 	return 0;
 }
 
@@ -101,7 +162,7 @@ void kmb_users_exit(void)
  * @user: the user.
  * @len: the message's payload bytes.
  */
-void kmb_user_uncharge_msg(struct kmb_user *user, size_t len)
+void kmb_user_uncharge_msg(struct kmb_user *user, u32 len)
 {
-	atomic_long_sub(len + KMB_MSG_CHARGE_OVERHEAD, &user->bytes);
+	atomic_long_sub(kmb_msg_charge(len), &user->bytes);
 }

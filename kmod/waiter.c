@@ -376,7 +376,13 @@ void kmb_refill(struct kmb *mb, struct kmb_wake_q *q)
 /*
  * The receiver that took @msg could not copy it out: put it back at the
  * head of the queue (or hand it to a receiver now asleep), so that it is
- * not lost. The queue may then hold one message over its capacity.
+ * not lost. The slot it left may have been refilled meanwhile with a
+ * sleeping sender's message (kmb_refill()), and a rendezvous has no slot
+ * at all, so the queue may then hold more than its capacity: one message
+ * more for each receiver whose copy failed so, at most as many as
+ * receivers were copying out at once (not just one). Sends see it full
+ * until receives bring it below its capacity again. Destroyed meanwhile,
+ * the message was never received after all: it counts as dropped.
  */
 void kmb_requeue(struct kmb *mb, struct kmb_msg *msg)
 {
@@ -384,6 +390,8 @@ void kmb_requeue(struct kmb *mb, struct kmb_msg *msg)
 
 	spin_lock(&mb->lock);
 	if (mb->dead) {
+		mb->received--;
+		mb->dropped++;
 		if (msg->sync) {
 			kmb_wake_waiter(&q, msg->sync, mb->dead_err);
 			msg->sync = NULL;
