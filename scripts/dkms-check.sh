@@ -131,9 +131,9 @@ grep -E '^(Sign command|Signing key|Public certificate|Certificate or key|Signin
 ko=$mods/updates/dkms/kmailbox.ko
 check "dkms status: kmailbox/$version, $rel: installed" \
 	"dkms status kmailbox/$version -k $rel | grep -q '^kmailbox/$version, $rel, [^:]*: installed'"
-check "/usr/src/kmailbox-$version: dkms.conf, Kbuild, VERSION, kmod/, uapi/ only" \
+check "/usr/src/kmailbox-$version: kmod/'s sources (Kbuild, Makefile, dkms.conf, VERSION, *.[ch], uapi/), nothing else" \
 	"cd /usr/src/kmailbox-$version && find . -type f | sed 's|^\./||' | LC_ALL=C sort > '$out/src.got' &&
-	 (cd '$top' && ls dkms.conf Kbuild VERSION kmod/*.c kmod/*.h uapi/linux/*.h | LC_ALL=C sort) > '$out/src.want' &&
+	 (cd '$top/kmod' && ls Kbuild Makefile dkms.conf VERSION *.c *.h uapi/linux/*.h | grep -v '\\.mod\\.c\$' | LC_ALL=C sort) > '$out/src.want' &&
 	 diff -u '$out/src.want' '$out/src.got'"
 check "module at $ko (DEST_MODULE_LOCATION)" "test -f '$ko'"
 check "vermagic starts with $rel" "/sbin/modinfo -F vermagic '$ko' | grep -q '^$rel '"

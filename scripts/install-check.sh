@@ -73,8 +73,8 @@ for f in usr/include/mailbox.h usr/include/shmring.h usr/include/linux/kmailbox.
 	 usr/bin/mboxctl; do
 	check "installed $f" "test -e '$root/$f'"
 done
-check "uapi header is uapi/linux/kmailbox.h" \
-	"cmp '$top/uapi/linux/kmailbox.h' '$root/usr/include/linux/kmailbox.h'"
+check "uapi header is kmod/uapi/linux/kmailbox.h" \
+	"cmp '$top/kmod/uapi/linux/kmailbox.h' '$root/usr/include/linux/kmailbox.h'"
 check "libmailbox.so.1 -> libmailbox.so.$version, soname libmailbox.so.1" \
 	"test \"\$(readlink -f '$root/usr/lib/libmailbox.so')\" = '$root/usr/lib/libmailbox.so.$version' &&
 	 readelf -d '$root/usr/lib/libmailbox.so.$version' | grep -q 'SONAME.*\\[libmailbox.so.1\\]'"
@@ -153,15 +153,15 @@ check "the module's name is kmailbox (modinfo)" \
 
 # dkms.conf, read as dkms reads it (sourced by bash).
 check "dkms.conf: PACKAGE_VERSION is VERSION ($version), PACKAGE_NAME and BUILT_MODULE_NAME kmailbox" \
-	"cd '$top' && . ./dkms.conf && test \"\$PACKAGE_VERSION\" = '$version' &&
+	"cd '$top/kmod' && . ./dkms.conf && test \"\$PACKAGE_VERSION\" = '$version' &&
 	 test \"\$PACKAGE_NAME\" = kmailbox && test \"\${BUILT_MODULE_NAME[0]}\" = kmailbox &&
 	 test \"\$AUTOINSTALL\" = yes"
 dk=$out/dkms-root
 rm -rf "$dk"
-check "make dkms-source DESTDIR: usr/src/kmailbox-$version holds dkms.conf, Kbuild, VERSION, kmod/*.[ch], uapi/linux/*.h only" \
+check "make dkms-source DESTDIR: usr/src/kmailbox-$version is kmod/'s sources (Kbuild, Makefile, dkms.conf, VERSION, *.[ch], uapi/linux/*.h), nothing else" \
 	"'${mk[0]}' -s -C '$top' --no-print-directory dkms-source DESTDIR='$dk' &&
 	 cd '$dk/usr/src/kmailbox-$version' && find . -type f | sed 's|^\./||' | LC_ALL=C sort > '$out/dkms-files.got' &&
-	 (cd '$top' && ls dkms.conf Kbuild VERSION kmod/*.c kmod/*.h uapi/linux/*.h | LC_ALL=C sort) > '$out/dkms-files.want' &&
+	 (cd '$top/kmod' && ls Kbuild Makefile dkms.conf VERSION *.c *.h uapi/linux/*.h | grep -v '\\.mod\\.c\$' | LC_ALL=C sort) > '$out/dkms-files.want' &&
 	 diff -u '$out/dkms-files.want' '$out/dkms-files.got'"
 rm -rf "$dk"
 

@@ -3,8 +3,8 @@
 #
 # The static checks of the kernel code, as a lane of TAP results: the module
 # builds with W=1 and sparse (C=2) without a single warning against Debian's
-# 6.1 and 6.12 headers, and checkpatch.pl --strict is clean on kmod/ and
-# uapi/. Installs what is missing (sparse, headers, dwarves for 6.12's BTF:
+# 6.1 and 6.12 headers, and checkpatch.pl --strict is clean on kmod/ (its
+# uapi/ header too). Installs what is missing (sparse, headers, dwarves for 6.12's BTF:
 # nothing kernel-related is installed, see scripts/kernel-headers.sh).
 # Writes "passed failed" to build/lint/result.txt; exit status 0 when
 # nothing failed.
@@ -52,8 +52,7 @@ for rel in $rel61 $rel612; do
 	kdir=$("$top/scripts/kernel-headers.sh" "$rel" 2> "$hlog") || cat "$hlog" > "$log"
 	src=$out/$rel
 	rm -rf "$src"
-	mkdir -p "$src"
-	cp -a "$top/Kbuild" "$top/VERSION" "$top/kmod" "$top/uapi" "$src/"
+	make -s -C "$top/kmod" --no-print-directory copy DEST="$src"
 	rc=0
 	make -C "$kdir" M="$src" W=1 C=2 modules >> "$log" 2>&1 || rc=1
 	if grep -E "warning:|error:" "$log" > /dev/null; then
@@ -69,9 +68,9 @@ log=$out/checkpatch.log
 ksrc=$("$top/scripts/kernel-files.sh" 2> "$log")
 rc=0
 (cd "$top" && perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
-	-f kmod/*.c kmod/*.h uapi/linux/*.h) > "$log" 2>&1 || rc=1
+	-f kmod/*.c kmod/*.h kmod/uapi/linux/*.h) > "$log" 2>&1 || rc=1
 [ -s "$log" ] && rc=1
-result $rc "checkpatch.pl --strict is clean on kmod/ and uapi/" "$log"
+result $rc "checkpatch.pl --strict is clean on kmod/ and kmod/uapi/" "$log"
 
 echo "# lint: $passed passed, $failed failed"
 echo "$passed $failed" > "$out/result.txt"

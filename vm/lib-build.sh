@@ -10,10 +10,9 @@
 vm_jobs() { echo "${VM_JOBS:-$(nproc)}"; }
 
 # vm_build_module REL KDIR DEST: build kmailbox.ko against KDIR and copy it
-# to DEST (and build/vm/REL/kmailbox.ko). The sources (Kbuild, VERSION,
-# kmod/, uapi/) are mirrored into build/vm/REL/module/ and built there, so
-# that builds for different kernels keep their objects apart and never touch
-# the work tree's own build.
+# to DEST (and build/vm/REL/kmailbox.ko). kmod/'s sources are copied into
+# build/vm/REL/module/ (make -C kmod copy) and built there, so that builds
+# for different kernels keep their objects apart and never touch kmod/.
 vm_build_module()
 {
 	local rel=$1 kdir=$2 dest=$3
@@ -25,16 +24,8 @@ vm_build_module()
 		return 0
 	fi
 	[ -d "$kdir" ] || vm_die "$kdir missing"
-	[ -f "$top/Kbuild" ] || vm_die "no Kbuild at $top"
-	mkdir -p "$src"
-	# Objects in the mirror are excluded from transfer, hence kept.
-	rsync -a --delete \
-		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.d' \
-		--exclude=modules.order --exclude=Module.symvers \
-		--include=/Kbuild --include=/VERSION --include='/kmod/' --include='/uapi/' \
-		--include='/kmod/**' --include='/uapi/**' --exclude='/*' \
-		"$top/" "$src/"
+	make -s -C "$top/kmod" --no-print-directory copy DEST="$src" ||
+		vm_die "cannot copy kmod/ to $src"
 	vm_say "building kmailbox.ko for $rel"
 	make -s -C "$kdir" M="$src" -j"$(vm_jobs)" modules ||
 		vm_die "module build failed for $rel"
