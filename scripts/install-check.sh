@@ -26,21 +26,23 @@ root=$out/root
 mkdir -p "$out"
 rm -f "$out/result.txt"
 
-# shellcheck source=../vm/lib-common.sh
-. "$top/vm/lib-common.sh"
-# shellcheck source=../vm/lib-kernel.sh
-. "$top/vm/lib-kernel.sh"
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/kernel.sh
+. "$top/scripts/lib/kernel.sh"
+# shellcheck source=scripts/lib/build.sh
+. "$top/scripts/lib/build.sh"
 
 lane=install
-# shellcheck source=lib-check.sh
-. "$top/scripts/lib-check.sh"
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
 
 # udev: for `udevadm test` on the rule below (the check runs udevadm only,
 # in a private mount namespace; no udev daemon is needed or started by it).
-vm_need_pkgs gcc make libc6-dev pkg-config kmod binutils udev
+need_pkgs gcc make libc6-dev pkg-config kmod binutils udev
 version=$(cat "$top/VERSION")
-rel=$(vm_resolve_kernel deb61)
-kdir=$(vm_kernel_headers "$rel")
+rel=$(kernel_resolve deb61)
+kdir=$(kernel_headers "$rel")
 echo "# kmailbox $version, kernel $rel, KDIR $kdir"
 mk=(make -C "$top" --no-print-directory KDIR="$kdir")
 
@@ -208,11 +210,12 @@ check "the README's static line: cc -static ... \$(pkg-config --static ...)" \
 	 ! readelf -d example-static | grep -q NEEDED"
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
 
-# In the VM: the installed kmailbox.ko, and the static example if vm/ can
-# take an extra program (VM_EXTRA_BIN).
+# In the VM: the installed kmailbox.ko, and the static example if vm/run
+# can take an extra program (VM_EXTRA_BIN: build_extra_bins in
+# scripts/lib/build.sh).
 vmcmd='echo "module version: $(cat /sys/module/kmailbox/version)"; mboxctl version'
 hook=
-if grep -q VM_EXTRA_BIN "$top/vm/lib-build.sh" "$top/vm/initramfs.sh" 2> /dev/null; then
+if declare -F build_extra_bins > /dev/null; then
 	hook=1
 	install -m 755 "$ex/example-static" "$ex/example"
 	vmcmd="$vmcmd; echo @@EXAMPLE@@; example; echo \"@@EXAMPLE@@ rc=\$?\""
