@@ -170,7 +170,7 @@ clean:
 	@if [ -f $(KSFT_FILES) ]; then \
 		$(MAKE) -C selftests OUTPUT=$(CURDIR)/selftests clean; \
 	else \
-		echo "rm -f $(filter-out %.c %.h,$(wildcard selftests/mailbox_*)) (no $(KSFT_FILES))"; \
+		echo "selftests: no $(KSFT_FILES): removing the programs only"; \
 		rm -f $(filter-out %.c %.h,$(wildcard selftests/mailbox_*)) selftests/.mailbox-build-flags; \
 	fi
 	rm -rf build/vm
