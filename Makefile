@@ -150,7 +150,7 @@ profile:
 checkpatch:
 	@ksrc=$$(scripts/kernel-files.sh) && \
 	$$ksrc/scripts/checkpatch.pl --strict --no-tree -f \
-		$(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
+		$(addprefix kmod/,$(filter %.c %.h,$(shell $(MAKE) -s --no-print-directory -C kmod sources)))
 
 lint:
 	scripts/lint.sh
