@@ -3,7 +3,7 @@
 # kmailbox: kernel mailboxes behind /dev/mailbox.
 #
 #   make                build the userspace library and tools, and the module
-#   make module         kmailbox.ko against $(KDIR)
+#   make module         kmailbox.ko against $(KDIR), built in kmod/ (make -C kmod)
 #   make userspace      libmailbox, mboxctl, examples (userspace/)
 #   make selftests      build the kselftests (selftests/), do not run them
 #   make check          boot Debian's 6.1 kernel in QEMU, load the module, run
@@ -22,6 +22,7 @@
 #                       mailbox, POSIX mq and System V msg (vm/profile.sh)
 #   make shell          a shell in the VM with the module loaded
 #   make checkpatch     checkpatch.pl --strict on the module and uapi header
+#   make lint           scripts/lint.sh: W=1 + sparse on 6.1 and 6.12, checkpatch
 #   make sparse         module build with sparse (C=2) against the 6.1 headers
 #   make W1             module build with W=1 against the 6.1 headers
 #   make clean
@@ -33,7 +34,8 @@
 #   make install-userspace  install-lib install-man install-udev
 #                           install-modules-load (uninstall-userspace)
 #   make install-lib    libmailbox.{so,a}, mailbox.h, shmring.h, the uapi
-#                       header, mailbox.pc, mboxctl (userspace/'s install)
+#                       header (kmod/uapi/linux/kmailbox.h as linux/kmailbox.h),
+#                       mailbox.pc, mboxctl (userspace/'s install)
 #   make install-man    man/*.1, *.3, *.7 to $(MANDIR)/man1, man3, man7
 #   make install-udev   the rule setting /dev/mailbox's mode
 #   make install-modules-load  kmailbox.conf: load the module at boot
@@ -41,7 +43,8 @@
 #                       sources to /usr/src/kmailbox-$(VERSION), dkms add,
 #                       build and install for KDIR's kernel; later kernels
 #                       get it from dkms autoinstall (dkms-uninstall undoes)
-#   make dkms-source    only the copy to $(DESTDIR)/usr/src/kmailbox-VERSION
+#   make dkms-source    only the copy of kmod/ (make -C kmod dkms-source) to
+#                       $(DESTDIR)/usr/src/kmailbox-VERSION
 #
 # Variables: KDIR (kernel build tree; default /lib/modules/`uname -r`/build,
 # else the newest /usr/src/linux-headers-*-amd64), KDIR61 (for sparse and
@@ -77,9 +80,9 @@ DKMS		?= dkms
 # kernel.release says 6.1.192 where the kernel is 6.1.0-56-amd64).
 KERNELRELEASE	?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
 		     $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-KMAILBOX_VERSION := $(shell cat VERSION)
+KMAILBOX_VERSION := $(shell cat kmod/VERSION)
 
-.PHONY: all module userspace selftests check check-debug check-unload demo shell bench profile checkpatch sparse W1 clean \
+.PHONY: all module userspace selftests check check-debug check-unload demo shell bench profile checkpatch lint sparse W1 clean \
 	kdir-check kdir61-check
 
 all: userspace module
@@ -95,13 +98,19 @@ kdir61-check:
 		exit 1; }
 
 module: kdir-check
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C kmod KDIR=$(KDIR)
 
 userspace:
 	$(MAKE) -C userspace
 
-# lib.mk defaults OUTPUT only in a top-level make: pass it.
+# lib.mk defaults OUTPUT only in a top-level make: pass it. The kselftest
+# harness and lib.mk come from build/kernel-src (scripts/kernel-files.sh,
+# which installs linux-source-6.12 if needed): made here, never while
+# selftests/Makefile is parsed.
+KSFT_FILES := build/kernel-src/tools/testing/selftests/lib.mk
+
 selftests:
+	scripts/kernel-files.sh > /dev/null
 	$(MAKE) -C selftests OUTPUT=$(CURDIR)/selftests
 
 check:
@@ -141,19 +150,29 @@ profile:
 checkpatch:
 	@ksrc=$$(scripts/kernel-files.sh) && \
 	$$ksrc/scripts/checkpatch.pl --strict --no-tree -f \
-		$(wildcard kmod/*.c kmod/*.h uapi/linux/*.h)
+		$(addprefix kmod/,$(filter %.c %.h,$(shell $(MAKE) -s --no-print-directory -C kmod sources)))
+
+lint:
+	scripts/lint.sh
 
 sparse: kdir61-check
-	$(MAKE) -C $(KDIR61) M=$(CURDIR) C=2 modules
+	$(MAKE) -C kmod KDIR=$(KDIR61) C=2
 
 W1: kdir61-check
-	$(MAKE) -C $(KDIR61) M=$(CURDIR) W=1 modules
+	$(MAKE) -C kmod KDIR=$(KDIR61) W=1
 
+# Without the kselftest files there is nothing of the selftests' to clean
+# but their programs.
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
-		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+		$(MAKE) -C kmod KDIR=$(KDIR) clean; fi
 	$(MAKE) -C userspace clean
-	$(MAKE) -C selftests OUTPUT=$(CURDIR)/selftests clean
+	@if [ -f $(KSFT_FILES) ]; then \
+		$(MAKE) -C selftests OUTPUT=$(CURDIR)/selftests clean; \
+	else \
+		echo "selftests: no $(KSFT_FILES): removing the programs only"; \
+		rm -f $(filter-out %.c %.h,$(wildcard selftests/mailbox_*)) selftests/.mailbox-build-flags; \
+	fi
 	rm -rf build/vm
 
 # ---- make install / uninstall (README.md, "Install") ----------------------
@@ -173,7 +192,6 @@ MANPAGES	:= $(wildcard man/*.1 man/*.3 man/*.7)
 DEPMOD_FILES	:= modules.alias modules.alias.bin modules.builtin.alias.bin \
 		   modules.builtin.bin modules.dep modules.dep.bin modules.devname \
 		   modules.softdep modules.symbols modules.symbols.bin modules.weakdep
-DKMS_SRC	= $(destdir)/usr/src/kmailbox-$(KMAILBOX_VERSION)
 
 install: install-module install-userspace
 uninstall: uninstall-module uninstall-userspace
@@ -204,7 +222,7 @@ sigkey		= $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\{0,1\}\([^"]*\)"\{0,1\}$$/\
 nosign		= $(if $(filter pkcs11:%,$(sigkey))$(wildcard $(sigkey) $(KDIR)/$(sigkey)),,CONFIG_MODULE_SIG_ALL=)
 
 install-module: module krel-check
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install \
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules_install \
 		INSTALL_MOD_PATH=$(destdir) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		KERNELRELEASE=$(KERNELRELEASE) $(nosign)
 	@$(depmod-sh)
@@ -253,17 +271,10 @@ install-modules-load:
 uninstall-modules-load:
 	rm -f $(DESTDIR)$(MODULESLOADDIR)/kmailbox.conf
 
-# DKMS. The source tree gets only what the module's build reads.
+# DKMS: the source tree is kmod/'s sources, as they are (kmod/Makefile
+# checks dkms.conf's version first).
 dkms-source:
-	@v=$$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' dkms.conf); \
-	test "$$v" = "$(KMAILBOX_VERSION)" || { \
-		echo "dkms.conf says PACKAGE_VERSION=$$v, VERSION says $(KMAILBOX_VERSION)" >&2; \
-		exit 1; }
-	rm -rf $(DKMS_SRC)
-	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux
-	install -m 0644 dkms.conf Kbuild VERSION $(DKMS_SRC)/
-	install -m 0644 $(wildcard kmod/*.c kmod/*.h) $(DKMS_SRC)/kmod/
-	install -m 0644 $(wildcard uapi/linux/*.h) $(DKMS_SRC)/uapi/linux/
+	$(MAKE) --no-print-directory -C kmod dkms-source DESTDIR=$(destdir)
 
 # A registered kmailbox/VERSION is removed first: its sources are replaced.
 dkms-install: krel-check

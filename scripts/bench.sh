@@ -30,8 +30,8 @@ kernel=${KERNEL:-deb61}
 mode=tcg
 t0=$SECONDS
 
-# shellcheck source=vm/lib-common.sh
-. "$top/vm/lib-common.sh"
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
 
 if [ -n "${BENCH_ICOUNT:-}" ] && [ "${BENCH_ICOUNT}" != 0 ]; then
 	mode=icount
@@ -47,7 +47,7 @@ export VM_ACCEL=${VM_ACCEL:-tcg}
 # The TSC as the guest's clock: the cheapest clock_gettime() (HPET reads are
 # emulated MMIO), and under icount it counts virtual time like the rest.
 export VM_APPEND=${VM_APPEND-clocksource=tsc tsc=reliable}
-vm_need_pkgs gnuplot-nox
+need_pkgs gnuplot-nox
 
 mkdir -p "$out"
 run_log=$out/vm-run.log

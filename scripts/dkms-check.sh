@@ -26,18 +26,18 @@ out=$top/build/dkms
 mkdir -p "$out"
 rm -f "$out/result.txt"
 
-# shellcheck source=../vm/lib-common.sh
-. "$top/vm/lib-common.sh"
-# shellcheck source=../vm/lib-kernel.sh
-. "$top/vm/lib-kernel.sh"
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/kernel.sh
+. "$top/scripts/lib/kernel.sh"
 
 lane=dkms
-# shellcheck source=lib-check.sh
-. "$top/scripts/lib-check.sh"
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
 cleaned=
 
 version=$(cat "$top/VERSION")
-rel=$(vm_resolve_kernel deb61)
+rel=$(kernel_resolve deb61)
 mods=/lib/modules/$rel
 echo "# kmailbox $version, kernel $rel"
 
@@ -48,23 +48,23 @@ images() { dpkg-query -W -f='${Package} ${Status}\n' 'linux-image-*' 2>/dev/null
 images > "$out/images-before.txt"
 want=()
 for p in dkms "linux-headers-$rel"; do
-	vm_pkg_installed "$p" || want+=("$p")
+	pkg_installed "$p" || want+=("$p")
 done
 if [ ${#want[@]} -gt 0 ]; then
-	vm_apt_has_lists || vm_apt_update_once
+	apt_has_lists || apt_update_once
 	for p in "${want[@]}"; do
-		vm_pkg_known "$p" || vm_apt_update_once
+		pkg_known "$p" || apt_update_once
 	done
 	apt-get -s install -y "${want[@]}" > "$out/apt-sim.log" 2>&1
 	if grep -E '^Inst linux-image' "$out/apt-sim.log"; then
 		fail "apt-get install ${want[*]} would install a kernel image: not done"
 		finish
 	fi
-	vm_need_pkgs "${want[@]}"
+	need_pkgs "${want[@]}"
 fi
 images > "$out/images-after.txt"
 # dkms builds against the installed headers: pahole too if they make BTF.
-vm_need_btf_tools "/usr/src/linux-headers-$rel"
+need_btf_tools "/usr/src/linux-headers-$rel"
 check "dkms and linux-headers-$rel installed, no linux-image package came with them" \
 	"dpkg-query -W -f='\${Status}\n' dkms linux-headers-$rel | grep -vqx 'install ok installed' && exit 1;
 	 diff '$out/images-before.txt' '$out/images-after.txt'"
@@ -131,9 +131,9 @@ grep -E '^(Sign command|Signing key|Public certificate|Certificate or key|Signin
 ko=$mods/updates/dkms/kmailbox.ko
 check "dkms status: kmailbox/$version, $rel: installed" \
 	"dkms status kmailbox/$version -k $rel | grep -q '^kmailbox/$version, $rel, [^:]*: installed'"
-check "/usr/src/kmailbox-$version: dkms.conf, Kbuild, VERSION, kmod/, uapi/ only" \
+check "/usr/src/kmailbox-$version: kmod/'s sources (Kbuild, Makefile, dkms.conf, VERSION, *.[ch], uapi/), nothing else" \
 	"cd /usr/src/kmailbox-$version && find . -type f | sed 's|^\./||' | LC_ALL=C sort > '$out/src.got' &&
-	 (cd '$top' && ls dkms.conf Kbuild VERSION kmod/*.c kmod/*.h uapi/linux/*.h | LC_ALL=C sort) > '$out/src.want' &&
+	 (cd '$top/kmod' && ls Kbuild Makefile dkms.conf VERSION *.c *.h uapi/linux/*.h | grep -v '\\.mod\\.c\$' | LC_ALL=C sort) > '$out/src.want' &&
 	 diff -u '$out/src.want' '$out/src.got'"
 check "module at $ko (DEST_MODULE_LOCATION)" "test -f '$ko'"
 check "vermagic starts with $rel" "/sbin/modinfo -F vermagic '$ko' | grep -q '^$rel '"

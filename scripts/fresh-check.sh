@@ -53,10 +53,10 @@ fi
 mkdir -p "$out"
 rm -f "$out/result.txt" "$out"/[0-9]*-*.log "$out/times.txt"
 lane=fresh
-# shellcheck source=lib-check.sh
-. "$top/scripts/lib-check.sh"
-# shellcheck source=../vm/lib-common.sh
-. "$top/vm/lib-common.sh"
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/kmailbox/fresh
 root=$out/root
@@ -150,7 +150,7 @@ flock 8		# one run at a time makes or unpacks a base
 if [ ! -f "$base" ]; then
 	# The lane's own tool, on the host (not in the machine it makes).
 	if ! command -v debootstrap > /dev/null &&
-	   ! (vm_need_pkgs debootstrap) > "$out/debootstrap-install.log" 2>&1; then
+	   ! (need_pkgs debootstrap) > "$out/debootstrap-install.log" 2>&1; then
 		fail "install debootstrap on this machine (log: build/fresh/debootstrap-install.log)"
 		tail -n 10 "$out/debootstrap-install.log" | sed 's/^/#   /'
 		finish

@@ -26,21 +26,23 @@ root=$out/root
 mkdir -p "$out"
 rm -f "$out/result.txt"
 
-# shellcheck source=../vm/lib-common.sh
-. "$top/vm/lib-common.sh"
-# shellcheck source=../vm/lib-kernel.sh
-. "$top/vm/lib-kernel.sh"
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/kernel.sh
+. "$top/scripts/lib/kernel.sh"
+# shellcheck source=scripts/lib/build.sh
+. "$top/scripts/lib/build.sh"
 
 lane=install
-# shellcheck source=lib-check.sh
-. "$top/scripts/lib-check.sh"
+# shellcheck source=scripts/lib/check.sh
+. "$top/scripts/lib/check.sh"
 
 # udev: for `udevadm test` on the rule below (the check runs udevadm only,
 # in a private mount namespace; no udev daemon is needed or started by it).
-vm_need_pkgs gcc make libc6-dev pkg-config kmod binutils udev
+need_pkgs gcc make libc6-dev pkg-config kmod binutils udev
 version=$(cat "$top/VERSION")
-rel=$(vm_resolve_kernel deb61)
-kdir=$(vm_kernel_headers "$rel")
+rel=$(kernel_resolve deb61)
+kdir=$(kernel_headers "$rel")
 echo "# kmailbox $version, kernel $rel, KDIR $kdir"
 mk=(make -C "$top" --no-print-directory KDIR="$kdir")
 
@@ -73,8 +75,8 @@ for f in usr/include/mailbox.h usr/include/shmring.h usr/include/linux/kmailbox.
 	 usr/bin/mboxctl; do
 	check "installed $f" "test -e '$root/$f'"
 done
-check "uapi header is uapi/linux/kmailbox.h" \
-	"cmp '$top/uapi/linux/kmailbox.h' '$root/usr/include/linux/kmailbox.h'"
+check "uapi header is kmod/uapi/linux/kmailbox.h" \
+	"cmp '$top/kmod/uapi/linux/kmailbox.h' '$root/usr/include/linux/kmailbox.h'"
 check "libmailbox.so.1 -> libmailbox.so.$version, soname libmailbox.so.1" \
 	"test \"\$(readlink -f '$root/usr/lib/libmailbox.so')\" = '$root/usr/lib/libmailbox.so.$version' &&
 	 readelf -d '$root/usr/lib/libmailbox.so.$version' | grep -q 'SONAME.*\\[libmailbox.so.1\\]'"
@@ -110,8 +112,8 @@ rule=$root/usr/lib/udev/rules.d/60-kmailbox.rules
 check "udev rule installed: usr/lib/udev/rules.d/60-kmailbox.rules" "test -f '$rule'"
 check "udev rule: KERNEL==\"mailbox\", SUBSYSTEM==\"misc\", MODE=\"0666\", nothing else" \
 	"test \"\$(grep -v -e '^#' -e '^\$' '$rule')\" = 'KERNEL==\"mailbox\", SUBSYSTEM==\"misc\", MODE=\"0666\"'"
-check "udev rule's mode is the module's (miscdevice .mode = 0666 in kmod/main.c)" \
-	"grep -Eq '^[[:space:]]*\\.mode = 0666,' '$top/kmod/main.c'"
+check "udev rule's mode is the module's (miscdevice .mode = 0666 in kmod/)" \
+	"grep -Eq '^[[:space:]]*\\.mode = 0666,' '$top'/kmod/*.c"
 # udevadm 252 has no `verify`. `udevadm test` parses every rules file and
 # reports errors as "FILE:LINE ..."; run it in a mount namespace where the
 # rules directories hold only our rule and /dev and /run are empty tmpfs
@@ -153,15 +155,15 @@ check "the module's name is kmailbox (modinfo)" \
 
 # dkms.conf, read as dkms reads it (sourced by bash).
 check "dkms.conf: PACKAGE_VERSION is VERSION ($version), PACKAGE_NAME and BUILT_MODULE_NAME kmailbox" \
-	"cd '$top' && . ./dkms.conf && test \"\$PACKAGE_VERSION\" = '$version' &&
+	"cd '$top/kmod' && . ./dkms.conf && test \"\$PACKAGE_VERSION\" = '$version' &&
 	 test \"\$PACKAGE_NAME\" = kmailbox && test \"\${BUILT_MODULE_NAME[0]}\" = kmailbox &&
 	 test \"\$AUTOINSTALL\" = yes"
 dk=$out/dkms-root
 rm -rf "$dk"
-check "make dkms-source DESTDIR: usr/src/kmailbox-$version holds dkms.conf, Kbuild, VERSION, kmod/*.[ch], uapi/linux/*.h only" \
+check "make dkms-source DESTDIR: usr/src/kmailbox-$version is kmod/'s sources (Kbuild, Makefile, dkms.conf, VERSION, *.[ch], uapi/linux/*.h), nothing else" \
 	"'${mk[0]}' -s -C '$top' --no-print-directory dkms-source DESTDIR='$dk' &&
 	 cd '$dk/usr/src/kmailbox-$version' && find . -type f | sed 's|^\./||' | LC_ALL=C sort > '$out/dkms-files.got' &&
-	 (cd '$top' && ls dkms.conf Kbuild VERSION kmod/*.c kmod/*.h uapi/linux/*.h | LC_ALL=C sort) > '$out/dkms-files.want' &&
+	 (cd '$top/kmod' && ls Kbuild Makefile dkms.conf VERSION *.c *.h uapi/linux/*.h | grep -v '\\.mod\\.c\$' | LC_ALL=C sort) > '$out/dkms-files.want' &&
 	 diff -u '$out/dkms-files.want' '$out/dkms-files.got'"
 rm -rf "$dk"
 
@@ -208,11 +210,12 @@ check "the README's static line: cc -static ... \$(pkg-config --static ...)" \
 	 ! readelf -d example-static | grep -q NEEDED"
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
 
-# In the VM: the installed kmailbox.ko, and the static example if vm/ can
-# take an extra program (VM_EXTRA_BIN).
+# In the VM: the installed kmailbox.ko, and the static example if vm/run
+# can take an extra program (VM_EXTRA_BIN: build_extra_bins in
+# scripts/lib/build.sh).
 vmcmd='echo "module version: $(cat /sys/module/kmailbox/version)"; mboxctl version'
 hook=
-if grep -q VM_EXTRA_BIN "$top/vm/lib-build.sh" "$top/vm/initramfs.sh" 2> /dev/null; then
+if declare -F build_extra_bins > /dev/null; then
 	hook=1
 	install -m 755 "$ex/example-static" "$ex/example"
 	vmcmd="$vmcmd; echo @@EXAMPLE@@; example; echo \"@@EXAMPLE@@ rc=\$?\""

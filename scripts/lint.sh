@@ -3,14 +3,21 @@
 #
 # The static checks of the kernel code, as a lane of TAP results: the module
 # builds with W=1 and sparse (C=2) without a single warning against Debian's
-# 6.1 and 6.12 headers, and checkpatch.pl --strict is clean on kmod/ and
-# uapi/. Installs what is missing (sparse, headers, dwarves for 6.12's BTF:
-# nothing kernel-related is installed, see scripts/kernel-headers.sh).
+# 6.1 and 6.12 headers, and checkpatch.pl --strict is clean on kmod/ (its
+# uapi/ header too). Installs what is missing (sparse, headers, dwarves for 6.12's BTF:
+# nothing kernel-related is installed: kernel_headers_unpacked in
+# scripts/lib/kernel.sh).
 # Writes "passed failed" to build/lint/result.txt; exit status 0 when
 # nothing failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/kernel.sh
+. "$top/scripts/lib/kernel.sh"
+# shellcheck source=scripts/lib/build.sh
+. "$top/scripts/lib/build.sh"
 out=$top/build/lint
 mkdir -p "$out"
 rm -f "$out/result.txt"
@@ -31,16 +38,12 @@ result()
 	fi
 }
 
-if ! command -v sparse > /dev/null; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q sparse > /dev/null 2>&1 ||
-		{ apt-get update -q > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q sparse > /dev/null; }
-fi
+# apt's output (and a failure's message) in a log of its own.
+(need_pkgs sparse) > "$out/packages.log" 2>&1 || cat "$out/packages.log" >&2
 
-# The release the linux-image-amd64 (6.1) and newest 6.12 packages name.
-rel61=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n 1)
-rel612=$(apt-cache search --names-only '^linux-headers-6\.12\..*\+deb12-amd64$' 2>/dev/null |
-	 cut -d' ' -f1 | sed 's/^linux-headers-//' | sort -V | tail -n 1)
+# The releases vm/run boots as deb61 and deb612.
+rel61=$(kernel_resolve deb61 2>> "$out/packages.log") || rel61=
+rel612=$(kernel_resolve deb612 2>> "$out/packages.log") || rel612=
 
 echo "TAP version 13"
 for rel in $rel61 $rel612; do
@@ -49,13 +52,11 @@ for rel in $rel61 $rel612; do
 	# dpkg's output, whose "warning:"s are not the module's.
 	hlog=$out/headers-$rel.log
 	: > "$log"
-	kdir=$("$top/scripts/kernel-headers.sh" "$rel" 2> "$hlog") || cat "$hlog" > "$log"
+	kdir=$(kernel_headers_unpacked "$rel" 2> "$hlog") || cat "$hlog" > "$log"
 	src=$out/$rel
 	rm -rf "$src"
-	mkdir -p "$src"
-	cp -a "$top/Kbuild" "$top/VERSION" "$top/kmod" "$top/uapi" "$src/"
 	rc=0
-	make -C "$kdir" M="$src" W=1 C=2 modules >> "$log" 2>&1 || rc=1
+	(build_module "$kdir" "$src" W=1 C=2) >> "$log" 2>&1 || rc=1
 	if grep -E "warning:|error:" "$log" > /dev/null; then
 		rc=1
 	fi
@@ -66,12 +67,16 @@ if [ -z "$rel61" ] || [ -z "$rel612" ]; then
 fi
 
 log=$out/checkpatch.log
-ksrc=$("$top/scripts/kernel-files.sh" 2> "$log")
+ksrc=$(kernel_files 2> "$log")
 rc=0
+# kmod/'s sources, not what a build in kmod/ made there (kmailbox.mod.c).
+files=$(make -s -C "$top/kmod" --no-print-directory sources | tr ' ' '\n' |
+	sed -n 's|^\(.*\.[ch]\)$|kmod/\1|p')
+# shellcheck disable=SC2086  # a list of file names without spaces
 (cd "$top" && perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse \
-	-f kmod/*.c kmod/*.h uapi/linux/*.h) > "$log" 2>&1 || rc=1
+	-f $files) > "$log" 2>&1 || rc=1
 [ -s "$log" ] && rc=1
-result $rc "checkpatch.pl --strict is clean on kmod/ and uapi/" "$log"
+result $rc "checkpatch.pl --strict is clean on kmod/ and kmod/uapi/" "$log"
 
 echo "# lint: $passed passed, $failed failed"
 echo "$passed $failed" > "$out/result.txt"

@@ -15,9 +15,9 @@ out=$top/build/userspace
 mkdir -p "$out"
 rm -f "$out/result.txt"
 
-# shellcheck source=../vm/lib-common.sh
-. "$top/vm/lib-common.sh"
-vm_need_pkgs gcc make libc6-dev pkg-config
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
+need_pkgs gcc make libc6-dev pkg-config
 
 make -C "$top/userspace" check 2>&1 | tee "$out/check.log"
 rc=${PIPESTATUS[0]}

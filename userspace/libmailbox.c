@@ -3,7 +3,7 @@
  * libmailbox: thin wrappers around the /dev/mailbox ioctls.
  *
  * Every function returns >= 0 or -errno, never prints and keeps no state.
- * The contract the wrappers follow is uapi/linux/kmailbox.h.
+ * The contract the wrappers follow is kmod/uapi/linux/kmailbox.h.
  */
 #include <errno.h>
 #include <fcntl.h>

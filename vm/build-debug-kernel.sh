@@ -36,11 +36,9 @@ make_vars=(ARCH=x86_64 KBUILD_BUILD_USER=kmailbox KBUILD_BUILD_HOST=debug-lane)
 # IKHEADERS); libelf-dev is for objtool (ORC unwinder, ftrace).
 pkgs=("$srcpkg" bc bison flex libelf-dev gcc libc6-dev make xz-utils perl)
 
-say() { printf 'build-debug-kernel: %s\n' "$*" >&2; }
-
-# shellcheck source=vm/lib-common.sh
-. "$top/vm/lib-common.sh"
-die() { printf 'build-debug-kernel: error: %s\n' "$*" >&2; exit 1; }
+log_prefix=build-debug-kernel
+# shellcheck source=scripts/lib/common.sh
+. "$top/scripts/lib/common.sh"
 
 usage()
 {
@@ -227,9 +225,9 @@ print)
 	;;
 esac
 
-[ "$(id -u)" = 0 ] || vm_pkgs_present "${pkgs[@]}" ||
+[ "$(id -u)" = 0 ] || pkgs_present "${pkgs[@]}" ||
 	die "missing packages: ${pkgs[*]} (run as root to install them)"
-vm_need_pkgs "${pkgs[@]}"
+need_pkgs "${pkgs[@]}"
 [ -f "$tarball" ] || die "$tarball missing (is $srcpkg installed?)"
 key=$(compute_key) || die "cannot tell the version of $srcpkg"
 dir=$root/$key

@@ -38,7 +38,7 @@ vm_stage_base()
 
 	# busybox-static's; the VM has no shared libraries.
 	bb=/bin/busybox
-	[ -x "$bb" ] || vm_die "$bb not found (busybox-static)"
+	[ -x "$bb" ] || die "$bb not found (busybox-static)"
 	cp "$bb" "$d/bin/busybox"
 	for p in $("$d/bin/busybox" --list-full); do
 		[ -e "$d/$p" ] || ln -s /bin/busybox "$d/$p"
@@ -80,7 +80,7 @@ vm_build_timeout()
 
 	if [ ! -x "$bin" ] || [ "$top/vm/timeout.c" -nt "$bin" ]; then
 		gcc -static -O2 -Wall -Wextra -o "$bin.tmp" "$top/vm/timeout.c" ||
-			vm_die "cannot build vm/timeout.c"
+			die "cannot build vm/timeout.c"
 		mv "$bin.tmp" "$bin"
 	fi
 	install -m 755 "$bin" "$1"
@@ -93,9 +93,8 @@ vm_build_bench()
 	local dest=$1 o="$top/build/vm/userspace-static"
 
 	[ -f "$top/userspace/bench/ipcbench.c" ] || return 0
-	vm_say "building ipcbench (static)"
-	make -s -C "$top/userspace" O="$o" STATIC=1 -j"$(vm_jobs)" bench ||
-		vm_die "ipcbench build failed"
+	say "building ipcbench (static)"
+	build_userspace "$o" STATIC=1 bench || die "ipcbench build failed"
 	install -m 755 "$o/ipcbench" "$dest/"
 }
 

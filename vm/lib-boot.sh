@@ -151,9 +151,9 @@ vm_boot_once()
 	vm_qemu_cmd "$rel" "$accel"
 	if [ "$probe" -gt 0 ]; then
 		hold=1
-		vm_say "booting with $accel, timeout ${tmo}s (TCG instead if the guest has not booted within ${probe}s)"
+		say "booting with $accel, timeout ${tmo}s (TCG instead if the guest has not booted within ${probe}s)"
 	else
-		vm_say "booting with $accel, timeout ${tmo}s"
+		say "booting with $accel, timeout ${tmo}s"
 	fi
 	: > "$clog"
 	# A QEMU that aborts (a failed assertion) makes timeout die of SIGABRT,
@@ -191,7 +191,7 @@ vm_boot_once()
 		if [ -z "$done_at" ]; then
 			grep -q '@@VM@@ done' "$clog" && done_at=$SECONDS
 		elif [ $((SECONDS - done_at)) -ge 10 ]; then
-			vm_say "the guest finished but did not power off: stopping qemu"
+			say "the guest finished but did not power off: stopping qemu"
 			kill "$_vm_qpid" 2>/dev/null || true
 			break
 		fi
@@ -202,8 +202,8 @@ vm_boot_once()
 	wait "$_vm_tpid" 2>/dev/null || true
 	_vm_qpid=''; _vm_tpid=''
 	trap - INT TERM
-	[ "$rc" -eq 124 ] && vm_say "timed out after ${tmo}s"
-	[ "$rc" -eq 134 ] && vm_say "$(vm_qemu_failure "$clog" "$rc") (see the console log)"
+	[ "$rc" -eq 124 ] && say "timed out after ${tmo}s"
+	[ "$rc" -eq 134 ] && say "$(vm_qemu_failure "$clog" "$rc") (see the console log)"
 	return "$rc"
 }
 
@@ -213,9 +213,9 @@ vm_boot()
 	local rel=$1 clog=$2 tmo=$3 rc=0 accel=${VM_ACCEL:-}
 
 	if [ -n "$(vm_icount_arg)" ]; then
-		[ "$accel" != kvm ] || vm_die "VM_ICOUNT needs TCG, not VM_ACCEL=kvm"
+		[ "$accel" != kvm ] || die "VM_ICOUNT needs TCG, not VM_ACCEL=kvm"
 		accel=tcg
-		vm_say "icount: -icount $(vm_icount_arg)"
+		say "icount: -icount $(vm_icount_arg)"
 	fi
 	case "$accel" in
 	kvm|tcg) vm_boot_once "$rel" "$clog" "$accel" "$tmo" 0 || rc=$? ;;
@@ -224,7 +224,7 @@ vm_boot()
 			vm_boot_once "$rel" "$clog" kvm "$tmo" "${VM_KVM_PROBE_SECS:-20}" || rc=$?
 			if [ "$rc" -eq 200 ]; then
 				vm_set_kvm_verdict bad
-				vm_say "KVM is not usable on this machine ($vm_probe_failure); using TCG (slower, same results)"
+				say "KVM is not usable on this machine ($vm_probe_failure); using TCG (slower, same results)"
 				# QEMU's output stays, at the top of the console
 				# log (vm_finish_run).
 				{
@@ -239,14 +239,14 @@ vm_boot()
 			fi
 		else
 			if [ -c /dev/kvm ] && [ "$(vm_kvm_verdict)" = bad ]; then
-				vm_say "KVM did not work on this machine before: using TCG (to try KVM again: rm $(vm_kvm_verdict_file))"
+				say "KVM did not work on this machine before: using TCG (to try KVM again: rm $(vm_kvm_verdict_file))"
 			fi
 			vm_boot_once "$rel" "$clog" tcg "$tmo" 0 || rc=$?
 		fi
 		;;
-	*) vm_die "VM_ACCEL must be kvm or tcg" ;;
+	*) die "VM_ACCEL must be kvm or tcg" ;;
 	esac
-	vm_say "qemu exited with status $rc"
+	say "qemu exited with status $rc"
 }
 
 # vm_boot_interactive REL LOG TIMEOUT: console on this terminal (0: no timeout).
@@ -260,13 +260,13 @@ vm_boot_interactive()
 		[ "$(vm_kvm_verdict)" = good ] && vm_kvm_usable && accel=kvm
 	fi
 	vm_qemu_cmd "$rel" "$accel"
-	vm_say "booting with $accel (quit: exit the shell, or Ctrl-A x)"
+	say "booting with $accel (quit: exit the shell, or Ctrl-A x)"
 	if [ "$tmo" -gt 0 ]; then
 		timeout --foreground "$tmo" "${qemu_cmd[@]}" 2>&1 | tee "$clog" || rc=$?
 	else
 		"${qemu_cmd[@]}" 2>&1 | tee "$clog" || rc=$?
 	fi
-	vm_say "qemu exited with status $rc"
+	say "qemu exited with status $rc"
 }
 
 # vm_finish_run RUN_DIR OUT: keep the run's console log and initramfs as
@@ -302,6 +302,6 @@ vm_check()
 	fi
 	echo "$vm_passed $vm_failed" > "$top/build/vm/$rel/result.txt"
 	cp "$top/build/vm/$rel/result.txt" "$top/build/vm/result.txt"
-	[ "$skipped" -gt 0 ] && vm_say "$skipped skipped"
+	[ "$skipped" -gt 0 ] && say "$skipped skipped"
 	echo "vm: $vm_passed passed, $vm_failed failed"
 }

@@ -1,43 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2154  # globals set by vm/run
 #
-# Building what goes into the VM. Sourced by vm/run.
+# What goes into the VM, built with scripts/lib/build.sh. Sourced by vm/run.
 #
 # VM_KO=/path/kmailbox.ko  use that module instead of building one
 # VM_EXTRA_BIN="P ..."    more static programs for /usr/local/bin in the VM
 # VM_JOBS=N                make -j (default: nproc)
 
-vm_jobs() { echo "${VM_JOBS:-$(nproc)}"; }
-
 # vm_build_module REL KDIR DEST: build kmailbox.ko against KDIR and copy it
-# to DEST (and build/vm/REL/kmailbox.ko). The sources (Kbuild, VERSION,
-# kmod/, uapi/) are mirrored into build/vm/REL/module/ and built there, so
-# that builds for different kernels keep their objects apart and never touch
-# the work tree's own build.
+# to DEST (and build/vm/REL/kmailbox.ko). It is built in a copy of kmod/,
+# build/vm/REL/module/ (module_copy), so that builds for different kernels
+# keep their objects apart and never touch kmod/.
 vm_build_module()
 {
 	local rel=$1 kdir=$2 dest=$3
 	local src="$top/build/vm/$1/module"
 
 	if [ -n "${VM_KO:-}" ]; then
-		vm_say "using VM_KO=$VM_KO"
+		say "using VM_KO=$VM_KO"
 		install -m 644 "$VM_KO" "$dest"
 		return 0
 	fi
-	[ -d "$kdir" ] || vm_die "$kdir missing"
-	[ -f "$top/Kbuild" ] || vm_die "no Kbuild at $top"
-	mkdir -p "$src"
-	# Objects in the mirror are excluded from transfer, hence kept.
-	rsync -a --delete \
-		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.d' \
-		--exclude=modules.order --exclude=Module.symvers \
-		--include=/Kbuild --include=/VERSION --include='/kmod/' --include='/uapi/' \
-		--include='/kmod/**' --include='/uapi/**' --exclude='/*' \
-		"$top/" "$src/"
-	vm_say "building kmailbox.ko for $rel"
-	make -s -C "$kdir" M="$src" -j"$(vm_jobs)" modules ||
-		vm_die "module build failed for $rel"
+	say "building kmailbox.ko for $rel"
+	build_module "$kdir" "$src" -s || die "module build failed for $rel"
 	install -m 644 "$src/kmailbox.ko" "$top/build/vm/$rel/kmailbox.ko"
 	install -m 644 "$src/kmailbox.ko" "$dest"
 }
@@ -56,38 +41,32 @@ vm_build_selftests()
 	fi
 
 	if [ ! -f "$top/selftests/Makefile" ]; then
-		vm_say "warning: no selftests/Makefile, no kselftests in the VM"
+		say "warning: no selftests/Makefile, no kselftests in the VM"
 		return 0
 	fi
-	vm_say "building the selftests (static${m32:+, 32-bit})"
-	make -s -C "$top/selftests" OUTPUT="$o" STATIC=1 $m32 -j"$(vm_jobs)" ||
-		vm_die "selftests build failed"
-	make -s -C "$top/selftests" OUTPUT="$o" STATIC=1 $m32 \
-		INSTALL_PATH="$dest" install > /dev/null ||
-		vm_die "selftests install failed"
+	say "building the selftests (static${m32:+, 32-bit})"
+	build_selftests "$o" STATIC=1 $m32 || die "selftests build failed"
+	build_selftests "$o" STATIC=1 $m32 INSTALL_PATH="$dest" install > /dev/null ||
+		die "selftests install failed"
 }
 
-# vm_build_userspace DEST: static mboxctl and examples into DEST.
+# vm_build_userspace DEST: static mboxctl and examples into DEST, and the
+# programs of VM_EXTRA_BIN.
 vm_build_userspace()
 {
 	local dest=$1 o="$top/build/vm/userspace-static" p
 
 	if [ ! -f "$top/userspace/Makefile" ]; then
-		vm_say "warning: no userspace/Makefile, no mboxctl in the VM"
+		say "warning: no userspace/Makefile, no mboxctl in the VM"
 		return 0
 	fi
-	vm_say "building userspace (static)"
-	make -s -C "$top/userspace" O="$o" STATIC=1 -j"$(vm_jobs)" mboxctl examples ||
-		vm_die "userspace build failed"
+	say "building userspace (static)"
+	build_userspace "$o" STATIC=1 mboxctl examples || die "userspace build failed"
 	for p in "$o"/*; do
 		case "$p" in *.so|*.so.*|*.a|*.o|*.d|*.txt|*.want) continue ;; esac
 		if [ -f "$p" ] && [ -x "$p" ]; then
 			install -m 755 "$p" "$dest/"
 		fi
 	done
-	# VM_EXTRA_BIN: more (static) programs for /usr/local/bin in the VM.
-	for p in ${VM_EXTRA_BIN:-}; do
-		install -m 755 "$p" "$dest/" ||
-			vm_die "VM_EXTRA_BIN: cannot copy $p"
-	done
+	build_extra_bins "$dest"
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # $lane and $out set by the caller
 #
 # The checks of a CI lane script, one "ok - ..." or "FAIL - ..." line each.
 # Sourced after setting $lane (its name) and $out (its build directory);

@@ -1,36 +1,41 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash disable=SC2154  # globals set by vm/run
+# shellcheck shell=bash disable=SC2154  # $top set by the caller
 #
-# Helpers shared by the vm/ scripts: messages and package installation.
-# Sourced by vm/run; expects $top (the repository) to be set.
+# Helpers every script of scripts/ and vm/ shares: messages and package
+# installation. Source it after setting $top (the repository); $log_prefix
+# names the caller in messages (default: the script's name).
+#
+# Together with kernel.sh (which Debian kernel, its headers and image),
+# build.sh (the module, the selftests, userspace) and check.sh (a CI lane's
+# ok/FAIL lines), this directory is the one place such helpers live.
 
-vm_say() { printf 'vm: %s\n' "$*" >&2; }
-vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 2; }
+say() { printf '%s: %s\n' "${log_prefix:-${0##*/}}" "$*" >&2; }
+die() { printf '%s: error: %s\n' "${log_prefix:-${0##*/}}" "$*" >&2; exit 2; }
 
-_vm_apt_updated=
+_apt_updated=
 
 # apt-get update, at most once per run.
-vm_apt_update_once()
+apt_update_once()
 {
-	[ -n "$_vm_apt_updated" ] && return 0
-	vm_say "apt-get update"
-	apt-get update -q >&2 || vm_die "apt-get update failed"
-	_vm_apt_updated=1
+	[ -n "$_apt_updated" ] && return 0
+	say "apt-get update"
+	apt-get update -q >&2 || die "apt-get update failed"
+	_apt_updated=1
 }
 
 # True when apt has package lists at all (a fresh machine may have none).
-vm_apt_has_lists()
+apt_has_lists()
 {
 	compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null
 }
 
-vm_pkg_installed()
+pkg_installed()
 {
 	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
 
 # True when apt knows a candidate version for the package.
-vm_pkg_known()
+pkg_known()
 {
 	local cand
 
@@ -39,46 +44,46 @@ vm_pkg_known()
 }
 
 # True when every package named is installed.
-vm_pkgs_present()
+pkgs_present()
 {
 	local p
 
 	for p in "$@"; do
-		vm_pkg_installed "$p" || return 1
+		pkg_installed "$p" || return 1
 	done
 }
 
 # Install the packages that are not installed yet (apt-get update first
 # only when apt does not know one of them).
-vm_need_pkgs()
+need_pkgs()
 {
 	local p missing=()
 
-	vm_pkgs_present "$@" && return 0
+	pkgs_present "$@" && return 0
 	for p in "$@"; do
-		vm_pkg_installed "$p" || missing+=("$p")
+		pkg_installed "$p" || missing+=("$p")
 	done
 
-	vm_apt_has_lists || vm_apt_update_once
+	apt_has_lists || apt_update_once
 	for p in "${missing[@]}"; do
-		vm_pkg_known "$p" || vm_apt_update_once
+		pkg_known "$p" || apt_update_once
 	done
-	vm_say "installing ${missing[*]}"
+	say "installing ${missing[*]}"
 	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; then
-		[ -n "$_vm_apt_updated" ] && vm_die "apt-get install ${missing[*]} failed"
-		vm_apt_update_once
+		[ -n "$_apt_updated" ] && die "apt-get install ${missing[*]} failed"
+		apt_update_once
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 ||
-			vm_die "apt-get install ${missing[*]} failed"
+			die "apt-get install ${missing[*]} failed"
 	fi
 }
 
-# vm_need_btf_tools KDIR: install dwarves (pahole) when modules built against
+# need_btf_tools KDIR: install dwarves (pahole) when modules built against
 # KDIR get BTF and pahole is missing. Kbuild runs `pahole -J` on every module
 # when the kernel has CONFIG_DEBUG_INFO_BTF_MODULES=y and the build tree
 # ships vmlinux (scripts/Makefile.modfinal skips BTF without it): Debian's
 # 6.12 headers have both, its 6.1 headers have no vmlinux. Without pahole
 # the build stops at "BTF [M]" with "pahole: not found".
-vm_need_btf_tools()
+need_btf_tools()
 {
 	local kdir=$1 f btf=
 
@@ -91,6 +96,6 @@ vm_need_btf_tools()
 		fi
 	done
 	[ -n "$btf" ] || return 0
-	vm_say "$(basename "$kdir") builds modules with BTF: pahole needed"
-	vm_need_pkgs dwarves
+	say "$(basename "$kdir") builds modules with BTF: pahole needed"
+	need_pkgs dwarves
 }
