@@ -30,9 +30,10 @@ extern unsigned long kmb_user_bytes_max;
 
 /*
  * The size of struct kmb_msg, the header in front of every message's
- * payload, which the uapi header documents: a message costs its user
+ * payload, as the uapi header documents it: a message costs its user
  * kmalloc_size_roundup(KMB_MSG_HEADER + len) bytes of user_bytes_max,
  * exactly what kvmalloc() takes for it (see kmb_msg_charge()).
+ * MAILBOX_IOC_VERSION reports it (struct mailbox_version.msg_header).
  */
 #define KMB_MSG_HEADER	64
 
@@ -72,8 +73,9 @@ struct kmb_user {
  *	it.
  * @data: payload.
  *
- * The header is KMB_MSG_HEADER bytes, which the uapi header promises:
- * growing it changes what every message costs.
+ * The header is KMB_MSG_HEADER bytes, as the uapi header says: growing
+ * it changes what every message costs (update KMB_MSG_HEADER and the
+ * figures of the uapi header, mailbox(7) and README).
  */
 struct kmb_msg {
 	struct list_head node;

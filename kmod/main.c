@@ -25,6 +25,7 @@ static_assert(sizeof(struct mailbox_send) == 56);
 static_assert(sizeof(struct mailbox_recv) == 72);
 static_assert(sizeof(struct mailbox_info) == 184);
 static_assert(offsetof(struct mailbox_info, dropped) == 176);
+static_assert(offsetof(struct mailbox_version, msg_header) == 24);
 static_assert(sizeof(struct mailbox_direct) == 48);
 static_assert(sizeof(struct mailbox_policy) == 32);
 static_assert(sizeof(struct mailbox_recv_prio) == 16);
@@ -283,6 +284,7 @@ static long kmb_ioctl_version(void __user *uarg)
 		.minor = KMAILBOX_MINOR,
 		.patch = KMAILBOX_PATCH,
 		.ioctls = KMB_IOCTLS,
+		.msg_header = sizeof(struct kmb_msg),
 	};
 
 	return copy_to_user(uarg, &v, sizeof(v)) ? -EFAULT : 0;

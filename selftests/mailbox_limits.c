@@ -182,25 +182,53 @@ static long long slab_bytes(void)
 /* What a message costs                                                */
 /* ------------------------------------------------------------------ */
 
+/* The module's per-message header: MAILBOX_IOC_VERSION's msg_header. */
+static unsigned long msg_header(void)
+{
+	struct mailbox_version v;
+	int fd = mbt_dev();
+
+	memset(&v, 0, sizeof(v));
+	if (fd >= 0) {
+		mbt_ioctl(fd, MAILBOX_IOC_VERSION, &v);
+		close(fd);
+	}
+	/* modules that do not say charged len + 64 */
+	return v.msg_header ? v.msg_header : 64;
+}
+
 /*
- * The cost of a message of each length on x86-64 (4 KiB pages, SLUB's
- * kmalloc sizes 64, 96, 128, 192, 256, 512, ... 8192, then powers of two
- * pages): kmalloc_size_roundup(64 + len), as the uapi header says.
+ * kmalloc_size_roundup() on x86-64 (4 KiB pages, SLUB): the kmalloc sizes
+ * 8, 16, 32, 64, 96, 128, 192, 256, 512, ... 8192, then powers of two
+ * pages.
  */
-static const struct {
-	uint32_t len;
-	unsigned long cost;
-} costs[] = {
-	{ 0, 64 }, { 1, 96 }, { 32, 96 }, { 33, 128 }, { 100, 192 },
-	{ 192, 256 }, { 960, 1024 }, { 961, 2048 }, { 4032, 4096 },
-	{ 4033, 8192 }, { 8128, 8192 }, { 8129, 16384 },
+static unsigned long kmalloc_round(unsigned long size)
+{
+	unsigned long r = 8;
+
+	if (size <= 96 && size > 64)
+		return 96;
+	if (size <= 192 && size > 128)
+		return 192;
+	while (r < size)
+		r *= 2;
+	return r;
+}
+
+/*
+ * A message of each length costs kmalloc_round(header + len), as the uapi
+ * header says: with the 64-byte header, 64, 96, 96, 128, 192, 256, 1024,
+ * 2048, 4096, 8192, 8192 and 16384 bytes.
+ */
+static const uint32_t lens[] = {
+	0, 1, 32, 33, 100, 192, 960, 961, 4032, 4033, 8128, 8129,
 };
 
 #define COST_QUOTA	65536UL
 
 struct cost_res {
-	long count[ARRAY_SIZE(costs)];
-	int err[ARRAY_SIZE(costs)];
+	long count[ARRAY_SIZE(lens)];
+	int err[ARRAY_SIZE(lens)];
 };
 
 /* As UID_A: fill the quota with messages of each length in turn. */
@@ -213,13 +241,13 @@ static int cost_child(void *arg)
 
 	if (become(UID_A))
 		return 2;
-	for (i = 0; i < ARRAY_SIZE(costs); i++) {
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
 		mbt_name(name, "cost");
 		fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
 				0600, 65536, 16384);
 		if (fd < 0)
 			return 3;
-		res->count[i] = fill(fd, costs[i].len, &res->err[i]);
+		res->count[i] = fill(fd, lens[i], &res->err[i]);
 		/* destroying it gives the quota back for the next length */
 		close(fd);
 	}
@@ -229,6 +257,7 @@ static int cost_child(void *arg)
 TEST_F(lim, quota_takes_limit_over_real_cost)
 {
 	struct cost_res *res = mbt_shared(sizeof(*res));
+	unsigned long header = msg_header(), cost;
 	size_t i;
 
 	ASSERT_TRUE(res != NULL);
@@ -238,13 +267,15 @@ TEST_F(lim, quota_takes_limit_over_real_cost)
 	if (!param_set(_metadata, self, "user_bytes_max", COST_QUOTA))
 		return;
 	ASSERT_EQ(0, run_child(_metadata, cost_child, res));
-	for (i = 0; i < ARRAY_SIZE(costs); i++) {
+	TH_LOG("the module's message header: %lu bytes", header);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		cost = kmalloc_round(header + lens[i]);
 		EXPECT_EQ(-ENOBUFS, res->err[i])
-			TH_LOG("%u-byte messages", costs[i].len);
-		EXPECT_EQ((long)(COST_QUOTA / costs[i].cost), res->count[i])
+			TH_LOG("%u-byte messages", lens[i]);
+		EXPECT_EQ((long)(COST_QUOTA / cost), res->count[i])
 			TH_LOG("%u-byte messages: %ld fit in %lu bytes, want %lu (each costs %lu)",
-			       costs[i].len, res->count[i], COST_QUOTA,
-			       COST_QUOTA / costs[i].cost, costs[i].cost);
+			       lens[i], res->count[i], COST_QUOTA,
+			       COST_QUOTA / cost, cost);
 	}
 }
 
@@ -347,7 +378,8 @@ TEST_F(lim, slab_within_quota)
 	ASSERT_EQ(0, run_child(_metadata, slab_child, res));
 	ASSERT_LE(0, res->before);
 	EXPECT_EQ(-ENOBUFS, res->err);
-	EXPECT_EQ((long)(SLAB_QUOTA / 64), res->count);
+	EXPECT_EQ((long)(SLAB_QUOTA / kmalloc_round(msg_header())),
+		  res->count);
 	used = res->after - res->before;
 	TH_LOG("%ld empty messages: Slab grew by %lld bytes, quota %lu",
 	       res->count, used, SLAB_QUOTA);

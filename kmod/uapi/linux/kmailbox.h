@@ -46,8 +46,9 @@
  * is received, taken back or dropped. Whoever opened the descriptor does
  * not matter: a descriptor passed on with SCM_RIGHTS, inherited or kept
  * across setuid() charges the user that uses it, as System V and POSIX IPC
- * charge the caller. A message costs its kernel allocation: a 64-byte
- * header plus its length, rounded up as kmalloc() rounds (to the next of
+ * charge the caller. A message costs its kernel allocation: a header
+ * (struct mailbox_version.msg_header bytes, 64 in this version) plus its
+ * length, rounded up as kmalloc() rounds (to the next of
  * the slab sizes 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 and 8192
  * bytes on x86-64, above that to a power-of-two number of pages, and past
  * kmalloc()'s largest size, 4 MiB there, to whole pages): an empty message
@@ -482,6 +483,12 @@ struct mailbox_batch {
  * @ioctls: bit N set when ioctl number N (the second argument of its
  *	_IOx() macro) is implemented, so that a caller can test for a call
  *	before making it.
+ * @msg_header: the bytes of kernel header in front of each message: a
+ *	message of len bytes costs its sender's user_bytes_max quota
+ *	@msg_header + len rounded up as kmalloc() rounds (see "Who pays"
+ *	above). 0 from modules that did not report it (they charged len +
+ *	64).
+ * @reserved0: written as zero.
  * @reserved: written as zero.
  *
  * Works on any descriptor, bound or not.
@@ -492,7 +499,9 @@ struct mailbox_version {
 	__u32 patch;
 	__u32 flags;
 	__u64 ioctls;
-	__u64 reserved[2];
+	__u32 msg_header;
+	__u32 reserved0;
+	__u64 reserved;
 };
 
 #define MAILBOX_IOC_MAGIC	0xB9
