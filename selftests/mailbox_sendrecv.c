@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sending and receiving: contents and metadata, sizes, FIFO order,
+ * capacity, non-blocking calls, the pids reported for threads, receivers
+ * whose buffer is too small or cannot be written.
+ *
+ * Blocking, deadlines and signals are in mailbox_blocking.c; rendezvous
+ * and delivery-wait sends in mailbox_rendezvous.c.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/mman.h>
+
+#include "lib/mbt.h"
+
+#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
+#define RO_SIZE		4096	/* a receive buffer in a read-only page */
+
+/* The test's mailbox, e->fd, of @cap messages of up to MSG_MAX bytes. */
+#define BOX(cap)							\
+	mbt_new_box(_metadata, e, NULL,					\
+		    MBT_BOX(.capacity = (cap), .msg_size_max = MSG_MAX))
+
+MBT_FIXTURE(xfer, "xfer")
+
+TEST_F(xfer, send_recv_basic)
+{
+	struct mbt_env *e = &self->e;
+	struct mailbox_recv m;
+	struct mailbox_info i;
+	int32_t receiver = -1;
+	char buf[MBT_OP_BUF];
+	uint64_t t0, t1;
+
+	BOX(4);
+	t0 = mbt_now_ns();
+	ASSERT_EQ(0, mbt_send(e->fd, "hello", 5, 0, 0, &receiver));
+	t1 = mbt_now_ns();
+	EXPECT_EQ(0, receiver);
+
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(1U, i.depth);
+	EXPECT_EQ(5U, i.bytes);
+	EXPECT_EQ(5U, i.next_len);
+	EXPECT_EQ(1U, i.sent);
+	EXPECT_EQ(0U, i.received);
+
+	memset(buf, 0x5a, sizeof(buf));
+	ASSERT_EQ(5, mbt_recv(e->fd, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(5U, m.len);
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	EXPECT_EQ(0x5a, buf[5]);
+	EXPECT_EQ(getpid(), m.sender_pid);
+	EXPECT_EQ(geteuid(), m.sender_uid);
+	EXPECT_LE(t0, m.send_time_ns);
+	EXPECT_GE(t1, m.send_time_ns);
+
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(0U, i.depth);
+	EXPECT_EQ(0U, i.bytes);
+	EXPECT_EQ(1U, i.sent);
+	EXPECT_EQ(1U, i.received);
+}
+
+/* The sender's pid and euid are the child's, taken when it sent. */
+TEST_F(xfer, sender_identity_from_child)
+{
+	struct mbt_op op = { .send = true, .msg = "from child" };
+	struct mbt_env *e = &self->e;
+	struct mailbox_recv m;
+	char buf[MBT_OP_BUF];
+	uint64_t t0, t1;
+	int n = strlen(op.msg);
+	pid_t pid;
+
+	BOX(4);
+	t0 = mbt_now_ns();
+	pid = mbt_op_start(_metadata, e, 0, &op);
+	/* Receive while the sender is alive (at worst a zombie). */
+	ASSERT_EQ(n, mbt_recv(e->fd, buf, sizeof(buf), MAILBOX_DEADLINE,
+			      mbt_deadline_ms(MBT_SLACK_MS), &m));
+	t1 = mbt_now_ns();
+	EXPECT_EQ(0, mbt_op_done(_metadata, e, 0)->ret);
+	EXPECT_EQ(0, memcmp(buf, op.msg, n));
+	EXPECT_EQ(pid, m.sender_pid);
+	EXPECT_NE(getpid(), m.sender_pid);
+	EXPECT_EQ(geteuid(), m.sender_uid);
+	EXPECT_LE(t0, m.send_time_ns);
+	EXPECT_GE(t1, m.send_time_ns);
+
+	if (geteuid() != 0) {
+		TH_LOG("not root: sender euid change not tested");
+		return;
+	}
+	op.euid = 65534;
+	pid = mbt_op_start(_metadata, e, 1, &op);
+	ASSERT_EQ(n, mbt_recv(e->fd, buf, sizeof(buf), MAILBOX_DEADLINE,
+			      mbt_deadline_ms(MBT_SLACK_MS), &m));
+	EXPECT_EQ(0, mbt_op_done(_metadata, e, 1)->ret);
+	EXPECT_EQ(pid, m.sender_pid);
+	EXPECT_EQ(65534U, m.sender_uid);
+}
+
+TEST_F(xfer, zero_length_message)
+{
+	struct mbt_env *e = &self->e;
+	struct mailbox_recv m;
+	struct mailbox_info i;
+	char buf[8] = "xxxxxxx";
+
+	BOX(4);
+	ASSERT_EQ(0, mbt_send(e->fd, buf, 0, 0, 0, NULL));
+	ASSERT_EQ(0, mbt_send(e->fd, buf, 0, 0, 0, NULL));
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(2U, i.depth);
+	EXPECT_EQ(0U, i.bytes);
+	EXPECT_EQ(0U, i.next_len);
+
+	/* A zero-sized receive with no buffer takes it... */
+	m.len = 99;
+	ASSERT_EQ(0, mbt_recv(e->fd, NULL, 0, 0, 0, &m));
+	EXPECT_EQ(0U, m.len);
+	EXPECT_EQ(getpid(), m.sender_pid);
+	/* ...and so does a normal one, writing nothing. */
+	ASSERT_EQ(0, mbt_recv(e->fd, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(0U, m.len);
+	EXPECT_STREQ("xxxxxxx", buf);
+	MBT_EXPECT_COUNTS(e->fd, 0, 2, 2);
+}
+
+TEST_F(xfer, max_size_message)
+{
+	enum { SIZE = 4096 };
+	static char out[SIZE], in[SIZE + 16];
+	struct mbt_env *e = &self->e;
+	struct mailbox_recv m;
+	struct mailbox_info i;
+
+	mbt_new_box(_metadata, e, NULL,
+		    MBT_BOX(.capacity = 2, .msg_size_max = SIZE));
+	mbt_fill(out, SIZE, 1);
+	ASSERT_EQ(0, mbt_send(e->fd, out, SIZE, 0, 0, NULL));
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ((unsigned int)SIZE, i.next_len);
+	EXPECT_EQ((unsigned int)SIZE, i.bytes);
+
+	/* One byte short: -EMSGSIZE, length reported, still queued. */
+	ASSERT_EQ(-EMSGSIZE, mbt_recv(e->fd, in, SIZE - 1, MAILBOX_NONBLOCK,
+				      0, &m));
+	EXPECT_EQ((unsigned int)SIZE, m.len);
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(1U, i.depth);
+
+	ASSERT_EQ(SIZE, mbt_recv(e->fd, in, SIZE, MAILBOX_NONBLOCK, 0, &m));
+	EXPECT_EQ((unsigned int)SIZE, m.len);
+	EXPECT_EQ(0, memcmp(in, out, SIZE));
+	MBT_EXPECT_COUNTS(e->fd, 0, 1, 1);
+}
+
+/* Message @k of fifo_order: "m<k>" and k dots, so lengths vary. */
+static void fifo_msg(char *buf, int k)
+{
+	int n = sprintf(buf, "m%d", k);
+
+	memset(buf + n, '.', k);
+	buf[n + k] = 0;
+}
+
+TEST_F(xfer, fifo_order)
+{
+	enum { N = 64 };
+	struct mbt_env *e = &self->e;
+	struct mailbox_info i;
+	char msg[MBT_OP_BUF];
+	int k;
+
+	BOX(N);
+	for (k = 0; k < N; k++) {
+		fifo_msg(msg, k);
+		ASSERT_EQ(0, mbt_send_str(e->fd, msg, MAILBOX_NONBLOCK));
+	}
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ((unsigned int)N, i.depth);
+	EXPECT_EQ(2U, i.next_len);
+	for (k = 0; k < N; k++) {
+		fifo_msg(msg, k);
+		MBT_ASSERT_RECV(e->fd, 0, msg, 0);
+	}
+	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
+	MBT_EXPECT_COUNTS(e->fd, 0, N, N);
+}
+
+TEST_F(xfer, capacity_limit)
+{
+	static const char *const msgs[] = { "1", "2", "3", "4", "5", "6" };
+	struct mbt_env *e = &self->e;
+	int k;
+
+	BOX(5);
+	for (k = 0; k < 5; k++)
+		ASSERT_EQ(0, mbt_send_str(e->fd, msgs[k], MAILBOX_NONBLOCK));
+	ASSERT_EQ(-EAGAIN, mbt_send_str(e->fd, "x", MAILBOX_NONBLOCK));
+	MBT_EXPECT_COUNTS(e->fd, 5, 5, 0);
+
+	/* one taken makes room for exactly one */
+	MBT_ASSERT_RECV(e->fd, 0, "1", 0);
+	ASSERT_EQ(0, mbt_send_str(e->fd, msgs[5], MAILBOX_NONBLOCK));
+	ASSERT_EQ(-EAGAIN, mbt_send_str(e->fd, "x", MAILBOX_NONBLOCK));
+	for (k = 1; k < 6; k++)
+		MBT_ASSERT_RECV(e->fd, 0, msgs[k], 0);
+	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
+	MBT_EXPECT_COUNTS(e->fd, 0, 6, 6);
+}
+
+/* Failed non-blocking calls change no state or counter. */
+TEST_F(xfer, nonblock_changes_nothing)
+{
+	struct mbt_env *e = &self->e;
+	struct mailbox_info a, b;
+
+	BOX(2);
+	ASSERT_EQ(-EAGAIN, mbt_recv(e->fd, NULL, 0, MAILBOX_NONBLOCK, 0,
+				    NULL));
+	a = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(0U, a.depth);
+	EXPECT_EQ(0U, a.bytes);
+	EXPECT_EQ(0U, a.sent);
+	EXPECT_EQ(0U, a.received);
+	EXPECT_EQ(0U, a.recv_blocked);
+	EXPECT_EQ(0U, a.send_blocked);
+
+	ASSERT_EQ(0, mbt_send_str(e->fd, "a", MAILBOX_NONBLOCK));
+	ASSERT_EQ(0, mbt_send_str(e->fd, "bb", MAILBOX_NONBLOCK));
+	a = mbt_info(_metadata, e->fd);
+	ASSERT_EQ(-EAGAIN, mbt_send_str(e->fd, "ccc", MAILBOX_NONBLOCK));
+	b = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(2U, b.depth);
+	EXPECT_EQ(a.depth, b.depth);
+	EXPECT_EQ(a.bytes, b.bytes);
+	EXPECT_EQ(a.next_len, b.next_len);
+	EXPECT_EQ(a.sent, b.sent);
+	EXPECT_EQ(a.received, b.received);
+	EXPECT_EQ(a.send_blocked, b.send_blocked);
+	EXPECT_EQ(a.recv_blocked, b.recv_blocked);
+	MBT_ASSERT_RECV(e->fd, 0, "a", 0);
+	MBT_ASSERT_RECV(e->fd, 0, "bb", 0);
+	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
+}
+
+/* A descriptor opened O_NONBLOCK never sleeps, even without the flag. */
+TEST_F(xfer, nonblock_descriptor)
+{
+	struct mbt_env *e = &self->e;
+	uint64_t t0;
+	int fd;
+
+	BOX(1);
+	fd = mbt_open_box(_metadata, e->names[0], MAILBOX_ACCESS_ALL,
+			  O_NONBLOCK);
+
+	t0 = mbt_now_ns();
+	EXPECT_EQ(-EAGAIN, mbt_recv(fd, NULL, 0, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send_str(fd, "one", 0));
+	EXPECT_EQ(-EAGAIN, mbt_send_str(fd, "two", 0));
+	EXPECT_GT((uint64_t)MBT_SLACK_MS * MBT_MS, mbt_now_ns() - t0);
+	close(fd);
+	MBT_ASSERT_RECV(e->fd, 0, "one", 0);
+	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
+}
+
+/* Send with receiver_pid preset to garbage; returns the ioctl result. */
+static int send_preset(int fd, const char *msg, int32_t *receiver)
+{
+	struct mailbox_send s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.buf = (uintptr_t)msg;
+	s.len = strlen(msg);
+	s.receiver_pid = -12345;
+	ret = mbt_ioctl(fd, MAILBOX_IOC_SEND, &s);
+	*receiver = s.receiver_pid;
+	return ret;
+}
+
+/* Without SEND_WAIT on a buffered mailbox, receiver_pid comes back 0. */
+TEST_F(xfer, receiver_pid_zero_without_send_wait)
+{
+	struct mbt_op rx = { .size = MBT_OP_BUF };
+	struct mbt_env *e = &self->e;
+	int32_t receiver;
+
+	BOX(4);
+	ASSERT_EQ(0, send_preset(e->fd, "queued", &receiver));
+	EXPECT_EQ(0, receiver);
+	MBT_ASSERT_RECV(e->fd, 0, "queued", 0);
+
+	/* even when handed straight to a waiting receiver */
+	mbt_op_start(_metadata, e, 0, &rx);
+	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
+	ASSERT_EQ(0, mbt_send(e->fd, "direct", 6, 0, 0, &receiver));
+	EXPECT_EQ(0, receiver) TH_LOG("the receiver was %d", e->kids.slot[0]);
+	EXPECT_TRUE(mbt_op_got(mbt_op_done(_metadata, e, 0), "direct"));
+}
+
+struct thr {
+	int fd;
+	bool send;
+	int ret;
+	int32_t receiver;
+	struct mailbox_recv meta;
+	char buf[MBT_OP_BUF];
+};
+
+static void *thr_main(void *p)
+{
+	struct thr *t = p;
+
+	if (t->send)
+		t->ret = mbt_send(t->fd, "thread", 6, MAILBOX_SEND_WAIT, 0,
+				  &t->receiver);
+	else
+		t->ret = mbt_recv(t->fd, t->buf, sizeof(t->buf), 0, 0,
+				  &t->meta);
+	return NULL;
+}
+
+/* Pids reported for a thread are its process's (tgid), not its tid. */
+TEST_F(xfer, thread_pids_are_tgids)
+{
+	struct mbt_env *e = &self->e;
+	struct thr t = { .send = false };
+	struct mailbox_recv m;
+	int32_t receiver = -1;
+	char buf[MBT_OP_BUF];
+	pthread_t th;
+
+	BOX(4);
+	t.fd = e->fd;
+	ASSERT_EQ(0, pthread_create(&th, NULL, thr_main, &t));
+	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
+	ASSERT_EQ(0, mbt_send(e->fd, "main", 4, MAILBOX_SEND_WAIT, 0,
+			      &receiver));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(4, t.ret);
+	EXPECT_EQ(getpid(), receiver);
+	EXPECT_EQ(getpid(), t.meta.sender_pid);
+
+	t.send = true;
+	ASSERT_EQ(0, pthread_create(&th, NULL, thr_main, &t));
+	ASSERT_EQ(6, mbt_recv(e->fd, buf, sizeof(buf), MAILBOX_DEADLINE,
+			      mbt_deadline_ms(MBT_SLACK_MS), &m));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, t.ret);
+	EXPECT_EQ(getpid(), t.receiver);
+	EXPECT_EQ(getpid(), m.sender_pid);
+}
+
+/* A waiting receiver whose buffer is too small leaves the message queued. */
+TEST_F(xfer, emsgsize_on_handoff_keeps_message)
+{
+	struct mbt_op rx = { .size = 4 };
+	struct mbt_env *e = &self->e;
+	struct mailbox_info i;
+	struct mailbox_recv m;
+	char out[100], in[MBT_OP_BUF];
+	struct mbt_result *r;
+
+	BOX(4);
+	mbt_fill(out, sizeof(out), 2);
+	mbt_op_start(_metadata, e, 0, &rx);
+	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
+	ASSERT_EQ(0, mbt_send(e->fd, out, sizeof(out), 0, 0, NULL));
+	r = mbt_op_done(_metadata, e, 0);
+	EXPECT_EQ(-EMSGSIZE, r->ret);
+	EXPECT_EQ(sizeof(out), r->meta.len);
+
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(1U, i.depth);
+	EXPECT_EQ(sizeof(out), i.next_len);
+	EXPECT_EQ(0U, i.received);
+	EXPECT_EQ(0U, i.receivers_waiting);
+	ASSERT_EQ((int)sizeof(out), mbt_recv(e->fd, in, sizeof(in),
+					MAILBOX_NONBLOCK, 0, &m));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(out)));
+	MBT_EXPECT_COUNTS(e->fd, 0, 1, 1);
+}
+
+/* Without a waiting sender: the message stays queued, in its place. */
+TEST_F(xfer, efault_keeps_message_queued)
+{
+	struct mbt_env *e = &self->e;
+	struct mailbox_info i;
+	void *ro = mbt_page(PROT_READ);
+
+	ASSERT_TRUE(ro != NULL);
+	BOX(4);
+	ASSERT_EQ(0, mbt_send_str(e->fd, "one", MAILBOX_NONBLOCK));
+	ASSERT_EQ(0, mbt_send_str(e->fd, "two!", MAILBOX_NONBLOCK));
+	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, MAILBOX_NONBLOCK, 0,
+				    NULL));
+	/* blocking too: there is a message, so it does not sleep */
+	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, 0, 0, NULL));
+	munmap(ro, RO_SIZE);
+	i = mbt_info(_metadata, e->fd);
+	EXPECT_EQ(2U, i.depth);
+	EXPECT_EQ(7U, i.bytes);
+	EXPECT_EQ(3U, i.next_len);
+	EXPECT_EQ(2U, i.sent);
+	EXPECT_EQ(0U, i.received);
+	MBT_ASSERT_RECV(e->fd, 0, "one", 0);
+	MBT_ASSERT_RECV(e->fd, 0, "two!", 0);
+	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
+	MBT_EXPECT_COUNTS(e->fd, 0, 2, 2);
+}
+
+
+TEST_HARNESS_MAIN
