@@ -499,19 +499,22 @@ static inline void mbt_assert_info(struct __test_metadata *_metadata, int fd,
 			#field, MBT_SLACK_MS)
 
 /* depth, sent and received counters of @fd's mailbox, and no waiters. */
-#define MBT_EXPECT_COUNTS(fd, depth, sent, received)			\
-	EXPECT_TRUE(mbt_counts_are(fd, depth, sent, received))
+#define MBT_EXPECT_COUNTS(fd, depth, sent, received) do {		\
+	EXPECT_TRUE(mbt_counts_are(fd, depth, sent, received));	\
+} while (0)
 
 /* How many sends and receives of @fd's mailbox had to sleep. */
-#define MBT_EXPECT_BLOCKED(fd, sends, recvs)				\
-	EXPECT_TRUE(mbt_blocked_are(fd, sends, recvs))
+#define MBT_EXPECT_BLOCKED(fd, sends, recvs) do {			\
+	EXPECT_TRUE(mbt_blocked_are(fd, sends, recvs));			\
+} while (0)
 
 /*
  * Receive from @fd (from @from only, unless 0), sleeping at most @ms (0:
  * not at all): the message must be @want (NULL: there must be none).
  */
-#define MBT_ASSERT_RECV(fd, from, want, ms)				\
-	ASSERT_TRUE(mbt_recv_is(fd, from, want, ms, NULL))
+#define MBT_ASSERT_RECV(fd, from, want, ms) do {			\
+	ASSERT_TRUE(mbt_recv_is(fd, from, want, ms, NULL));		\
+} while (0)
 
 /* The state of mailbox @name; it must be listed once. */
 static inline struct mbt_state mbt_state_of(struct __test_metadata *_metadata,
@@ -613,9 +616,10 @@ static inline void mbt_op_asleep(struct __test_metadata *_metadata,
 }
 
 /* Wait until SIGUSR1 handlers ran @n times in all (mbt_sigcount()). */
-#define MBT_ASSERT_SIGCOUNT(n)						\
+#define MBT_ASSERT_SIGCOUNT(n) do {					\
 	ASSERT_EQ(0, mbt_sigcount_wait(n, MBT_SLACK_MS))		\
-		TH_LOG("%d signals handled, not %d", mbt_sigcount(), n)
+		TH_LOG("%d signals handled, not %d", mbt_sigcount(), n); \
+} while (0)
 
 /* Reap child @pid of @k within MBT_SLACK_MS; it must exit 0. */
 static inline void mbt_reap_ok(struct __test_metadata *_metadata,
@@ -633,8 +637,9 @@ static inline void mbt_reap_ok(struct __test_metadata *_metadata,
  * Send @msg (NULL: receive) on @fd with @flags and a deadline MBT_SLEEP_MS
  * ahead: it must sleep until the deadline and fail with -ETIMEDOUT.
  */
-#define MBT_EXPECT_TIMEOUT(fd, msg, flags)				\
-	EXPECT_TRUE(mbt_times_out(fd, msg, flags, MBT_SLEEP_MS))
+#define MBT_EXPECT_TIMEOUT(fd, msg, flags) do {			\
+	EXPECT_TRUE(mbt_times_out(fd, msg, flags, MBT_SLEEP_MS));	\
+} while (0)
 
 /* At least @ms passed between @t0 and @t1 (ns), and not MBT_SLACK_MS more. */
 #define MBT_EXPECT_SLEPT(t0, t1, ms) do {				\
