@@ -8,6 +8,7 @@
  * and delivery-wait sends in mailbox_rendezvous.c.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <sys/mman.h>
 
@@ -414,5 +415,295 @@ TEST_F(xfer, efault_keeps_message_queued)
 	MBT_EXPECT_COUNTS(e->fd, 0, 2, 2);
 }
 
+
+/*
+ * The argument checks of SEND and RECV, on the usual small mailbox of
+ * mailbox_names.c's tests.
+ */
+MBT_FIXTURE(mbox, "api")
+
+TEST_F(mbox, send_bad_buffer_efault)
+{
+	int fd = MBT_SMALL_BOX(NULL);
+	struct mailbox_info info;
+
+	EXPECT_EQ(-EFAULT, mbt_send(fd, MBT_BAD_PTR, 8, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(-EFAULT, mbt_send(fd, MBT_BAD_PTR, 8, 0, 0, NULL));
+	info = mbt_info(_metadata, fd);
+	EXPECT_EQ(0U, info.depth);
+	EXPECT_EQ(0U, info.bytes);
+	EXPECT_EQ(0U, info.sent);
+	MBT_EXPECT_EMPTY(fd);
+	close(fd);
+}
+
+TEST_F(mbox, recv_bad_buffer_efault)
+{
+	int fd = MBT_SMALL_BOX(NULL);
+	struct mailbox_info info;
+
+	mbt_put(_metadata, fd, 20);
+	EXPECT_EQ(-EFAULT, mbt_recv(fd, MBT_BAD_PTR, 64, 0, 0, NULL));
+	EXPECT_EQ(-EFAULT, mbt_recv(fd, MBT_BAD_PTR, 64, MAILBOX_NONBLOCK, 0, NULL));
+	info = mbt_info(_metadata, fd);
+	EXPECT_EQ(1U, info.depth);
+	EXPECT_EQ(20U, info.bytes);
+	EXPECT_EQ(0U, info.received);
+	mbt_get(_metadata, fd, 20);
+	MBT_EXPECT_EMPTY(fd);
+	close(fd);
+}
+
+struct xfer_case {
+	uint32_t flags;
+	uint64_t deadline;
+	struct mbt_field field;
+};
+
+#define BIG_DEADLINE ((uint64_t)INT64_MAX + 1)
+
+/*
+ * SEND or RECV (@cmd) on @fd with each of @cases must fail with -EINVAL.
+ * The base arguments are valid: a 4-byte message, a 64-byte buffer (none
+ * for PEEK).
+ */
+static void expect_xfer_einval(struct __test_metadata *_metadata, int fd,
+			       unsigned long cmd, const struct xfer_case *cases,
+			       size_t ncases)
+{
+	union {
+		struct mailbox_send s;
+		struct mailbox_recv r;
+	} arg;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < ncases; i++) {
+		memset(&arg, 0, sizeof(arg));
+		if (cmd == MAILBOX_IOC_SEND) {
+			arg.s.buf = (uintptr_t)mbt_payload;
+			arg.s.len = 4;
+			arg.s.flags = cases[i].flags;
+			arg.s.deadline_ns = cases[i].deadline;
+		} else {
+			if (!(cases[i].flags & MAILBOX_RECV_PEEK)) {
+				arg.r.buf = (uintptr_t)buf;
+				arg.r.size = sizeof(buf);
+			}
+			arg.r.flags = cases[i].flags;
+			arg.r.deadline_ns = cases[i].deadline;
+		}
+		mbt_set_field(&arg, &cases[i].field);
+		EXPECT_EQ(-EINVAL, mbt_ioctl(fd, cmd, &arg))
+			TH_LOG("case %zu: flags 0x%x deadline %llu %s", i,
+			       cases[i].flags,
+			       (unsigned long long)cases[i].deadline,
+			       cases[i].field.what);
+	}
+}
+
+/* Flags and deadlines that neither SEND nor RECV accepts. */
+static const struct xfer_case common_xfer_cases[] = {
+	{ 1U << 4, 0, MBT_NO_FIELD },
+	{ 1U << 31, 0, MBT_NO_FIELD },
+	{ MAILBOX_NONBLOCK | MAILBOX_DEADLINE, 1, MBT_NO_FIELD },
+	{ MAILBOX_NONBLOCK | MAILBOX_DEADLINE, BIG_DEADLINE - 2, MBT_NO_FIELD },
+	{ 0, 1, MBT_NO_FIELD },			/* deadline without DEADLINE */
+	{ MAILBOX_NONBLOCK, 1, MBT_NO_FIELD },
+	{ MAILBOX_DEADLINE, BIG_DEADLINE, MBT_NO_FIELD },	/* > INT64_MAX */
+	{ MAILBOX_DEADLINE, UINT64_MAX, MBT_NO_FIELD },
+};
+
+TEST_F(mbox, send_invalid_args)
+{
+	static const struct xfer_case cases[] = {
+		{ MAILBOX_RECV_PEEK, 0, MBT_NO_FIELD },
+		/* a priority on a queue mailbox */
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_send, priority, 1) },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_send, priority, 32) },
+		/* to_pid is for MAILBOX_IOC_SEND_TO only */
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_send, to_pid, 1) },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_send, to_pid, -1) },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_send, reserved[0], 1) },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_send, reserved[1], 1) },
+		{ MAILBOX_NONBLOCK, 0,
+		  MBT_FIELD(struct mailbox_send, reserved[1], 1ULL << 63) },
+	};
+	struct mailbox_info info;
+	int fd = MBT_SMALL_BOX(NULL);
+
+	expect_xfer_einval(_metadata, fd, MAILBOX_IOC_SEND, common_xfer_cases,
+			   ARRAY_SIZE(common_xfer_cases));
+	expect_xfer_einval(_metadata, fd, MAILBOX_IOC_SEND, cases,
+			   ARRAY_SIZE(cases));
+	info = mbt_info(_metadata, fd);
+	EXPECT_EQ(0U, info.depth);
+	EXPECT_EQ(0U, info.sent);
+
+	/* Valid variants of the same calls. */
+	EXPECT_EQ(0, mbt_send(fd, mbt_payload, 4, MAILBOX_DEADLINE,
+			      mbt_deadline_ms(1000), NULL));
+	EXPECT_EQ(0, mbt_send(fd, mbt_payload, 4, MAILBOX_DEADLINE, INT64_MAX,
+			      NULL));
+	EXPECT_EQ(0, mbt_send(fd, mbt_payload, 4, 0, 0, NULL));
+	EXPECT_EQ(3U, mbt_info(_metadata, fd).depth);
+	close(fd);
+}
+
+TEST_F(mbox, recv_invalid_args)
+{
+	static const struct xfer_case cases[] = {
+		{ MAILBOX_SEND_WAIT, 0, MBT_NO_FIELD },
+		{ MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT, 0, MBT_NO_FIELD },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_recv, reserved0, 1) },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_recv, reserved[0], 1) },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_recv, reserved[1], 1) },
+		{ MAILBOX_NONBLOCK, 0,
+		  MBT_FIELD(struct mailbox_recv, reserved[1], 1ULL << 63) },
+		{ MAILBOX_NONBLOCK, 0, MBT_FIELD(struct mailbox_recv, from_pid, -1) },
+		/* PEEK: alone, with neither buffer nor size */
+		{ MAILBOX_RECV_PEEK | MAILBOX_NONBLOCK, 0, MBT_NO_FIELD },
+		{ MAILBOX_RECV_PEEK | MAILBOX_DEADLINE, 1, MBT_NO_FIELD },
+		{ MAILBOX_RECV_PEEK | MAILBOX_SEND_WAIT, 0, MBT_NO_FIELD },
+		{ MAILBOX_RECV_PEEK, 1, MBT_NO_FIELD },
+		{ MAILBOX_RECV_PEEK, 0, MBT_FIELD(struct mailbox_recv, buf, 0x1000) },
+		{ MAILBOX_RECV_PEEK, 0, MBT_FIELD(struct mailbox_recv, size, 64) },
+		{ MAILBOX_RECV_PEEK, 0, MBT_FIELD(struct mailbox_recv, reserved0, 1) },
+		{ MAILBOX_RECV_PEEK, 0,
+		  MBT_FIELD(struct mailbox_recv, reserved[1], 1) },
+	};
+	const char *name;
+	int owner = MBT_SMALL_BOX(&name);
+	/* O_NONBLOCK: a call wrongly accepted must not hang the test. */
+	int fd = mbt_open_box(_metadata, name, MAILBOX_ACCESS_ALL, O_NONBLOCK);
+
+	mbt_put(_metadata, owner, 9);
+	expect_xfer_einval(_metadata, fd, MAILBOX_IOC_RECV, common_xfer_cases,
+			   ARRAY_SIZE(common_xfer_cases));
+	expect_xfer_einval(_metadata, fd, MAILBOX_IOC_RECV, cases,
+			   ARRAY_SIZE(cases));
+	EXPECT_EQ(1U, mbt_info(_metadata, owner).depth);
+	EXPECT_EQ(0U, mbt_info(_metadata, owner).received);
+	mbt_get(_metadata, fd, 9);
+	close(fd);
+	close(owner);
+}
+
+TEST_F(mbox, send_emsgsize)
+{
+	char big[65];
+	int fd = MBT_SMALL_BOX(NULL);	/* msg_size_max 64 */
+
+	memset(big, 'b', sizeof(big));
+	EXPECT_EQ(-EMSGSIZE, mbt_send(fd, big, 65, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(-EMSGSIZE, mbt_send(fd, big, 65, 0, 0, NULL));
+	EXPECT_EQ(-EMSGSIZE, mbt_send(fd, big, UINT32_MAX, 0, 0, NULL));
+	EXPECT_EQ(0U, mbt_info(_metadata, fd).depth);
+	EXPECT_EQ(0, mbt_send(fd, big, 64, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(0, mbt_send(fd, big, 0, MAILBOX_NONBLOCK, 0, NULL));
+	EXPECT_EQ(2U, mbt_info(_metadata, fd).depth);
+	EXPECT_EQ(64U, mbt_info(_metadata, fd).bytes);
+	close(fd);
+}
+
+TEST_F(mbox, recv_emsgsize)
+{
+	struct mailbox_recv r;
+	struct mailbox_info info;
+	char buf[64];
+	int fd = MBT_SMALL_BOX(NULL);
+
+	mbt_put(_metadata, fd, 30);
+	EXPECT_EQ(-EMSGSIZE, mbt_recv(fd, buf, 29, MAILBOX_NONBLOCK, 0, &r));
+	EXPECT_EQ(30U, r.len);
+	EXPECT_EQ(-EMSGSIZE, mbt_recv(fd, buf, 1, 0, 0, &r));
+	EXPECT_EQ(30U, r.len);
+	/* buf may be 0 when size is 0 */
+	EXPECT_EQ(-EMSGSIZE, mbt_recv(fd, NULL, 0, 0, 0, &r));
+	EXPECT_EQ(30U, r.len);
+	info = mbt_info(_metadata, fd);
+	EXPECT_EQ(1U, info.depth);
+	EXPECT_EQ(30U, info.next_len);
+	EXPECT_EQ(0U, info.received);
+	/* An exactly fitting buffer takes it. */
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(30, mbt_recv(fd, buf, 30, MAILBOX_NONBLOCK, 0, &r));
+	EXPECT_EQ(30U, r.len);
+	EXPECT_EQ(0, memcmp(buf, mbt_payload, 30));
+	MBT_EXPECT_EMPTY(fd);
+	close(fd);
+}
+
+struct peek_arg {
+	const char *name;
+	int pipe[2];	/* the child waits for a byte or EOF on pipe[0] */
+};
+
+static int send_and_wait_child(struct __test_metadata *_metadata, void *arg)
+{
+	struct peek_arg *a = arg;
+	char c;
+	int fd = mbt_open(a->name, MAILBOX_ACCESS_SEND);
+
+	close(a->pipe[1]);
+	if (fd < 0)
+		return fd;
+	EXPECT_EQ(0, mbt_send(fd, "hello", 5, MAILBOX_NONBLOCK, 0, NULL));
+	/* stay alive until the parent has looked at the message */
+	if (read(a->pipe[0], &c, 1) < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+TEST_F(mbox, recv_peek)
+{
+	struct mailbox_recv r, r2;
+	struct peek_arg arg;
+	struct pollfd pfd;
+	uint64_t before, after;
+	char buf[16];
+	pid_t pid;
+	int fd;
+
+	MBT_REQUIRE_ROOT();
+	fd = MBT_MAKE_BOX(&arg.name, 0, 0666, 8, 64);
+	EXPECT_EQ(-EAGAIN, mbt_recv(fd, NULL, 0, MAILBOX_RECV_PEEK, 0, &r));
+
+	ASSERT_EQ(0, pipe2(arg.pipe, O_CLOEXEC));
+	before = mbt_now_ns();
+	pid = mbt_spawn_as(_metadata, MBT_NOBODY, MBT_NOBODY, send_and_wait_child, &arg);
+	ASSERT_LT(0, pid);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	EXPECT_EQ(1, poll(&pfd, 1, MBT_SLACK_MS));
+	after = mbt_now_ns();
+
+	/* Like a receive, it returns the length. */
+	ASSERT_EQ(5, mbt_recv(fd, NULL, 0, MAILBOX_RECV_PEEK, 0, &r));
+	EXPECT_EQ(5U, r.len);
+	EXPECT_EQ(pid, r.sender_pid);
+	EXPECT_EQ(MBT_NOBODY, r.sender_uid);
+	EXPECT_LE(before, r.send_time_ns);
+	EXPECT_GE(after, r.send_time_ns);
+	EXPECT_EQ(1U, mbt_info(_metadata, fd).depth);
+	/* Peeking again shows the same; nothing was taken. */
+	ASSERT_EQ(5, mbt_recv(fd, NULL, 0, MAILBOX_RECV_PEEK, 0, &r2));
+	EXPECT_EQ(r.len, r2.len);
+	EXPECT_EQ(r.send_time_ns, r2.send_time_ns);
+
+	EXPECT_EQ(1, write(arg.pipe[1], "g", 1));
+	EXPECT_EQ(0, mbt_reap_as(_metadata, pid));
+
+	/* The receive reports the same metadata and empties the mailbox. */
+	EXPECT_EQ(5, mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, &r2));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	EXPECT_EQ(5U, r2.len);
+	EXPECT_EQ(MBT_NOBODY, r2.sender_uid);
+	EXPECT_EQ(r.send_time_ns, r2.send_time_ns);
+	EXPECT_EQ(-EAGAIN, mbt_recv(fd, NULL, 0, MAILBOX_RECV_PEEK, 0, &r));
+	close(arg.pipe[0]);
+	close(arg.pipe[1]);
+	close(fd);
+}
 
 TEST_HARNESS_MAIN

@@ -73,11 +73,16 @@
 #define MBT_TRACE_EVENTS	"events/" MBT_TRACE_SYSTEM
 
 #define MBT_NOBODY		65534U	/* uid and gid without privileges */
+#define MBT_BAD_PTR		((void *)1)	/* faults, for -EFAULT */
 #define MBT_MAX_KIDS		16
 #define MBT_MAX_SLOTS		8
 #define MBT_MAX_NAMES		16
 #define MBT_MAX_PARAMS		4
 #define MBT_NOT_DONE		INT_MIN	/* a result no call has written */
+
+/* The module's limits when its parameters cannot be read. */
+#define MBT_DEFAULT_MSG_SIZE_LIMIT	1048576UL
+#define MBT_DEFAULT_CAPACITY_LIMIT	65536UL
 
 /* The uapi constants are ints; compare them as the __u32 fields hold them. */
 #define MBT_U32(x)		((uint32_t)(x))
@@ -104,6 +109,10 @@ struct mbt_box {
 	.mode = 0600, .capacity = 8, .msg_size_max = 64,		\
 	.delivery = MAILBOX_DELIVER_QUEUE, __VA_ARGS__ })
 
+/* 62 distinct bytes: the first @len of them make a test's message */
+extern const char mbt_payload[];
+#define MBT_PAYLOAD_LEN		62
+
 void mbt_set_name(char dst[MAILBOX_NAME_LEN], const char *name);
 void mbt_name(char *buf, const char *prefix);
 int mbt_ioctl(int fd, unsigned long cmd, void *arg);
@@ -126,6 +135,13 @@ int mbt_create(const char *name, uint32_t flags, uint32_t mode,
 int mbt_open_flags(const char *name, uint32_t access, int oflags);
 int mbt_open(const char *name, uint32_t access);
 int mbt_unlink(const char *name);
+struct mailbox_create mbt_create_args(const char *name, uint32_t flags,
+				      uint32_t access, uint32_t mode,
+				      uint32_t capacity, uint32_t msg_size_max);
+struct mailbox_open mbt_open_args(const char *name, uint32_t access);
+struct mailbox_unlink mbt_unlink_args(const char *name);
+int mbt_open_result(const char *name, uint32_t access);
+int mbt_create_result(const char *name, uint32_t access);
 int mbt_stat(int fd, struct mailbox_info *info);
 int mbt_send_cmd(int fd, unsigned long cmd, int32_t to_pid, const void *buf,
 		 uint32_t len, uint32_t flags, uint64_t deadline,
@@ -185,6 +201,7 @@ struct mbt_env {
 
 int mbt_env_init(struct mbt_env *e, const char *prefix);
 const char *mbt_env_name(struct mbt_env *e);
+char *mbt_env_name_as(struct mbt_env *e, const char *prefix);
 void mbt_env_cleanup(struct mbt_env *e);
 
 /* ---- mbt_time.c -------------------------------------------------------- */
@@ -195,6 +212,7 @@ uint64_t mbt_elapsed_ms(uint64_t t0_ns);
 void mbt_sleep_ms(long ms);
 int mbt_wait_info(int fd, size_t off, size_t size, uint64_t val,
 		  long timeout_ms);
+int mbt_wait_waiters(int fd, uint32_t recv, uint32_t send, long timeout_ms);
 
 /* Wait until STAT's @field of @fd's mailbox is @val: 0 or -errno. */
 #define MBT_WAIT_INFO(fd, field, val, timeout_ms)			\
@@ -346,6 +364,19 @@ bool mbt_recv_is(int fd, int32_t from, const char *want, long timeout_ms,
 bool mbt_msg_is(int ret, const struct mailbox_recv *m, const char *data,
 		const char *want);
 
+/* One field of an ioctl's argument set to @val (4 or 8 bytes wide). */
+struct mbt_field {
+	const char *what;
+	size_t off, size;
+	uint64_t val;
+};
+
+#define MBT_FIELD(type, field, v)					\
+	{ #field "=" #v, offsetof(type, field),				\
+	  sizeof(((type *)0)->field), (uint64_t)(v) }
+#define MBT_NO_FIELD	{ "", 0, 0, 0 }
+
+void mbt_set_field(void *arg, const struct mbt_field *fc);
 bool mbt_times_out(int fd, const char *msg, uint32_t flags, long ms);
 void mbt_fill(void *buf, size_t len, unsigned int seed);
 
@@ -373,6 +404,8 @@ short mbt_poll_now(int fd);
  * SIGALRM handler ignores an argument; -Wclobbered for TEST_F()'s setjmp()
  * is off in the Makefile).
  */
+#include <grp.h>
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
@@ -409,6 +442,16 @@ short mbt_poll_now(int fd);
 		SKIP(return, "needs root");				\
 } while (0)
 
+/* A new name starting with @prefix, which the test may still change. */
+static inline char *mbt_new_name_as(struct __test_metadata *_metadata,
+				    struct mbt_env *e, const char *prefix)
+{
+	char *name = mbt_env_name_as(e, prefix);
+
+	ASSERT_TRUE(name != NULL) TH_LOG("more than %d names", MBT_MAX_NAMES);
+	return name;
+}
+
 /* A new name, unlinked again by the teardown. */
 static inline const char *mbt_new_name(struct __test_metadata *_metadata,
 				       struct mbt_env *e)
@@ -438,6 +481,102 @@ static inline int mbt_new_box(struct __test_metadata *_metadata,
 	if (e->fd < 0)
 		e->fd = fd;
 	return fd;
+}
+
+/*
+ * In a TEST_F of an MBT_FIXTURE: a mailbox with a new name into *@namep
+ * (if not NULL) and these attributes (queue delivery, every access).
+ */
+#define MBT_MAKE_BOX(namep, flags_, mode_, cap, size)			\
+	mbt_new_box(_metadata, &self->e, namep,				\
+		    MBT_BOX(.flags = (flags_), .mode = (mode_),		\
+			    .capacity = (cap), .msg_size_max = (size)))
+
+/* The usual small mailbox: mode 0600, 8 messages of up to 64 bytes. */
+#define MBT_SMALL_BOX(namep)	mbt_new_box(_metadata, &self->e, namep, MBT_BOX())
+
+/* Send the first @len bytes of mbt_payload without sleeping. */
+static inline void mbt_put(struct __test_metadata *_metadata, int fd,
+			   uint32_t len)
+{
+	int ret = mbt_send(fd, mbt_payload, len, MAILBOX_NONBLOCK, 0, NULL);
+
+	ASSERT_EQ(0, ret) TH_LOG("send %u bytes: %s", len, strerror(-ret));
+}
+
+/* Receive without sleeping: the first @len bytes of mbt_payload. */
+static inline void mbt_get(struct __test_metadata *_metadata, int fd,
+			   uint32_t len)
+{
+	char buf[MBT_PAYLOAD_LEN + 1];
+	int ret = mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, NULL);
+
+	ASSERT_EQ((int)len, ret) TH_LOG("recv: %s", strerror(-ret));
+	ASSERT_EQ(0, memcmp(buf, mbt_payload, len));
+}
+
+/* A receive without sleeping must find nothing. */
+#define MBT_EXPECT_EMPTY(fd) do {					\
+	EXPECT_TRUE(mbt_recv_is(fd, 0, NULL, 0, NULL));			\
+} while (0)
+
+/* A child of mbt_run_as() that could not run, or died. */
+#define MBT_CHILD_BROKEN	(-128)
+
+typedef int (*mbt_as_fn)(struct __test_metadata *_metadata, void *arg);
+
+/*
+ * Fork a child that drops to @uid/@gid (no supplementary groups; nothing
+ * changes when those are the current ids already) and runs @fn; its result
+ * (0 or -errno, down to -127) comes back through the exit status. The
+ * child may use EXPECT_*: the metadata of TEST_F tests is shared memory.
+ */
+static inline pid_t mbt_spawn_as(struct __test_metadata *_metadata, uid_t uid,
+				 gid_t gid, mbt_as_fn fn, void *arg)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		bool same = uid == geteuid() && gid == getegid();
+		int ret = MBT_CHILD_BROKEN;
+
+		if (!same && (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+			      setresuid(uid, uid, uid)))
+			TH_LOG("dropping to %u/%u: %s", uid, gid,
+			       strerror(errno));
+		else
+			ret = fn(_metadata, arg);
+		if (ret <= MBT_CHILD_BROKEN || ret > 127)
+			ret = MBT_CHILD_BROKEN;
+		_exit(ret & 0xff);
+	}
+	return pid;
+}
+
+/* The result of mbt_spawn_as()'s child @pid, or MBT_CHILD_BROKEN. */
+static inline int mbt_reap_as(struct __test_metadata *_metadata, pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		TH_LOG("fork/wait: %s", strerror(errno));
+		return MBT_CHILD_BROKEN;
+	}
+	if (!WIFEXITED(status)) {
+		TH_LOG("child %d died, status 0x%x", (int)pid, status);
+		return MBT_CHILD_BROKEN;
+	}
+	return (signed char)WEXITSTATUS(status);
+}
+
+/* mbt_spawn_as() and mbt_reap_as(). */
+static inline int mbt_run_as(struct __test_metadata *_metadata, uid_t uid,
+			     gid_t gid, mbt_as_fn fn, void *arg)
+{
+	return mbt_reap_as(_metadata, mbt_spawn_as(_metadata, uid, gid, fn,
+						   arg));
 }
 
 /* @name opened with @access on a new descriptor (@oflags: O_NONBLOCK). */
@@ -532,6 +671,18 @@ static inline void mbt_bg_go(struct __test_metadata *_metadata,
 			     struct mbt_bg *b)
 {
 	ASSERT_EQ(0, mbt_bg_start(b));
+}
+
+/* Start a background @op on @fd (POLL: for @events), the rest zero. */
+static inline void mbt_bg_on(struct __test_metadata *_metadata,
+			     struct mbt_bg *b, enum mbt_bg_op op, int fd,
+			     short events)
+{
+	memset(b, 0, sizeof(*b));
+	b->op = op;
+	b->fd = fd;
+	b->events = events;
+	mbt_bg_go(_metadata, b);
 }
 
 /* Wait for background call @b to return: its result. */

@@ -10,6 +10,9 @@
 #include <sys/mman.h>
 #include "mbt.h"
 
+const char mbt_payload[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
 /* Copy @name into a zeroed name field, cut at MAILBOX_NAME_LEN - 1 bytes. */
 void mbt_set_name(char dst[MAILBOX_NAME_LEN], const char *name)
 {
@@ -159,6 +162,53 @@ int mbt_unlink(const char *name)
 	memset(&u, 0, sizeof(u));
 	mbt_set_name(u.name, name);
 	return mbt_fresh_ioctl(MAILBOX_IOC_UNLINK, &u);
+}
+
+/* The argument of CREATE, OPEN and UNLINK with these fields, zero else. */
+struct mailbox_create mbt_create_args(const char *name, uint32_t flags,
+				      uint32_t access, uint32_t mode,
+				      uint32_t capacity, uint32_t msg_size_max)
+{
+	struct mailbox_create c = {
+		.flags = flags, .access = access, .mode = mode,
+		.capacity = capacity, .msg_size_max = msg_size_max,
+	};
+
+	mbt_set_name(c.name, name);
+	return c;
+}
+
+struct mailbox_open mbt_open_args(const char *name, uint32_t access)
+{
+	struct mailbox_open o = { .access = access };
+
+	mbt_set_name(o.name, name);
+	return o;
+}
+
+struct mailbox_unlink mbt_unlink_args(const char *name)
+{
+	struct mailbox_unlink u = { .flags = 0 };
+
+	mbt_set_name(u.name, name);
+	return u;
+}
+
+/* Result of opening @name with @access: 0 or -errno; nothing stays open. */
+int mbt_open_result(const char *name, uint32_t access)
+{
+	struct mailbox_open o = mbt_open_args(name, access);
+
+	return mbt_fresh_ioctl(MAILBOX_IOC_OPEN, &o);
+}
+
+/* Result of CREATE (no EXCL, 0600, 4 x 64) of @name: 1, 0 or -errno. */
+int mbt_create_result(const char *name, uint32_t access)
+{
+	struct mailbox_create c = mbt_create_args(name, 0, access, 0600, 4,
+						  64);
+
+	return mbt_fresh_ioctl(MAILBOX_IOC_CREATE, &c);
 }
 
 int mbt_stat(int fd, struct mailbox_info *info)
@@ -330,13 +380,22 @@ int mbt_env_init(struct mbt_env *e, const char *prefix)
 	return access(MBT_DEV, F_OK) ? -ENOENT : 0;
 }
 
-/* A new name, unlinked again by mbt_env_cleanup(); NULL if too many. */
-const char *mbt_env_name(struct mbt_env *e)
+/*
+ * A new name starting with @prefix, unlinked again by mbt_env_cleanup()
+ * (also if the test changes it); NULL if there are too many.
+ */
+char *mbt_env_name_as(struct mbt_env *e, const char *prefix)
 {
 	if (e->nnames >= MBT_MAX_NAMES)
 		return NULL;
-	mbt_name(e->names[e->nnames], e->prefix ? e->prefix : "mbt");
+	mbt_name(e->names[e->nnames], prefix);
 	return e->names[e->nnames++];
+}
+
+/* A new name starting with the fixture's prefix. */
+const char *mbt_env_name(struct mbt_env *e)
+{
+	return mbt_env_name_as(e, e->prefix ? e->prefix : "mbt");
 }
 
 /*

@@ -133,3 +133,14 @@ void mbt_fill(void *buf, size_t len, unsigned int seed)
 	for (i = 0; i < len; i++)
 		p[i] = (char)(seed * 31 + i * 7 + (i >> 8));
 }
+
+/* Set the field @fc describes in the argument structure @arg. */
+void mbt_set_field(void *arg, const struct mbt_field *fc)
+{
+	uint32_t v32 = fc->val;
+
+	if (fc->size == sizeof(uint32_t))
+		memcpy((char *)arg + fc->off, &v32, sizeof(v32));
+	else if (fc->size == sizeof(uint64_t))
+		memcpy((char *)arg + fc->off, &fc->val, sizeof(fc->val));
+}

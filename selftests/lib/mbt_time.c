@@ -69,3 +69,23 @@ int mbt_wait_info(int fd, size_t off, size_t size, uint64_t val,
 		mbt_sleep_ms(1);
 	}
 }
+
+/* Wait until STAT shows @recv sleeping receivers and @send senders. */
+int mbt_wait_waiters(int fd, uint32_t recv, uint32_t send, long timeout_ms)
+{
+	uint64_t end = mbt_deadline_ms(timeout_ms);
+	struct mailbox_info info;
+	int ret;
+
+	for (;;) {
+		ret = mbt_stat(fd, &info);
+		if (ret)
+			return ret;
+		if (info.receivers_waiting == recv &&
+		    info.senders_waiting == send)
+			return 0;
+		if (mbt_now_ns() >= end)
+			return -ETIMEDOUT;
+		mbt_sleep_ms(1);
+	}
+}
