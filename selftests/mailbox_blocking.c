@@ -16,12 +16,6 @@
 
 #include "lib/mbt.h"
 
-#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
-
-/* The test's mailbox, e->fd, of @cap messages of up to MSG_MAX bytes. */
-#define BOX(cap)							\
-	mbt_new_box(_metadata, e, NULL,					\
-		    MBT_BOX(.capacity = (cap), .msg_size_max = MSG_MAX))
 
 MBT_FIXTURE(xfer, "xfer")
 
@@ -31,7 +25,7 @@ TEST_F(xfer, blocking_recv_woken_by_send)
 	struct mbt_env *e = &self->e;
 	struct mbt_result *r;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	mbt_op_start(_metadata, e, 0, &rx);
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
 	mbt_sleep_ms(MBT_SLEEP_MS);
@@ -52,7 +46,7 @@ TEST_F(xfer, blocking_send_woken_by_recv)
 	struct mailbox_info i;
 	struct mbt_result *r;
 
-	BOX(2);
+	MBT_CAP_BOX(2);
 	ASSERT_EQ(0, mbt_send_str(e->fd, "a", MAILBOX_NONBLOCK));
 	ASSERT_EQ(0, mbt_send_str(e->fd, "b", MAILBOX_NONBLOCK));
 	mbt_op_start(_metadata, e, 0, &tx);
@@ -76,7 +70,7 @@ TEST_F(xfer, timed_recv_times_out)
 {
 	struct mbt_env *e = &self->e;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	MBT_EXPECT_TIMEOUT(e->fd, NULL, 0);
 	MBT_EXPECT_BLOCKED(e->fd, 0, 1);
 	MBT_EXPECT_COUNTS(e->fd, 0, 0, 0);
@@ -87,7 +81,7 @@ TEST_F(xfer, timed_send_full_times_out)
 {
 	struct mbt_env *e = &self->e;
 
-	BOX(1);
+	MBT_CAP_BOX(1);
 	ASSERT_EQ(0, mbt_send_str(e->fd, "a", MAILBOX_NONBLOCK));
 	MBT_EXPECT_TIMEOUT(e->fd, "b", 0);
 	MBT_EXPECT_BLOCKED(e->fd, 1, 0);
@@ -103,7 +97,7 @@ TEST_F(xfer, deadline_in_past)
 	char buf[MBT_OP_BUF];
 	uint64_t past, t0;
 
-	BOX(1);
+	MBT_CAP_BOX(1);
 	past = mbt_now_ns() - 1000 * MBT_MS;
 	t0 = mbt_now_ns();
 	ASSERT_EQ(0, mbt_send(e->fd, "a", 1, MAILBOX_DEADLINE, past, NULL));
@@ -131,7 +125,7 @@ TEST_F(xfer, timed_recv_satisfied)
 	char buf[MBT_OP_BUF];
 	uint64_t t0, deadline;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	t0 = mbt_now_ns();
 	deadline = t0 + (MBT_SLEEP_MS + MBT_SLACK_MS) * MBT_MS;
 	mbt_op_start(_metadata, e, 0, &tx);
@@ -149,7 +143,7 @@ TEST_F(xfer, timed_send_satisfied)
 	struct mbt_env *e = &self->e;
 	uint64_t t0, deadline;
 
-	BOX(1);
+	MBT_CAP_BOX(1);
 	ASSERT_EQ(0, mbt_send_str(e->fd, "first", MAILBOX_NONBLOCK));
 	t0 = mbt_now_ns();
 	deadline = t0 + (MBT_SLEEP_MS + MBT_SLACK_MS) * MBT_MS;
@@ -188,7 +182,7 @@ TEST_F(xfer, receivers_woken_in_fifo_order)
 	char want[2] = "0";
 	int k;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	block_in_turn(_metadata, e, &rx, false);
 	for (k = 0; k < 3; k++) {
 		want[0] = '0' + k;
@@ -212,7 +206,7 @@ TEST_F(xfer, senders_served_in_fifo_order)
 	struct mbt_env *e = &self->e;
 	int k;
 
-	BOX(1);
+	MBT_CAP_BOX(1);
 	ASSERT_EQ(0, mbt_send_str(e->fd, "F", MAILBOX_NONBLOCK));
 	block_in_turn(_metadata, e, &tx, true);
 	MBT_ASSERT_RECV(e->fd, 0, "F", 0);
@@ -325,9 +319,7 @@ static void expect_roundtrip(struct __test_metadata *_metadata,
 	/* "A" (if any) and "C" went through; "B" was never received */
 	n = call == CALL_SEND_FULL ? 2 : 1;
 	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(0U, i.depth);
-	EXPECT_EQ(0U, i.bytes);
-	EXPECT_EQ(n, i.received);
+	MBT_EXPECT_INFO(e->fd, .depth = 0U, .bytes = 0U, .received = n);
 	/* whether a taken-back SEND_WAIT message was "accepted" is open */
 	if (call != CALL_SEND_WAIT)
 		EXPECT_EQ(n, i.sent);
@@ -370,7 +362,8 @@ static void interrupt(struct __test_metadata *_metadata, struct mbt_env *e,
 	struct mbt_op op = { .size = MBT_OP_BUF, .msg = "B" };
 	struct mbt_result *r;
 
-	BOX(call == CALL_RENDEZVOUS ? 0 : call == CALL_SEND_FULL ? 1 : 4);
+	MBT_CAP_BOX(call == CALL_RENDEZVOUS ? 0 :
+		    call == CALL_SEND_FULL ? 1 : 4);
 	if (call == CALL_SEND_FULL)
 		ASSERT_EQ(0, mbt_send_str(e->fd, "A", MAILBOX_NONBLOCK));
 	op.send = call != CALL_RECV;
@@ -499,7 +492,7 @@ static int timens_child(void *p)
 
 	mbt_name(name, "xfer-timens");
 	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED, 0600,
-			4, MSG_MAX);
+			4, MBT_MSG_MAX);
 	MBT_CHILD_CHECK(fd >= 0);
 	MBT_CHILD_CHECK(!mbt_unlink(name));
 
@@ -553,11 +546,10 @@ TEST_F(xfer, time_namespace)
 	struct timens_report *t;
 	uint64_t h0, h1, t0, t1;
 	struct mailbox_recv m;
-	struct mailbox_info i;
 	char buf[MBT_OP_BUF];
 	int ret, status;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	ret = timens_for_children(_metadata);
 	if (ret == -EINVAL || ret == -EPERM)
 		SKIP(return, "no time namespace: %s", strerror(-ret));
@@ -603,10 +595,7 @@ TEST_F(xfer, time_namespace)
 		      t->to_host_t0 - TIMENS_OFFSET_NS,
 		      t->to_host_t1 - TIMENS_OFFSET_NS);
 	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(0U, i.depth);
-	EXPECT_EQ(3U, i.sent);
-	EXPECT_EQ(3U, i.received);
+	MBT_EXPECT_INFO(e->fd, .depth = 0U, .sent = 3U, .received = 3U);
 
 	/* its deadlines are in its time: both calls slept MBT_SLEEP_MS */
 	status = e->kids.status[0];

@@ -11,13 +11,7 @@
 
 #include "lib/mbt.h"
 
-#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
 #define RO_SIZE		4096	/* a receive buffer in a read-only page */
-
-/* The test's mailbox, e->fd, of @cap messages of up to MSG_MAX bytes. */
-#define BOX(cap)							\
-	mbt_new_box(_metadata, e, NULL,					\
-		    MBT_BOX(.capacity = (cap), .msg_size_max = MSG_MAX))
 
 MBT_FIXTURE(xfer, "xfer")
 
@@ -26,7 +20,7 @@ TEST_F(xfer, rendezvous_nonblock_without_receiver)
 	struct mbt_env *e = &self->e;
 	int32_t receiver = -1;
 
-	BOX(0);
+	MBT_CAP_BOX(0);
 	ASSERT_EQ(-EAGAIN, mbt_send(e->fd, "x", 1, MAILBOX_NONBLOCK, 0,
 				    &receiver));
 	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
@@ -51,7 +45,7 @@ static struct mbt_result *late_receiver(struct __test_metadata *_metadata,
 		rx.await_depth = 1;
 	else
 		rx.await_senders = 1;
-	BOX(capacity);
+	MBT_CAP_BOX(capacity);
 	t0 = mbt_now_ns();
 	mbt_op_start(_metadata, e, 0, &rx);
 	ASSERT_EQ(0, mbt_send(e->fd, "meet", 4, flags, 0, &receiver));
@@ -84,7 +78,7 @@ static void rendezvous_handoff(struct __test_metadata *_metadata,
 	int32_t receiver = -1;
 	struct mbt_result *r;
 
-	BOX(0);
+	MBT_CAP_BOX(0);
 	mbt_op_start(_metadata, e, 0, &rx);
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
 	if (!(flags & MAILBOX_NONBLOCK))
@@ -114,7 +108,7 @@ TEST_F(xfer, rendezvous_timed_send_not_delivered)
 {
 	struct mbt_env *e = &self->e;
 
-	BOX(0);
+	MBT_CAP_BOX(0);
 	MBT_EXPECT_TIMEOUT(e->fd, "gone", 0);
 	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
 	MBT_ASSERT_RECV(e->fd, 0, NULL, MBT_SLEEP_MS);
@@ -135,13 +129,10 @@ TEST_F(xfer, send_wait_timeout_takes_back)
 	struct mbt_env *e = &self->e;
 	struct mailbox_info i;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	ASSERT_EQ(0, mbt_send_str(e->fd, "kept", 0));
 	MBT_EXPECT_TIMEOUT(e->fd, "taken back", MAILBOX_SEND_WAIT);
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(1U, i.depth);
-	EXPECT_EQ(4U, i.bytes);
-	EXPECT_EQ(0U, i.received);
+	MBT_EXPECT_INFO(e->fd, .depth = 1U, .bytes = 4U, .received = 0U);
 	MBT_ASSERT_RECV(e->fd, 0, "kept", 0);
 	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
 	i = mbt_info(_metadata, e->fd);
@@ -155,7 +146,7 @@ TEST_F(xfer, send_wait_nonblock)
 	struct mbt_env *e = &self->e;
 	int32_t receiver = -1;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	ASSERT_EQ(-EAGAIN, mbt_send(e->fd, "x", 1,
 				    MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT, 0,
 				    NULL));
@@ -183,7 +174,7 @@ TEST_F(xfer, emsgsize_on_rendezvous_handoff)
 	struct mailbox_info i;
 	struct mbt_result *r;
 
-	BOX(0);
+	MBT_CAP_BOX(0);
 	mbt_op_start(_metadata, e, 0, &rx);
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
 	mbt_op_start(_metadata, e, 1, &tx);
@@ -219,12 +210,8 @@ static void expect_requeued(struct __test_metadata *_metadata, int fd,
 {
 	struct mailbox_info i;
 
-	i = mbt_info(_metadata, fd);
-	EXPECT_EQ(1U, i.depth);
-	EXPECT_EQ(len, i.bytes);
-	EXPECT_EQ(len, i.next_len);
-	EXPECT_EQ(0U, i.received);
-	EXPECT_EQ(0U, i.receivers_waiting);
+	MBT_EXPECT_INFO(fd, .depth = 1U, .bytes = len, .next_len = len,
+			.received = 0U, .receivers_waiting = 0U);
 }
 
 /*
@@ -247,7 +234,7 @@ static void fault_before_delivery(struct __test_metadata *_metadata,
 	struct mbt_result *r;
 	void *ro;
 
-	BOX(capacity);
+	MBT_CAP_BOX(capacity);
 	if (handoff) {
 		mbt_op_start(_metadata, e, 1, &bad_rx);
 		MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
@@ -318,7 +305,7 @@ TEST_F(xfer, efault_handoff_passes_to_next_receiver)
 	struct mbt_env *e = &self->e;
 	struct mbt_result *r;
 
-	BOX(0);
+	MBT_CAP_BOX(0);
 	mbt_op_start(_metadata, e, 1, &bad_rx);
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
 	mbt_op_start(_metadata, e, 2, &rx);
@@ -351,7 +338,7 @@ static void nonblock_send_after_fault(struct __test_metadata *_metadata,
 			 .flags = MAILBOX_NONBLOCK | flags };
 	struct mbt_result *r;
 
-	BOX(capacity);
+	MBT_CAP_BOX(capacity);
 	mbt_op_start(_metadata, e, 1, &bad_rx);
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
 	mbt_op_start(_metadata, e, 0, &tx);
@@ -387,7 +374,7 @@ TEST_F(xfer, efault_then_sender_interrupted)
 	void *ro = mbt_page(PROT_READ);
 
 	ASSERT_TRUE(ro != NULL);
-	BOX(0);
+	MBT_CAP_BOX(0);
 	mbt_op_start(_metadata, e, 0, &tx);
 	MBT_ASSERT_INFO(e->fd, senders_waiting, 1);
 	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, MAILBOX_NONBLOCK, 0,
@@ -402,11 +389,8 @@ TEST_F(xfer, efault_then_sender_interrupted)
 	EXPECT_EQ(0, r->receiver_pid);
 	EXPECT_EQ(1, mbt_sigcount());
 	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(0U, i.depth);
-	EXPECT_EQ(0U, i.bytes);
-	EXPECT_EQ(0U, i.received);
-	EXPECT_EQ(0U, i.senders_waiting);
+	MBT_EXPECT_INFO(e->fd, .depth = 0U, .bytes = 0U, .received = 0U,
+			.senders_waiting = 0U);
 }
 
 /*
@@ -426,7 +410,7 @@ static void failed_send_leaves_receiver(struct __test_metadata *_metadata,
 	char big[100];
 	struct mbt_result *r;
 
-	BOX(capacity);
+	MBT_CAP_BOX(capacity);
 	mbt_op_start(_metadata, e, 0, &rx);
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
 	mbt_fill(big, sizeof(big), 3);

@@ -14,13 +14,7 @@
 
 #include "lib/mbt.h"
 
-#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
 #define RO_SIZE		4096	/* a receive buffer in a read-only page */
-
-/* The test's mailbox, e->fd, of @cap messages of up to MSG_MAX bytes. */
-#define BOX(cap)							\
-	mbt_new_box(_metadata, e, NULL,					\
-		    MBT_BOX(.capacity = (cap), .msg_size_max = MSG_MAX))
 
 MBT_FIXTURE(xfer, "xfer")
 
@@ -28,23 +22,18 @@ TEST_F(xfer, send_recv_basic)
 {
 	struct mbt_env *e = &self->e;
 	struct mailbox_recv m;
-	struct mailbox_info i;
 	int32_t receiver = -1;
 	char buf[MBT_OP_BUF];
 	uint64_t t0, t1;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	t0 = mbt_now_ns();
 	ASSERT_EQ(0, mbt_send(e->fd, "hello", 5, 0, 0, &receiver));
 	t1 = mbt_now_ns();
 	EXPECT_EQ(0, receiver);
 
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(1U, i.depth);
-	EXPECT_EQ(5U, i.bytes);
-	EXPECT_EQ(5U, i.next_len);
-	EXPECT_EQ(1U, i.sent);
-	EXPECT_EQ(0U, i.received);
+	MBT_EXPECT_INFO(e->fd, .depth = 1U, .bytes = 5U, .next_len = 5U,
+			.sent = 1U, .received = 0U);
 
 	memset(buf, 0x5a, sizeof(buf));
 	ASSERT_EQ(5, mbt_recv(e->fd, buf, sizeof(buf), 0, 0, &m));
@@ -56,11 +45,8 @@ TEST_F(xfer, send_recv_basic)
 	EXPECT_LE(t0, m.send_time_ns);
 	EXPECT_GE(t1, m.send_time_ns);
 
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(0U, i.depth);
-	EXPECT_EQ(0U, i.bytes);
-	EXPECT_EQ(1U, i.sent);
-	EXPECT_EQ(1U, i.received);
+	MBT_EXPECT_INFO(e->fd, .depth = 0U, .bytes = 0U, .sent = 1U,
+			.received = 1U);
 }
 
 /* The sender's pid and euid are the child's, taken when it sent. */
@@ -74,7 +60,7 @@ TEST_F(xfer, sender_identity_from_child)
 	int n = strlen(op.msg);
 	pid_t pid;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	t0 = mbt_now_ns();
 	pid = mbt_op_start(_metadata, e, 0, &op);
 	/* Receive while the sender is alive (at worst a zombie). */
@@ -106,16 +92,12 @@ TEST_F(xfer, zero_length_message)
 {
 	struct mbt_env *e = &self->e;
 	struct mailbox_recv m;
-	struct mailbox_info i;
 	char buf[8] = "xxxxxxx";
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	ASSERT_EQ(0, mbt_send(e->fd, buf, 0, 0, 0, NULL));
 	ASSERT_EQ(0, mbt_send(e->fd, buf, 0, 0, 0, NULL));
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(2U, i.depth);
-	EXPECT_EQ(0U, i.bytes);
-	EXPECT_EQ(0U, i.next_len);
+	MBT_EXPECT_INFO(e->fd, .depth = 2U, .bytes = 0U, .next_len = 0U);
 
 	/* A zero-sized receive with no buffer takes it... */
 	m.len = 99;
@@ -175,7 +157,7 @@ TEST_F(xfer, fifo_order)
 	char msg[MBT_OP_BUF];
 	int k;
 
-	BOX(N);
+	MBT_CAP_BOX(N);
 	for (k = 0; k < N; k++) {
 		fifo_msg(msg, k);
 		ASSERT_EQ(0, mbt_send_str(e->fd, msg, MAILBOX_NONBLOCK));
@@ -197,7 +179,7 @@ TEST_F(xfer, capacity_limit)
 	struct mbt_env *e = &self->e;
 	int k;
 
-	BOX(5);
+	MBT_CAP_BOX(5);
 	for (k = 0; k < 5; k++)
 		ASSERT_EQ(0, mbt_send_str(e->fd, msgs[k], MAILBOX_NONBLOCK));
 	ASSERT_EQ(-EAGAIN, mbt_send_str(e->fd, "x", MAILBOX_NONBLOCK));
@@ -217,32 +199,23 @@ TEST_F(xfer, capacity_limit)
 TEST_F(xfer, nonblock_changes_nothing)
 {
 	struct mbt_env *e = &self->e;
-	struct mailbox_info a, b;
+	struct mailbox_info a;
 
-	BOX(2);
+	MBT_CAP_BOX(2);
 	ASSERT_EQ(-EAGAIN, mbt_recv(e->fd, NULL, 0, MAILBOX_NONBLOCK, 0,
 				    NULL));
-	a = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(0U, a.depth);
-	EXPECT_EQ(0U, a.bytes);
-	EXPECT_EQ(0U, a.sent);
-	EXPECT_EQ(0U, a.received);
-	EXPECT_EQ(0U, a.recv_blocked);
-	EXPECT_EQ(0U, a.send_blocked);
+	MBT_EXPECT_INFO(e->fd, .depth = 0U, .bytes = 0U, .sent = 0U,
+			.received = 0U, .recv_blocked = 0U, .send_blocked = 0U);
 
 	ASSERT_EQ(0, mbt_send_str(e->fd, "a", MAILBOX_NONBLOCK));
 	ASSERT_EQ(0, mbt_send_str(e->fd, "bb", MAILBOX_NONBLOCK));
 	a = mbt_info(_metadata, e->fd);
 	ASSERT_EQ(-EAGAIN, mbt_send_str(e->fd, "ccc", MAILBOX_NONBLOCK));
-	b = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(2U, b.depth);
-	EXPECT_EQ(a.depth, b.depth);
-	EXPECT_EQ(a.bytes, b.bytes);
-	EXPECT_EQ(a.next_len, b.next_len);
-	EXPECT_EQ(a.sent, b.sent);
-	EXPECT_EQ(a.received, b.received);
-	EXPECT_EQ(a.send_blocked, b.send_blocked);
-	EXPECT_EQ(a.recv_blocked, b.recv_blocked);
+	EXPECT_EQ(2U, a.depth);
+	MBT_EXPECT_INFO(e->fd, .depth = a.depth, .bytes = a.bytes,
+			.next_len = a.next_len, .sent = a.sent,
+			.received = a.received, .send_blocked = a.send_blocked,
+			.recv_blocked = a.recv_blocked);
 	MBT_ASSERT_RECV(e->fd, 0, "a", 0);
 	MBT_ASSERT_RECV(e->fd, 0, "bb", 0);
 	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
@@ -255,7 +228,7 @@ TEST_F(xfer, nonblock_descriptor)
 	uint64_t t0;
 	int fd;
 
-	BOX(1);
+	MBT_CAP_BOX(1);
 	fd = mbt_open_box(_metadata, e->names[0], MAILBOX_ACCESS_ALL,
 			  O_NONBLOCK);
 
@@ -291,7 +264,7 @@ TEST_F(xfer, receiver_pid_zero_without_send_wait)
 	struct mbt_env *e = &self->e;
 	int32_t receiver;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	ASSERT_EQ(0, send_preset(e->fd, "queued", &receiver));
 	EXPECT_EQ(0, receiver);
 	MBT_ASSERT_RECV(e->fd, 0, "queued", 0);
@@ -336,7 +309,7 @@ TEST_F(xfer, thread_pids_are_tgids)
 	char buf[MBT_OP_BUF];
 	pthread_t th;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	t.fd = e->fd;
 	ASSERT_EQ(0, pthread_create(&th, NULL, thr_main, &t));
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
@@ -362,12 +335,11 @@ TEST_F(xfer, emsgsize_on_handoff_keeps_message)
 {
 	struct mbt_op rx = { .size = 4 };
 	struct mbt_env *e = &self->e;
-	struct mailbox_info i;
 	struct mailbox_recv m;
 	char out[100], in[MBT_OP_BUF];
 	struct mbt_result *r;
 
-	BOX(4);
+	MBT_CAP_BOX(4);
 	mbt_fill(out, sizeof(out), 2);
 	mbt_op_start(_metadata, e, 0, &rx);
 	MBT_ASSERT_INFO(e->fd, receivers_waiting, 1);
@@ -376,11 +348,8 @@ TEST_F(xfer, emsgsize_on_handoff_keeps_message)
 	EXPECT_EQ(-EMSGSIZE, r->ret);
 	EXPECT_EQ(sizeof(out), r->meta.len);
 
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(1U, i.depth);
-	EXPECT_EQ(sizeof(out), i.next_len);
-	EXPECT_EQ(0U, i.received);
-	EXPECT_EQ(0U, i.receivers_waiting);
+	MBT_EXPECT_INFO(e->fd, .depth = 1U, .next_len = sizeof(out),
+			.received = 0U, .receivers_waiting = 0U);
 	ASSERT_EQ((int)sizeof(out), mbt_recv(e->fd, in, sizeof(in),
 					MAILBOX_NONBLOCK, 0, &m));
 	EXPECT_EQ(0, memcmp(in, out, sizeof(out)));
@@ -391,11 +360,10 @@ TEST_F(xfer, emsgsize_on_handoff_keeps_message)
 TEST_F(xfer, efault_keeps_message_queued)
 {
 	struct mbt_env *e = &self->e;
-	struct mailbox_info i;
 	void *ro = mbt_page(PROT_READ);
 
 	ASSERT_TRUE(ro != NULL);
-	BOX(4);
+	MBT_CAP_BOX(4);
 	ASSERT_EQ(0, mbt_send_str(e->fd, "one", MAILBOX_NONBLOCK));
 	ASSERT_EQ(0, mbt_send_str(e->fd, "two!", MAILBOX_NONBLOCK));
 	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, MAILBOX_NONBLOCK, 0,
@@ -403,12 +371,8 @@ TEST_F(xfer, efault_keeps_message_queued)
 	/* blocking too: there is a message, so it does not sleep */
 	ASSERT_EQ(-EFAULT, mbt_recv(e->fd, ro, RO_SIZE, 0, 0, NULL));
 	munmap(ro, RO_SIZE);
-	i = mbt_info(_metadata, e->fd);
-	EXPECT_EQ(2U, i.depth);
-	EXPECT_EQ(7U, i.bytes);
-	EXPECT_EQ(3U, i.next_len);
-	EXPECT_EQ(2U, i.sent);
-	EXPECT_EQ(0U, i.received);
+	MBT_EXPECT_INFO(e->fd, .depth = 2U, .bytes = 7U, .next_len = 3U,
+			.sent = 2U, .received = 0U);
 	MBT_ASSERT_RECV(e->fd, 0, "one", 0);
 	MBT_ASSERT_RECV(e->fd, 0, "two!", 0);
 	MBT_ASSERT_RECV(e->fd, 0, NULL, 0);
@@ -425,14 +389,10 @@ MBT_FIXTURE(mbox, "api")
 TEST_F(mbox, send_bad_buffer_efault)
 {
 	int fd = MBT_SMALL_BOX(NULL);
-	struct mailbox_info info;
 
 	EXPECT_EQ(-EFAULT, mbt_send(fd, MBT_BAD_PTR, 8, MAILBOX_NONBLOCK, 0, NULL));
 	EXPECT_EQ(-EFAULT, mbt_send(fd, MBT_BAD_PTR, 8, 0, 0, NULL));
-	info = mbt_info(_metadata, fd);
-	EXPECT_EQ(0U, info.depth);
-	EXPECT_EQ(0U, info.bytes);
-	EXPECT_EQ(0U, info.sent);
+	MBT_EXPECT_INFO(fd, .depth = 0U, .bytes = 0U, .sent = 0U);
 	MBT_EXPECT_EMPTY(fd);
 	close(fd);
 }
@@ -440,15 +400,11 @@ TEST_F(mbox, send_bad_buffer_efault)
 TEST_F(mbox, recv_bad_buffer_efault)
 {
 	int fd = MBT_SMALL_BOX(NULL);
-	struct mailbox_info info;
 
 	mbt_put(_metadata, fd, 20);
 	EXPECT_EQ(-EFAULT, mbt_recv(fd, MBT_BAD_PTR, 64, 0, 0, NULL));
 	EXPECT_EQ(-EFAULT, mbt_recv(fd, MBT_BAD_PTR, 64, MAILBOX_NONBLOCK, 0, NULL));
-	info = mbt_info(_metadata, fd);
-	EXPECT_EQ(1U, info.depth);
-	EXPECT_EQ(20U, info.bytes);
-	EXPECT_EQ(0U, info.received);
+	MBT_EXPECT_INFO(fd, .depth = 1U, .bytes = 20U, .received = 0U);
 	mbt_get(_metadata, fd, 20);
 	MBT_EXPECT_EMPTY(fd);
 	close(fd);
@@ -609,7 +565,6 @@ TEST_F(mbox, send_emsgsize)
 TEST_F(mbox, recv_emsgsize)
 {
 	struct mailbox_recv r;
-	struct mailbox_info info;
 	char buf[64];
 	int fd = MBT_SMALL_BOX(NULL);
 
@@ -621,10 +576,7 @@ TEST_F(mbox, recv_emsgsize)
 	/* buf may be 0 when size is 0 */
 	EXPECT_EQ(-EMSGSIZE, mbt_recv(fd, NULL, 0, 0, 0, &r));
 	EXPECT_EQ(30U, r.len);
-	info = mbt_info(_metadata, fd);
-	EXPECT_EQ(1U, info.depth);
-	EXPECT_EQ(30U, info.next_len);
-	EXPECT_EQ(0U, info.received);
+	MBT_EXPECT_INFO(fd, .depth = 1U, .next_len = 30U, .received = 0U);
 	/* An exactly fitting buffer takes it. */
 	memset(buf, 0, sizeof(buf));
 	EXPECT_EQ(30, mbt_recv(fd, buf, 30, MAILBOX_NONBLOCK, 0, &r));

@@ -124,19 +124,9 @@ static struct mbt_state state_as_stat(struct __test_metadata *_metadata,
 	EXPECT_EQ(owner, st.owner);
 	/* the rest, as STAT says; the list has no access or flags */
 	got = info;
-	got.uid = st.uid;
-	got.gid = st.gid;
-	got.mode = st.mode;
-	got.capacity = st.capacity;
-	got.msg_size_max = st.msg_size_max;
-	got.depth = st.depth;
-	got.bytes = st.bytes;
-	got.sent = st.sent;
-	got.received = st.received;
-	got.send_blocked = st.send_blocked;
-	got.recv_blocked = st.recv_blocked;
-	got.senders_waiting = st.senders_waiting;
-	got.receivers_waiting = st.receivers_waiting;
+#define COPY(field) got.field = st.field;
+	MBT_STATE_STAT_FIELDS(COPY)
+#undef COPY
 	expect_info(_metadata, &info, &got);
 	return st;
 }

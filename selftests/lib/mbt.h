@@ -344,6 +344,12 @@ struct mbt_state {
 	uint32_t backlog[MBT_STATE_LIST];
 };
 
+/* X(field) for each field that struct mbt_state and mailbox_info share */
+#define MBT_STATE_STAT_FIELDS(X) X(uid) X(gid) X(mode) X(capacity)	\
+	X(msg_size_max) X(depth) X(bytes) X(sent) X(received)		\
+	X(send_blocked) X(recv_blocked) X(senders_waiting)		\
+	X(receivers_waiting)
+
 int mbt_state_find(const char *name, long uid, struct mbt_state *last);
 int mbt_state(const char *name, struct mbt_state *st);
 int mbt_state_wait(const char *name, int depth, int swait, int rwait,
@@ -356,6 +362,25 @@ void mbt_proc_escape(const char *name, char *out, size_t size);
 
 /* ---- mbt_expect.c ------------------------------------------------------ */
 
+/*
+ * What STAT of a mailbox should say, field by field; MBT_ANY for fields
+ * not to check. Through MBT_EXPECT_INFO(fd, .depth = 1, .sent = 1).
+ */
+#define MBT_ANY		(-1LL)
+
+struct mbt_want {
+	int64_t depth, bytes, next_len, sent, received;
+	int64_t send_blocked, recv_blocked;
+	int64_t senders_waiting, receivers_waiting;
+};
+
+#define MBT_WANT(...) ((struct mbt_want){ .depth = MBT_ANY,		\
+	.bytes = MBT_ANY, .next_len = MBT_ANY, .sent = MBT_ANY,		\
+	.received = MBT_ANY, .send_blocked = MBT_ANY,			\
+	.recv_blocked = MBT_ANY, .senders_waiting = MBT_ANY,		\
+	.receivers_waiting = MBT_ANY, __VA_ARGS__ })
+
+bool mbt_info_is(int fd, const struct mbt_want *w);
 bool mbt_counts_are(int fd, uint32_t depth, uint64_t sent,
 		    uint64_t received);
 bool mbt_blocked_are(int fd, uint64_t sends, uint64_t recvs);
@@ -491,6 +516,15 @@ static inline int mbt_new_box(struct __test_metadata *_metadata,
 	mbt_new_box(_metadata, &self->e, namep,				\
 		    MBT_BOX(.flags = (flags_), .mode = (mode_),		\
 			    .capacity = (cap), .msg_size_max = (size)))
+
+/*
+ * In a TEST_F with its struct mbt_env in @e: a mailbox of @cap messages of
+ * up to MBT_MSG_MAX bytes, which is e->fd if it is the test's first.
+ */
+#define MBT_MSG_MAX		128
+#define MBT_CAP_BOX(cap)						\
+	mbt_new_box(_metadata, e, NULL,					\
+		    MBT_BOX(.capacity = (cap), .msg_size_max = MBT_MSG_MAX))
 
 /* The usual small mailbox: mode 0600, 8 messages of up to 64 bytes. */
 #define MBT_SMALL_BOX(namep)	mbt_new_box(_metadata, &self->e, namep, MBT_BOX())
@@ -640,6 +674,11 @@ static inline void mbt_assert_info(struct __test_metadata *_metadata, int fd,
 /* depth, sent and received counters of @fd's mailbox, and no waiters. */
 #define MBT_EXPECT_COUNTS(fd, depth, sent, received) do {		\
 	EXPECT_TRUE(mbt_counts_are(fd, depth, sent, received));	\
+} while (0)
+
+/* STAT of @fd's mailbox says what the designated initializers say. */
+#define MBT_EXPECT_INFO(fd, ...) do {					\
+	EXPECT_TRUE(mbt_info_is(fd, &MBT_WANT(__VA_ARGS__)));		\
 } while (0)
 
 /* How many sends and receives of @fd's mailbox had to sleep. */

@@ -287,16 +287,12 @@ int mbt_send_str(int fd, const char *s, uint32_t flags)
 int mbt_recv_from(int fd, int32_t from_pid, void *buf, uint32_t size,
 		  uint32_t flags, uint64_t deadline, struct mailbox_recv *out)
 {
-	struct mailbox_recv r;
-	int ret;
+	struct mailbox_recv r = {
+		.buf = (uintptr_t)buf, .size = size, .flags = flags,
+		.deadline_ns = deadline, .from_pid = from_pid,
+	};
+	int ret = mbt_ioctl(fd, MAILBOX_IOC_RECV, &r);
 
-	memset(&r, 0, sizeof(r));
-	r.buf = (uintptr_t)buf;
-	r.size = size;
-	r.flags = flags;
-	r.deadline_ns = deadline;
-	r.from_pid = from_pid;
-	ret = mbt_ioctl(fd, MAILBOX_IOC_RECV, &r);
 	if (out)
 		*out = r;
 	return ret;

@@ -19,39 +19,54 @@ static bool mbt_same(const char *what, uint64_t want, uint64_t got)
 	return false;
 }
 
-/* depth, sent and received counters of @fd's mailbox, and no waiters. */
-bool mbt_counts_are(int fd, uint32_t depth, uint64_t sent, uint64_t received)
+/* STAT of @fd into @i; logs and returns false if it fails. */
+static bool mbt_stat_logged(int fd, struct mailbox_info *i)
+{
+	int ret = mbt_stat(fd, i);
+
+	if (ret)
+		fprintf(stderr, "# STAT: %s\n", strerror(-ret));
+	return !ret;
+}
+
+/* A field of @w, unless MBT_ANY, is @got. */
+#define MBT_SAME(w, i, field)						\
+	((w)->field == MBT_ANY || mbt_same(#field, (w)->field, (i).field))
+
+/* STAT of @fd's mailbox says what @w says, for each field @w names. */
+bool mbt_info_is(int fd, const struct mbt_want *w)
 {
 	struct mailbox_info i;
 	bool ok;
-	int ret = mbt_stat(fd, &i);
 
-	if (ret) {
-		fprintf(stderr, "# STAT: %s\n", strerror(-ret));
+	if (!mbt_stat_logged(fd, &i))
 		return false;
-	}
-	ok = mbt_same("depth", depth, i.depth);
-	ok &= mbt_same("sent", sent, i.sent);
-	ok &= mbt_same("received", received, i.received);
-	ok &= mbt_same("receivers_waiting", 0, i.receivers_waiting);
-	ok &= mbt_same("senders_waiting", 0, i.senders_waiting);
+	ok = MBT_SAME(w, i, depth);
+	ok &= MBT_SAME(w, i, bytes);
+	ok &= MBT_SAME(w, i, next_len);
+	ok &= MBT_SAME(w, i, sent);
+	ok &= MBT_SAME(w, i, received);
+	ok &= MBT_SAME(w, i, send_blocked);
+	ok &= MBT_SAME(w, i, recv_blocked);
+	ok &= MBT_SAME(w, i, senders_waiting);
+	ok &= MBT_SAME(w, i, receivers_waiting);
 	return ok;
+}
+
+/* depth, sent and received counters of @fd's mailbox, and no waiters. */
+bool mbt_counts_are(int fd, uint32_t depth, uint64_t sent, uint64_t received)
+{
+	return mbt_info_is(fd, &MBT_WANT(.depth = depth, .sent = sent,
+					 .received = received,
+					 .senders_waiting = 0,
+					 .receivers_waiting = 0));
 }
 
 /* How many sends and receives of @fd's mailbox had to sleep. */
 bool mbt_blocked_are(int fd, uint64_t sends, uint64_t recvs)
 {
-	struct mailbox_info i;
-	bool ok;
-	int ret = mbt_stat(fd, &i);
-
-	if (ret) {
-		fprintf(stderr, "# STAT: %s\n", strerror(-ret));
-		return false;
-	}
-	ok = mbt_same("send_blocked", sends, i.send_blocked);
-	ok &= mbt_same("recv_blocked", recvs, i.recv_blocked);
-	return ok;
+	return mbt_info_is(fd, &MBT_WANT(.send_blocked = sends,
+					 .recv_blocked = recvs));
 }
 
 /*
