@@ -208,8 +208,6 @@ static const struct mbt_op bad_rx = { .ro_buf = true };
 static void expect_requeued(struct __test_metadata *_metadata, int fd,
 			    uint32_t len)
 {
-	struct mailbox_info i;
-
 	MBT_EXPECT_INFO(fd, .depth = 1U, .bytes = len, .next_len = len,
 			.received = 0U, .receivers_waiting = 0U);
 }
@@ -369,7 +367,6 @@ TEST_F(xfer, efault_then_sender_interrupted)
 	struct mbt_op tx = { .send = true, .msg = "withdrawn",
 			 .handler = MBT_HANDLER_EINTR };
 	struct mbt_env *e = &self->e;
-	struct mailbox_info i;
 	struct mbt_result *r;
 	void *ro = mbt_page(PROT_READ);
 
