@@ -390,12 +390,9 @@ TEST_F(mbox, version)
 	uint64_t want_ioctls = 0;
 	char str[32], sys[32] = "";
 	int fds[2], i;
-	FILE *f;
 
-	f = fopen("/sys/module/kmailbox/version", "re");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(sys, sizeof(sys), f));
-	fclose(f);
+	ASSERT_LT(0, mbt_read_file("/sys/module/kmailbox/version", sys,
+				   sizeof(sys)));
 	sys[strcspn(sys, "\n")] = 0;
 	if (!want)
 		want = sys;
