@@ -65,11 +65,11 @@
  * The tracepoints: system and event names, spelled here only, so that a
  * rename of the module's trace system is one edit.
  */
-#define MBT_TRACE_SYSTEM	"mailbox"
-#define MBT_EV_SEND		"send"
-#define MBT_EV_RECEIVE		"receive"
-#define MBT_EV_WAIT		"wait"
-#define MBT_EV_WAKE		"wake"
+#define MBT_TRACE_SYSTEM	"kmailbox"
+#define MBT_EV_SEND		"kmailbox_send"
+#define MBT_EV_RECEIVE		"kmailbox_receive"
+#define MBT_EV_WAIT		"kmailbox_wait"
+#define MBT_EV_WAKE		"kmailbox_wake"
 #define MBT_TRACE_EVENTS	"events/" MBT_TRACE_SYSTEM
 
 #define MBT_NOBODY		65534U	/* uid and gid without privileges */
