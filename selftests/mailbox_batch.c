@@ -781,7 +781,8 @@ TEST_F_TIMEOUT(batch, rendezvous_sleeping_peers, TIMEOUT_S)
 TEST_F_TIMEOUT(batch, rendezvous_copy_fault_ends_batch, TIMEOUT_S)
 {
 	const struct mbt_bjob good = { .recv = true, .count = 1 };
-	const struct mbt_bjob bad = { .recv = true, .count = 1, .ro_buf = true };
+	const struct mbt_bjob bad = { .recv = true, .count = 1,
+				      .ro_buf = true };
 	struct mbt_env *e = &self->e;
 	int fd = BOX(0);
 	struct mailbox_send s[3];

@@ -82,7 +82,8 @@ TEST_F_TIMEOUT(batch, bad_entries_pointer, TIMEOUT_S)
 	struct mbt_env *e = &self->e;
 	int fd = BOX(4);
 	const uint64_t bad[] = {
-		0, 1, (uintptr_t)self->pg.none, (uintptr_t)(self->pg.none - 8), MBT_KERNEL_PTR,
+		0, 1, (uintptr_t)self->pg.none,
+		(uintptr_t)(self->pg.none - 8), MBT_KERNEL_PTR,
 	};
 	struct mailbox_send s[1];
 	struct mailbox_recv r[1];
@@ -106,11 +107,13 @@ TEST_F_TIMEOUT(batch, bad_entries_pointer, TIMEOUT_S)
 	}
 	mbt_set_sends(s, 1, 1);
 	MBT_EXPECT_BATCH(mbt_batch(fd, SEND,
-				      mbt_ro(_metadata, &self->pg, s, sizeof(s)), 1,
+				      mbt_ro(_metadata, &self->pg, s,
+					     sizeof(s)), 1,
 				      &b), &b, -EFAULT, 0);
 	mbt_set_recvs(r, 1, bufs);
 	MBT_EXPECT_BATCH(mbt_batch(fd, RECV,
-				      mbt_ro(_metadata, &self->pg, r, sizeof(r)), 1,
+				      mbt_ro(_metadata, &self->pg, r,
+					     sizeof(r)), 1,
 				      &b), &b, -EFAULT, 0);
 	MBT_EXPECT_COUNTS(fd, 1, 1, 0);
 	MBT_EXPECT_MSGS(fd, mbt_bmsg(0));
@@ -146,12 +149,14 @@ TEST_F_TIMEOUT(batch, bad_batch_pointer, TIMEOUT_S)
 	b.msgs = (uintptr_t)s;
 	b.count = 1;
 	EXPECT_EQ(-EFAULT, mbt_ioctl(fd, SEND,
-				     mbt_ro(_metadata, &self->pg, &b, sizeof(b))));
+				     mbt_ro(_metadata, &self->pg, &b,
+					    sizeof(b))));
 	EXPECT_EQ(MBT_UNTOUCHED, s[0].receivers);
 	mbt_set_recvs(r, 1, bufs);
 	b.msgs = (uintptr_t)r;
 	EXPECT_EQ(-EFAULT, mbt_ioctl(fd, RECV,
-				     mbt_ro(_metadata, &self->pg, &b, sizeof(b))));
+				     mbt_ro(_metadata, &self->pg, &b,
+					    sizeof(b))));
 	EXPECT_EQ(MBT_UNTOUCHED, r[0].len);
 	MBT_EXPECT_COUNTS(fd, 1, 1, 0);
 	MBT_EXPECT_MSGS(fd, mbt_bmsg(0));

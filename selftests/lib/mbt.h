@@ -780,8 +780,8 @@ pid_t mbt_bjob_spawn(struct mbt_env *e, int idx, const struct mbt_bjob *job);
 #ifndef MBT_LIB
 
 /* A new agent, a child of @e's. */
-static inline struct mbt_agent *mbt_agent_start(struct __test_metadata *_metadata,
-						struct mbt_env *e)
+static inline struct mbt_agent *
+mbt_agent_start(struct __test_metadata *_metadata, struct mbt_env *e)
 {
 	struct mbt_agent *a = calloc(1, sizeof(*a));
 	int ret;
@@ -873,6 +873,39 @@ mbt_expect_msg(struct __test_metadata *_metadata, int fd, pid_t from,
 	return m;
 }
 
+/* Start a receive (from @from only, unless 0) on @fd in thread @b. */
+static inline void mbt_bg_recv(struct __test_metadata *_metadata,
+			       struct mbt_bg *b, int fd, int32_t from)
+{
+	*b = (struct mbt_bg){ .op = MBT_BG_RECV, .fd = fd, .pid = from };
+	mbt_bg_go(_metadata, b);
+}
+
+/* Start a send of @msg (SEND_TO @to, unless 0) on @fd in thread @b. */
+static inline void mbt_bg_send(struct __test_metadata *_metadata,
+			       struct mbt_bg *b, int fd, int32_t to,
+			       const char *msg)
+{
+	*b = (struct mbt_bg){ .op = MBT_BG_SEND, .fd = fd, .pid = to,
+			      .msg = msg, .len = strlen(msg) };
+	mbt_bg_go(_metadata, b);
+}
+
+/*
+ * Wait until mailbox @name holds @depth messages and has @swait sleeping
+ * senders and @rwait receivers (each ignored when negative): its state.
+ */
+static inline struct mbt_state
+mbt_state_until(struct __test_metadata *_metadata, const char *name,
+		int depth, int swait, int rwait)
+{
+	struct mbt_state st;
+
+	ASSERT_EQ(0, mbt_state_wait(name, depth, swait, rwait, MBT_SLACK_MS,
+				    &st));
+	return st;
+}
+
 /* A page that cannot be read or written, for -EFAULT. */
 static inline void *mbt_bad_page(struct __test_metadata *_metadata)
 {
@@ -888,6 +921,18 @@ static inline void *mbt_bad_page(struct __test_metadata *_metadata)
 	mbt_fdinfo(fd, __b, sizeof(__b));				\
 	EXPECT_TRUE(mbt_fdinfo_has(fd, key, val))			\
 		TH_LOG("want \"%s:\t%s\" in fdinfo:\n%s", key, val, __b); \
+} while (0)
+
+/*
+ * A struct mbt_state's owner (MBT_OWNER_*) and delivery, and how many
+ * sleeping receivers and broadcast subscribers it lists.
+ */
+#define MBT_EXPECT_KIND(st, want_owner, want_delivery, want_nwaiters,	\
+			want_nsubs) do {				\
+	EXPECT_EQ(MBT_U32(want_owner), (st).owner);			\
+	EXPECT_EQ(MBT_U32(want_delivery), (st).delivery);		\
+	EXPECT_EQ(MBT_U32(want_nwaiters), (st).nwaiters);		\
+	EXPECT_EQ(MBT_U32(want_nsubs), (st).nsubs);			\
 } while (0)
 
 /* What a mailbox holds, in STAT's or struct mbt_state's terms. */
