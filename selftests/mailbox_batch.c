@@ -28,9 +28,9 @@
 #define SEND		MAILBOX_IOC_SEND_BATCH
 #define RECV		MAILBOX_IOC_RECV_BATCH
 
-/* A new mailbox of @cap messages (more attributes: MBT_BOX()'s); e->fd. */
+/* A new mailbox of @cap messages (more: MBT_BOX()'s), the first self->e.fd. */
 #define BOX(cap, ...)							\
-	mbt_new_box(_metadata, e, NULL, MBT_BOX(.capacity = (cap),	\
+	mbt_new_box(_metadata, &self->e, NULL, MBT_BOX(.capacity = (cap), \
 		    .msg_size_max = MSG_MAX, ##__VA_ARGS__))
 
 /* A descriptor bound to this process's new direct mailbox. */
@@ -38,6 +38,25 @@
 	mbt_my_direct(_metadata, cap, MSG_MAX, MAILBOX_DELIVER_QUEUE)
 
 MBT_BATCH_FIXTURE(batch)
+
+/*
+ * Start children running @jobs[0] to @jobs[@n - 1] in slots 0 to @n - 1,
+ * each asleep in the kernel on e->fd before the next starts, so that they
+ * wait in that order.
+ */
+static void start_asleep(struct __test_metadata *_metadata,
+			 struct mbt_env *e, const struct mbt_bjob *jobs, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		mbt_bjob_start(_metadata, e, k, &jobs[k]);
+		if (jobs[k].recv)
+			MBT_ASSERT_INFO(e->fd, receivers_waiting, k + 1);
+		else
+			MBT_ASSERT_INFO(e->fd, senders_waiting, k + 1);
+	}
+}
 
 /* ---- signals: helpers ------------------------------------------------- */
 
@@ -81,7 +100,10 @@ static void block_kid(struct __test_metadata *_metadata, struct mbt_env *e,
 		.handler = handler,
 	};
 
-	BOX(call == CALL_RENDEZVOUS ? 0 : call == CALL_SEND_FULL ? 1 : 4);
+	mbt_new_box(_metadata, e, NULL,
+		    MBT_BOX(.msg_size_max = MSG_MAX, .capacity =
+			    call == CALL_RENDEZVOUS ? 0 :
+			    call == CALL_SEND_FULL ? 1 : 4));
 	if (call == CALL_SEND_FULL)
 		mbt_send_bmsg(_metadata, e->fd, 0);
 	mbt_bjob_start(_metadata, e, 0, &job);
@@ -131,11 +153,7 @@ TEST_F_TIMEOUT(batch, version_and_layout, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, send_recv_in_order, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
-	struct mailbox_send s[10];
-	struct mailbox_recv r[MBT_BATCH_NENT];
-	char bufs[MBT_BATCH_NENT][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(MBT_BATCH_NENT);
 	struct mailbox_info i;
 	uint64_t t0, t1, bytes = 0;
 	int fd = BOX(16), k, ret;
@@ -179,11 +197,7 @@ TEST_F_TIMEOUT(batch, send_recv_in_order, TIMEOUT_S)
 /* Six entries, room for four: four go, the rest is not queued. */
 TEST_F_TIMEOUT(batch, send_past_room, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
-	struct mailbox_send s[6];
-	struct mailbox_recv r[4];
-	char bufs[4][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(6);
 	int fd = BOX(4), k;
 
 	mbt_set_sends(s, 6, 0);
@@ -207,7 +221,6 @@ TEST_F_TIMEOUT(batch, max_count, TIMEOUT_S)
 	static struct mailbox_send s[MAILBOX_BATCH_MAX];
 	static struct mailbox_recv r[MAILBOX_BATCH_MAX];
 	static uint16_t out[MAILBOX_BATCH_MAX], in[MAILBOX_BATCH_MAX];
-	struct mbt_env *e = &self->e;
 	struct mailbox_batch b;
 	int fd, k, bad = 0;
 
@@ -263,8 +276,7 @@ TEST_F_TIMEOUT(batch, send_batch_wakes_recv_batch, TIMEOUT_S)
 	const struct mbt_bjob job = { .recv = true, .count = 4 };
 	struct mbt_env *e = &self->e;
 	int fd = BOX(8), n;
-	struct mailbox_send s[3];
-	struct mailbox_batch b;
+	MBT_ENTRIES(3);
 	struct mbt_bkid *k;
 
 	mbt_bjob_start(_metadata, e, 0, &job);
@@ -322,21 +334,17 @@ TEST_F_TIMEOUT(batch, send_first_entry_sleeps, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, recv_lets_sleeping_senders_in, TIMEOUT_S)
 {
-	const struct mbt_bjob job0 = { .count = 1, .first = 2 };
-	const struct mbt_bjob job1 = { .count = 1, .first = 3 };
+	const struct mbt_bjob jobs[] = {
+		{ .count = 1, .first = 2 }, { .count = 1, .first = 3 },
+	};
 	struct mbt_env *e = &self->e;
 	int fd = BOX(2), k;
-	struct mailbox_recv r[8];
-	char bufs[8][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(8);
 	struct mbt_bkid *kid;
 
 	mbt_send_bmsg(_metadata, fd, 0);
 	mbt_send_bmsg(_metadata, fd, 1);
-	mbt_bjob_start(_metadata, e, 0, &job0);
-	MBT_ASSERT_INFO(fd, senders_waiting, 1);
-	mbt_bjob_start(_metadata, e, 1, &job1);
-	MBT_ASSERT_INFO(fd, senders_waiting, 2);
+	start_asleep(_metadata, e, jobs, 2);
 
 	mbt_set_recvs(r, 8, bufs);
 	MBT_EXPECT_BATCH(mbt_batch(fd, RECV, r, 8, &b), &b, 4, -EAGAIN);
@@ -362,10 +370,7 @@ TEST_F_TIMEOUT(batch, first_entry_nonblock, TIMEOUT_S)
 {
 	struct mbt_env *e = &self->e;
 	int fd = BOX(1), nfd, rdv;
-	struct mailbox_send s[2];
-	struct mailbox_recv r[2];
-	char bufs[2][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(2);
 	struct mailbox_info i;
 
 	mbt_set_recvs(r, 2, bufs);
@@ -404,12 +409,8 @@ TEST_F_TIMEOUT(batch, first_entry_nonblock, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, first_entry_deadline, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(1);
-	struct mailbox_send s[2];
-	struct mailbox_recv r[2];
-	char bufs[2][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(2);
 	uint64_t t0;
 
 	mbt_set_recvs(r, 2, bufs);
@@ -445,12 +446,8 @@ TEST_F_TIMEOUT(batch, first_entry_deadline, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, later_entries_never_sleep, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(2);
-	struct mailbox_send s[3];
-	struct mailbox_recv r[3];
-	char bufs[3][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(3);
 	uint64_t t0 = mbt_now_ns();
 
 	/* no receiver to wait for */
@@ -488,12 +485,8 @@ TEST_F_TIMEOUT(batch, later_entries_never_sleep, TIMEOUT_S)
 /* One batch to the bound mailbox and to the caller's direct mailbox. */
 TEST_F_TIMEOUT(batch, bound_and_direct_mixed, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(8), dfd, k;
-	struct mailbox_send s[5];
-	struct mailbox_recv r[3];
-	char bufs[3][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(5);
 
 	dfd = DIRECT(8);
 	mbt_set_sends(s, 5, 0);
@@ -515,8 +508,7 @@ TEST_F_TIMEOUT(batch, bound_and_direct_mixed, TIMEOUT_S)
 TEST_F_TIMEOUT(batch, direct_full, TIMEOUT_S)
 {
 	int ufd = mbt_dev(), dfd = DIRECT(2), k;
-	struct mailbox_send s[3];
-	struct mailbox_batch b;
+	MBT_ENTRIES(3);
 
 	ASSERT_LE(0, ufd);
 	mbt_set_sends(s, 3, 0);
@@ -531,11 +523,7 @@ TEST_F_TIMEOUT(batch, priority_mailbox, TIMEOUT_S)
 {
 	static const uint32_t prio[] = { 0, 5, 31, 5, 0 };
 	static const int order[] = { 2, 1, 3, 0, 4 };
-	struct mbt_env *e = &self->e;
-	struct mailbox_send s[6];
-	struct mailbox_recv r[8];
-	char bufs[8][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(8);
 	int fd, k;
 
 	fd = BOX(8, .delivery = MAILBOX_DELIVER_PRIORITY);
@@ -561,10 +549,7 @@ TEST_F_TIMEOUT(batch, priority_mailbox, TIMEOUT_S)
 TEST_F_TIMEOUT(batch, broadcast_mailbox, TIMEOUT_S)
 {
 	struct mbt_env *e = &self->e;
-	struct mailbox_send s[5];
-	struct mailbox_recv r[MBT_BATCH_NENT];
-	char bufs[MBT_BATCH_NENT][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(MBT_BATCH_NENT);
 	int fd, sub[3], k;
 
 	fd = BOX(8, .delivery = MAILBOX_DELIVER_BROADCAST,
@@ -625,11 +610,8 @@ TEST_F_TIMEOUT(batch, broadcast_mailbox, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, peek_entries, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(4), k;
-	struct mailbox_recv r[5];
-	char bufs[5][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(5);
 
 	mbt_send_bmsg(_metadata, fd, 0);
 	mbt_send_bmsg(_metadata, fd, 1);
@@ -661,12 +643,8 @@ TEST_F_TIMEOUT(batch, peek_entries, TIMEOUT_S)
 /* Zero-length messages are entries like the others. */
 TEST_F_TIMEOUT(batch, zero_length_entries, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(4);
-	struct mailbox_send s[3];
-	struct mailbox_recv r[4];
-	char bufs[4][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(4);
 	struct mailbox_info i;
 
 	mbt_set_send(&s[0], NULL, 0, 0);
@@ -696,9 +674,7 @@ TEST_F_TIMEOUT(batch, rendezvous_send_batch_waits, TIMEOUT_S)
 	const struct mbt_bjob job = { .count = 3 };
 	struct mbt_env *e = &self->e;
 	int fd = BOX(0);
-	struct mailbox_recv r[3];
-	char bufs[3][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(3);
 	struct mailbox_info i;
 	struct mbt_bkid *k;
 
@@ -730,21 +706,19 @@ TEST_F_TIMEOUT(batch, rendezvous_send_batch_waits, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, rendezvous_sleeping_peers, TIMEOUT_S)
 {
-	const struct mbt_bjob rx = { .recv = true, .count = 2 };
-	const struct mbt_bjob tx0 = { .count = 2, .first = 4 };
-	const struct mbt_bjob tx1 = { .count = 2, .first = 6 };
+	const struct mbt_bjob rxs[] = {
+		{ .recv = true, .count = 2 }, { .recv = true, .count = 2 },
+		{ .recv = true, .count = 2 },
+	};
+	const struct mbt_bjob txs[] = {
+		{ .count = 2, .first = 4 }, { .count = 2, .first = 6 },
+	};
 	struct mbt_env *e = &self->e;
 	int fd = BOX(0), n;
-	struct mailbox_send s[4];
-	struct mailbox_recv r[4];
-	char bufs[4][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(4);
 	struct mbt_bkid *k;
 
-	for (n = 0; n < 3; n++) {
-		mbt_bjob_start(_metadata, e, n, &rx);
-		MBT_ASSERT_INFO(fd, receivers_waiting, n + 1);
-	}
+	start_asleep(_metadata, e, rxs, 3);
 	mbt_set_sends(s, 4, 0);
 	MBT_EXPECT_BATCH(mbt_batch(fd, SEND, s, 4, &b), &b, 3, -EAGAIN);
 	for (n = 0; n < 3; n++) {
@@ -757,10 +731,7 @@ TEST_F_TIMEOUT(batch, rendezvous_sleeping_peers, TIMEOUT_S)
 	}
 	MBT_EXPECT_COUNTS(fd, 0, 3, 3);
 
-	mbt_bjob_start(_metadata, e, 0, &tx0);
-	MBT_ASSERT_INFO(fd, senders_waiting, 1);
-	mbt_bjob_start(_metadata, e, 1, &tx1);
-	MBT_ASSERT_INFO(fd, senders_waiting, 2);
+	start_asleep(_metadata, e, txs, 2);
 	mbt_set_recvs(r, 4, bufs);
 	MBT_EXPECT_BATCH(mbt_batch(fd, RECV, r, 4, &b), &b, 2, -EAGAIN);
 	MBT_EXPECT_GOT(&r[0], bufs[0], mbt_bmsg(4), e->kids.slot[0]);
@@ -780,19 +751,17 @@ TEST_F_TIMEOUT(batch, rendezvous_sleeping_peers, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, rendezvous_copy_fault_ends_batch, TIMEOUT_S)
 {
-	const struct mbt_bjob good = { .recv = true, .count = 1 };
-	const struct mbt_bjob bad = { .recv = true, .count = 1,
-				      .ro_buf = true };
+	/* the second receiver's buffer is read-only */
+	const struct mbt_bjob jobs[] = {
+		{ .recv = true, .count = 1 },
+		{ .recv = true, .count = 1, .ro_buf = true },
+	};
 	struct mbt_env *e = &self->e;
 	int fd = BOX(0);
-	struct mailbox_send s[3];
-	struct mailbox_batch b;
+	MBT_ENTRIES(3);
 	struct mbt_bkid *k;
 
-	mbt_bjob_start(_metadata, e, 0, &good);
-	MBT_ASSERT_INFO(fd, receivers_waiting, 1);
-	mbt_bjob_start(_metadata, e, 1, &bad);
-	MBT_ASSERT_INFO(fd, receivers_waiting, 2);
+	start_asleep(_metadata, e, jobs, 2);
 	mbt_set_sends(s, 3, 0);
 	MBT_EXPECT_BATCH(mbt_batch(fd, SEND, s, 3, &b), &b, 1, -EAGAIN);
 	EXPECT_EQ(e->kids.slot[0], s[0].receiver_pid);

@@ -18,14 +18,10 @@
 #define SEND		MAILBOX_IOC_SEND_BATCH
 #define RECV		MAILBOX_IOC_RECV_BATCH
 
-/* A new mailbox of @cap messages; e->fd. */
+/* A new mailbox of @cap messages, the first self->e.fd. */
 #define BOX(cap)							\
-	mbt_new_box(_metadata, e, NULL, MBT_BOX(.capacity = (cap),	\
-		    .msg_size_max = MSG_MAX))
-
-/* A descriptor bound to this process's new direct mailbox. */
-#define DIRECT(cap)							\
-	mbt_my_direct(_metadata, cap, MSG_MAX, MAILBOX_DELIVER_QUEUE)
+	mbt_new_box(_metadata, &self->e, NULL,				\
+		    MBT_BOX(.capacity = (cap), .msg_size_max = MSG_MAX))
 
 MBT_BATCH_FIXTURE(batch)
 
@@ -45,12 +41,8 @@ static const struct mailbox_batch bad_batches[] = {
 /* Bad count, flags, done, error or reserved: -EINVAL, nothing moved. */
 TEST_F_TIMEOUT(batch, invalid_batch, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(4);
-	struct mailbox_send s[1];
-	struct mailbox_recv r[1];
-	char bufs[1][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(1);
 	size_t i;
 
 	mbt_send_bmsg(_metadata, fd, 0);
@@ -79,16 +71,12 @@ TEST_F_TIMEOUT(batch, invalid_batch, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, bad_entries_pointer, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(4);
 	const uint64_t bad[] = {
 		0, 1, (uintptr_t)self->pg.none,
 		(uintptr_t)(self->pg.none - 8), MBT_KERNEL_PTR,
 	};
-	struct mailbox_send s[1];
-	struct mailbox_recv r[1];
-	char bufs[1][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(1);
 	size_t i;
 
 	mbt_send_bmsg(_metadata, fd, 0);
@@ -125,16 +113,12 @@ TEST_F_TIMEOUT(batch, bad_entries_pointer, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, bad_batch_pointer, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(4);
 	void *const bad[] = {
 		NULL, (void *)1, self->pg.none, self->pg.none - 8,
 		(void *)(uintptr_t)MBT_KERNEL_PTR,
 	};
-	struct mailbox_send s[1];
-	struct mailbox_recv r[1];
-	char bufs[1][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(1);
 	size_t i;
 
 	mbt_send_bmsg(_metadata, fd, 0);
@@ -169,10 +153,7 @@ TEST_F_TIMEOUT(batch, bad_batch_pointer, TIMEOUT_S)
 TEST_F_TIMEOUT(batch, unbound_descriptor, TIMEOUT_S)
 {
 	int ufd = mbt_dev(), dfd;
-	struct mailbox_send s[2];
-	struct mailbox_recv r[1];
-	char bufs[1][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(2);
 
 	ASSERT_LE(0, ufd);
 	mbt_set_recvs(r, 1, bufs);
@@ -180,7 +161,8 @@ TEST_F_TIMEOUT(batch, unbound_descriptor, TIMEOUT_S)
 	mbt_set_sends(s, 2, 0);
 	MBT_EXPECT_BATCH(mbt_batch(ufd, SEND, s, 2, &b), &b, -EBADFD, 0);
 
-	dfd = DIRECT(8);
+	dfd = mbt_my_direct(_metadata, 8, MSG_MAX,
+			    MAILBOX_DELIVER_QUEUE);
 	mbt_set_sends(s, 2, 0);
 	s[0].to_pid = getpid();
 	s[1].to_pid = getpid();
@@ -203,16 +185,14 @@ TEST_F_TIMEOUT(batch, descriptor_access, TIMEOUT_S)
 {
 	struct mbt_env *e = &self->e;
 	int fd = BOX(4), sfd, rfd, dfd;
-	struct mailbox_send s[2];
-	struct mailbox_recv r[1];
-	char bufs[1][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(2);
 
 	sfd = mbt_open(e->names[0], MAILBOX_ACCESS_SEND);
 	ASSERT_LE(0, sfd);
 	rfd = mbt_open(e->names[0], MAILBOX_ACCESS_RECV);
 	ASSERT_LE(0, rfd);
-	dfd = DIRECT(8);
+	dfd = mbt_my_direct(_metadata, 8, MSG_MAX,
+			    MAILBOX_DELIVER_QUEUE);
 	mbt_send_bmsg(_metadata, fd, 0);
 
 	mbt_set_recvs(r, 1, bufs);
@@ -235,12 +215,8 @@ TEST_F_TIMEOUT(batch, descriptor_access, TIMEOUT_S)
  */
 TEST_F_TIMEOUT(batch, first_entry_errors, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(4);
-	struct mailbox_send s[2];
-	struct mailbox_recv r[2];
-	char bufs[2][MBT_BATCH_BUF];
-	struct mailbox_batch b;
+	MBT_ENTRIES(2);
 
 	mbt_set_sends(s, 2, 0);
 	mbt_set_send(&s[0], self->pg.rw, MSG_MAX + 1, 0);
@@ -274,227 +250,129 @@ TEST_F_TIMEOUT(batch, first_entry_errors, TIMEOUT_S)
 
 /* ---- an entry's error ends the batch ---------------------------------- */
 
+/* Where a spoiled entry's buffer lies, when it is not the message's. */
+enum { BUF_KEEP, BUF_FAULTS, BUF_READONLY };
+
+/* How a variant spoils its entry, besides the fields it sets (SPOIL()). */
+struct spoil {
+	int error;		/* the entry's, and the batch's */
+	bool straddle;		/* lies across the end of readable memory */
+	int buf;		/* BUF_* */
+	bool parent;		/* to_pid or from_pid: getppid() */
+};
+
 /*
- * Entry 2 of 4 sends wrongly, as spoiled by @spoil; or, with @straddle,
- * it lies across the end of the readable memory. The batch returns 2 with
- * that entry's error, and exactly two messages are queued.
+ * Entry @e of @s spoiled as @v says: its nonzero fields in @set replace
+ * the entry's, its buffer moved to a page that faults or is read-only,
+ * its pid the parent's (alive, no direct mailbox, sends nothing).
+ */
+#define SPOIL(v, e, pg) do {						\
+	mbt_overlay(e, &(v)->set, sizeof(*(e)));			\
+	if ((v)->how.buf == BUF_FAULTS)					\
+		(e)->buf = (uintptr_t)(pg)->none;			\
+	if ((v)->how.buf == BUF_READONLY)				\
+		(e)->buf = (uintptr_t)(pg)->ro;				\
+} while (0)
+
+/*
+ * Entry 2 of 4 sends wrongly, as spoiled by the variant; or, with
+ * @straddle, it lies across the end of the readable memory. The batch
+ * returns 2 with that entry's error, and exactly two messages are queued.
  */
 MBT_BATCH_FIXTURE(send_err)
 
 FIXTURE_VARIANT(send_err) {
-	int error;
-	bool straddle;
-	void (*spoil)(const struct mbt_pages *pg, struct mailbox_send *s);
+	struct spoil how;
+	struct mailbox_send set;
 };
 
-static void spoil_len(const struct mbt_pages *pg,
-		      struct mailbox_send *s)
-{
-	mbt_set_send(s, pg->rw, MSG_MAX + 1, 0);
-}
-
-static void spoil_reserved(const struct mbt_pages *pg,
-			   struct mailbox_send *s)
-{
-	(void)pg;
-	s->reserved[1] = 1;
-}
-
-static void spoil_flags(const struct mbt_pages *pg,
-			struct mailbox_send *s)
-{
-	(void)pg;
-	s->flags = 0x100;
-}
-
-static void spoil_nonblock_deadline(const struct mbt_pages *pg,
-				    struct mailbox_send *s)
-{
-	(void)pg;
-	s->flags = MAILBOX_NONBLOCK | MAILBOX_DEADLINE;
-	s->deadline_ns = mbt_deadline_ms(MBT_BLOCK_MS);
-}
-
-static void spoil_deadline(const struct mbt_pages *pg,
-			   struct mailbox_send *s)
-{
-	(void)pg;
-	s->flags = MAILBOX_DEADLINE;
-	s->deadline_ns = (uint64_t)INT64_MAX + 1;
-}
-
-static void spoil_priority(const struct mbt_pages *pg,
-			   struct mailbox_send *s)
-{
-	(void)pg;
-	s->priority = 1;	/* not a priority mailbox */
-}
-
-static void spoil_buf(const struct mbt_pages *pg,
-		      struct mailbox_send *s)
-{
-	s->buf = (uintptr_t)pg->none;
-}
-
-static void spoil_to_pid(const struct mbt_pages *pg,
-			 struct mailbox_send *s)
-{
-	(void)pg;
-	s->to_pid = -1;
-}
-
-static void spoil_no_direct(const struct mbt_pages *pg,
-			    struct mailbox_send *s)
-{
-	(void)pg;
-	s->to_pid = getppid();	/* has no direct mailbox */
-}
-
 FIXTURE_VARIANT_ADD(send_err, too_long) {
-	.error = -EMSGSIZE, .spoil = spoil_len };
+	.how.error = -EMSGSIZE, .set.len = MSG_MAX + 1 };
 FIXTURE_VARIANT_ADD(send_err, reserved) {
-	.error = -EINVAL, .spoil = spoil_reserved };
+	.how.error = -EINVAL, .set.reserved = { 0, 1 } };
 FIXTURE_VARIANT_ADD(send_err, unknown_flag) {
-	.error = -EINVAL, .spoil = spoil_flags };
+	.how.error = -EINVAL, .set.flags = 0x100 };
 FIXTURE_VARIANT_ADD(send_err, nonblock_and_deadline) {
-	.error = -EINVAL, .spoil = spoil_nonblock_deadline };
+	.how.error = -EINVAL, .set = { .flags = MAILBOX_NONBLOCK |
+		MAILBOX_DEADLINE, .deadline_ns = INT64_MAX } };
 FIXTURE_VARIANT_ADD(send_err, deadline_too_big) {
-	.error = -EINVAL, .spoil = spoil_deadline };
+	.how.error = -EINVAL, .set = { .flags = MAILBOX_DEADLINE,
+		.deadline_ns = (uint64_t)INT64_MAX + 1 } };
+/* not a priority mailbox */
 FIXTURE_VARIANT_ADD(send_err, priority_on_queue) {
-	.error = -EINVAL, .spoil = spoil_priority };
+	.how.error = -EINVAL, .set.priority = 1 };
 FIXTURE_VARIANT_ADD(send_err, unreadable_buf) {
-	.error = -EFAULT, .spoil = spoil_buf };
+	.how.error = -EFAULT, .how.buf = BUF_FAULTS };
 FIXTURE_VARIANT_ADD(send_err, negative_to_pid) {
-	.error = -EINVAL, .spoil = spoil_to_pid };
+	.how.error = -EINVAL, .set.to_pid = -1 };
 FIXTURE_VARIANT_ADD(send_err, no_direct_mailbox) {
-	.error = -ESRCH, .spoil = spoil_no_direct };
+	.how.error = -ESRCH, .how.parent = true };
 FIXTURE_VARIANT_ADD(send_err, entry_unreadable) {
-	.error = -EFAULT, .straddle = true };
+	.how.error = -EFAULT, .how.straddle = true };
 
 TEST_F_TIMEOUT(send_err, entry_2_of_4, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(8);
 	struct mailbox_send local[4], *s = local;
 	struct mailbox_batch b;
 
-	if (variant->straddle) {
+	if (variant->how.straddle) {
 		/* entries 0 and 1 readable, 2 only in its first 8 bytes */
 		s = (struct mailbox_send *)(self->pg.none - 8 - 2 * sizeof(*s));
 		mbt_set_sends(s, 2, 0);
 	} else {
 		mbt_set_sends(s, 4, 0);
-		variant->spoil(&self->pg, &s[2]);
+		SPOIL(variant, &s[2], &self->pg);
+		if (variant->how.parent)
+			s[2].to_pid = getppid();
 	}
 	MBT_EXPECT_BATCH(mbt_batch(fd, SEND, s, 4, &b), &b, 2,
-		     variant->error);
+		     variant->how.error);
 	EXPECT_EQ(1U, s[0].receivers);
 	EXPECT_EQ(1U, s[1].receivers);
-	if (!variant->straddle)
+	if (!variant->how.straddle)
 		EXPECT_EQ(MBT_UNTOUCHED, s[3].receivers);
 	MBT_EXPECT_COUNTS(fd, 2, 2, 0);
 	MBT_EXPECT_MSGS(fd, mbt_bmsg(0), mbt_bmsg(1));
 }
 
 /*
- * Entry 1 of 3 receives wrongly, as spoiled by @spoil, or lies across the
- * end of the readable memory: the batch returns 1 with its error, and the
- * message it did not get stays first in the mailbox.
+ * Entry 1 of 3 receives wrongly, as spoiled by the variant, or lies
+ * across the end of the readable memory: the batch returns 1 with its
+ * error, and the message it did not get stays first in the mailbox.
  */
 MBT_BATCH_FIXTURE(recv_err)
 
 FIXTURE_VARIANT(recv_err) {
-	int error;
-	bool straddle;
-	void (*spoil)(const struct mbt_pages *pg, struct mailbox_recv *r);
+	struct spoil how;
+	struct mailbox_recv set;
 };
 
-static void spoil_small(const struct mbt_pages *pg,
-			struct mailbox_recv *r)
-{
-	(void)pg;
-	r->size = mbt_bmsg_len(1) - 1;
-}
-
-static void spoil_unwritable(const struct mbt_pages *pg,
-			     struct mailbox_recv *r)
-{
-	r->buf = (uintptr_t)pg->none;
-}
-
-static void spoil_readonly(const struct mbt_pages *pg,
-			   struct mailbox_recv *r)
-{
-	r->buf = (uintptr_t)pg->ro;
-}
-
-static void spoil_reserved0(const struct mbt_pages *pg,
-			    struct mailbox_recv *r)
-{
-	(void)pg;
-	r->reserved0 = 1;
-}
-
-static void spoil_recv_reserved(const struct mbt_pages *pg,
-				struct mailbox_recv *r)
-{
-	(void)pg;
-	r->reserved[1] = 1ULL << 63;
-}
-
-static void spoil_recv_flags(const struct mbt_pages *pg,
-			     struct mailbox_recv *r)
-{
-	(void)pg;
-	r->flags = 0x100;
-}
-
-static void spoil_peek_buf(const struct mbt_pages *pg,
-			   struct mailbox_recv *r)
-{
-	(void)pg;
-	r->flags = MAILBOX_RECV_PEEK;
-}
-
-static void spoil_from_negative(const struct mbt_pages *pg,
-				struct mailbox_recv *r)
-{
-	(void)pg;
-	r->from_pid = -1;
-}
-
-static void spoil_from_other(const struct mbt_pages *pg,
-			     struct mailbox_recv *r)
-{
-	(void)pg;
-	r->from_pid = getppid();	/* alive, sent nothing */
-}
-
+/* mbt_bmsg(1) is 3 bytes */
 FIXTURE_VARIANT_ADD(recv_err, buffer_too_small) {
-	.error = -EMSGSIZE, .spoil = spoil_small };
+	.how.error = -EMSGSIZE, .set.size = 2 };
 FIXTURE_VARIANT_ADD(recv_err, buffer_unwritable) {
-	.error = -EFAULT, .spoil = spoil_unwritable };
+	.how.error = -EFAULT, .how.buf = BUF_FAULTS };
 FIXTURE_VARIANT_ADD(recv_err, buffer_readonly) {
-	.error = -EFAULT, .spoil = spoil_readonly };
+	.how.error = -EFAULT, .how.buf = BUF_READONLY };
 FIXTURE_VARIANT_ADD(recv_err, reserved0) {
-	.error = -EINVAL, .spoil = spoil_reserved0 };
+	.how.error = -EINVAL, .set.reserved0 = 1 };
 FIXTURE_VARIANT_ADD(recv_err, reserved) {
-	.error = -EINVAL, .spoil = spoil_recv_reserved };
+	.how.error = -EINVAL, .set.reserved = { 0, 1ULL << 63 } };
 FIXTURE_VARIANT_ADD(recv_err, unknown_flag) {
-	.error = -EINVAL, .spoil = spoil_recv_flags };
+	.how.error = -EINVAL, .set.flags = 0x100 };
 FIXTURE_VARIANT_ADD(recv_err, peek_with_buffer) {
-	.error = -EINVAL, .spoil = spoil_peek_buf };
+	.how.error = -EINVAL, .set.flags = MAILBOX_RECV_PEEK };
 FIXTURE_VARIANT_ADD(recv_err, negative_from_pid) {
-	.error = -EINVAL, .spoil = spoil_from_negative };
+	.how.error = -EINVAL, .set.from_pid = -1 };
 /* would have to sleep for a message from that process */
 FIXTURE_VARIANT_ADD(recv_err, from_pid_sent_nothing) {
-	.error = -EAGAIN, .spoil = spoil_from_other };
+	.how.error = -EAGAIN, .how.parent = true };
 FIXTURE_VARIANT_ADD(recv_err, entry_unreadable) {
-	.error = -EFAULT, .straddle = true };
+	.how.error = -EFAULT, .how.straddle = true };
 
 TEST_F_TIMEOUT(recv_err, entry_1_of_3, TIMEOUT_S)
 {
-	struct mbt_env *e = &self->e;
 	int fd = BOX(8), k;
 	struct mailbox_recv local[3], *r = local;
 	char bufs[3][MBT_BATCH_BUF];
@@ -502,24 +380,25 @@ TEST_F_TIMEOUT(recv_err, entry_1_of_3, TIMEOUT_S)
 
 	for (k = 0; k < 3; k++)
 		mbt_send_bmsg(_metadata, fd, k);
-	if (variant->straddle) {
+	if (variant->how.straddle) {
 		/* entry 0 readable, 1 only in its first 8 bytes */
 		r = (struct mailbox_recv *)(self->pg.none - 8 - sizeof(*r));
 		mbt_set_recvs(r, 1, bufs);
 	} else {
 		mbt_set_recvs(r, 3, bufs);
-		variant->spoil(&self->pg, &r[1]);
+		SPOIL(variant, &r[1], &self->pg);
+		if (variant->how.parent)
+			r[1].from_pid = getppid();
 	}
 	MBT_EXPECT_BATCH(mbt_batch(fd, RECV, r, 3, &b), &b, 1,
-		     variant->error);
+		     variant->how.error);
 	MBT_EXPECT_GOT(&r[0], bufs[0], mbt_bmsg(0), getpid());
-	if (variant->error == -EMSGSIZE)
+	if (variant->how.error == -EMSGSIZE)
 		EXPECT_EQ(mbt_bmsg_len(1), r[1].len);
-	if (!variant->straddle)
+	if (!variant->how.straddle)
 		EXPECT_EQ(MBT_UNTOUCHED, r[2].len);
 	MBT_EXPECT_COUNTS(fd, 2, 3, 1);
 	MBT_EXPECT_MSGS(fd, mbt_bmsg(1), mbt_bmsg(2));
 }
-
 
 TEST_HARNESS_MAIN

@@ -11,14 +11,10 @@
 
 #include "lib/mbt.h"
 
-#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
 #define TIMEOUT_S	120	/* per test (slow emulation) */
 
-/* A new mailbox (its name into *@nm if not NULL), @acc the descriptor's. */
 #define BOX(nm, acc, cap, dlv)						\
-	mbt_new_box(_metadata, &self->e, nm,				\
-		    MBT_BOX(.access = (acc), .capacity = (cap),		\
-			    .msg_size_max = MSG_MAX, .delivery = (dlv)))
+	mbt_dlv_box(_metadata, &self->e, nm, acc, cap, dlv)
 
 MBT_FIXTURE(dlv, "dlv")
 
@@ -42,7 +38,7 @@ static int bcast_subscriber(void *p)
 	struct bsub_arg *a = p;
 	struct bsub_res *res = a->res;
 	struct mailbox_recv m;
-	char buf[MSG_MAX];
+	char buf[MBT_DLV_MSG_MAX];
 	int fd, i, ret;
 
 	fd = mbt_open(a->name, MAILBOX_ACCESS_RECV);
@@ -132,7 +128,7 @@ static int jl_subscriber(void *p)
 {
 	struct jl_arg *a = p;
 	struct jl_res *r = &a->sh->res[a->idx];
-	char buf[MSG_MAX];
+	char buf[MBT_DLV_MSG_MAX];
 	int64_t seq;
 	int fd, i, ret;
 
@@ -190,7 +186,7 @@ static void jl_check(struct __test_metadata *_metadata, const struct jl_res *r,
 /* A subscriber that receives for ever (until killed). */
 static int bcast_reader_main(void *p)
 {
-	char buf[MSG_MAX];
+	char buf[MBT_DLV_MSG_MAX];
 	int fd = *(int *)p;
 
 	for (;;)
@@ -262,7 +258,7 @@ TEST_F_TIMEOUT(dlv, broadcast_slow_subscriber, TIMEOUT_S)
 	struct mailbox_recv m;
 	struct mbt_state p;
 	const char *name;
-	char msg[16], buf[MSG_MAX];
+	char msg[16], buf[MBT_DLV_MSG_MAX];
 	struct mbt_bg b;
 	pid_t me = getpid();
 	void *bad = mbt_bad_page(_metadata);
@@ -374,7 +370,8 @@ TEST_F_TIMEOUT(dlv, broadcast_slow_subscriber, TIMEOUT_S)
 	bmsg(msg, 7);
 	ASSERT_EQ(0, mbt_send_str_out(tx, msg, MAILBOX_NONBLOCK, &s));
 	EXPECT_EQ(1U, s.receivers);
-	EXPECT_EQ(-EFAULT, mbt_recv(ra, bad, MSG_MAX, MAILBOX_NONBLOCK, 0,
+	EXPECT_EQ(-EFAULT, mbt_recv(ra, bad, MBT_DLV_MSG_MAX, MAILBOX_NONBLOCK,
+				    0,
 				    NULL));
 	EXPECT_EQ(-EMSGSIZE, mbt_recv(ra, buf, 3, MAILBOX_NONBLOCK, 0, &m));
 	EXPECT_EQ(10U, m.len);
@@ -518,7 +515,7 @@ TEST_F_TIMEOUT(dlv, broadcast_poll_full, TIMEOUT_S)
 {
 	struct pollfd p;
 	const char *name;
-	char buf[MSG_MAX];
+	char buf[MBT_DLV_MSG_MAX];
 	int tx, slow, fast;
 
 	tx = BOX(&name, MAILBOX_ACCESS_SEND, 1,
@@ -547,9 +544,6 @@ TEST_F_TIMEOUT(dlv, broadcast_poll_full, TIMEOUT_S)
 	EXPECT_EQ(1, poll(&p, 1, 0));
 	EXPECT_EQ(POLLOUT, p.revents & POLLOUT);
 	mbt_kill_all(&self->e.kids);
-	close(slow);
-	close(fast);
-	close(tx);
 }
 
 TEST_F_TIMEOUT(dlv, broadcast_args, TIMEOUT_S)
@@ -557,17 +551,17 @@ TEST_F_TIMEOUT(dlv, broadcast_args, TIMEOUT_S)
 	struct mailbox_send s;
 	struct mailbox_info i;
 	const char *name, *n0;
-	char buf[MSG_MAX];
+	char buf[MBT_DLV_MSG_MAX];
 	pid_t me = getpid();
 	int fd, again;
 
 	/* capacity 0 (a rendezvous) makes no sense for a broadcast */
 	n0 = mbt_new_name(_metadata, &self->e);
 	EXPECT_EQ(-EINVAL, mbt_create_ex(n0, MAILBOX_CREATE_EXCL,
-					 MAILBOX_ACCESS_ALL, 0600, 0, MSG_MAX,
+					 MAILBOX_ACCESS_ALL, 0600, 0, MBT_DLV_MSG_MAX,
 					 MAILBOX_DELIVER_BROADCAST));
 	EXPECT_EQ(-EINVAL, mbt_create_ex(n0, MAILBOX_CREATE_EXCL,
-					 MAILBOX_ACCESS_ALL, 0600, 4, MSG_MAX,
+					 MAILBOX_ACCESS_ALL, 0600, 4, MBT_DLV_MSG_MAX,
 					 3));
 	EXPECT_EQ(-ENOENT, mbt_open(n0, MAILBOX_ACCESS_ALL));
 
@@ -599,7 +593,8 @@ TEST_F_TIMEOUT(dlv, broadcast_args, TIMEOUT_S)
 	MBT_EXPECT_FDINFO(fd, "recv_priority", "9");
 	mbt_expect_msg(_metadata, fd, 0, "x", me, 0);
 	/* opened again by CREATE with other attributes: still a broadcast */
-	again = mbt_create_ex(name, 0, MAILBOX_ACCESS_ALL, 0600, 0, MSG_MAX,
+	again = mbt_create_ex(name, 0, MAILBOX_ACCESS_ALL, 0600, 0,
+			      MBT_DLV_MSG_MAX,
 			      MAILBOX_DELIVER_QUEUE);
 	ASSERT_LE(0, again);
 	i = mbt_info(_metadata, again);

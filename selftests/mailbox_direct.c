@@ -21,23 +21,12 @@
 
 #include "lib/mbt.h"
 
-#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
 #define TIMEOUT_S	120	/* per test (slow emulation) */
 
-/* A new mailbox (its name into *@nm if not NULL), @acc the descriptor's. */
 #define BOX(nm, acc, cap, dlv)						\
-	mbt_new_box(_metadata, &self->e, nm,				\
-		    MBT_BOX(.access = (acc), .capacity = (cap),		\
-			    .msg_size_max = MSG_MAX, .delivery = (dlv)))
+	mbt_dlv_box(_metadata, &self->e, nm, acc, cap, dlv)
 
 MBT_FIXTURE(dlv, "dlv")
-
-/* A child that exits at once: its pid names no process once reaped. */
-static int exit_at_once(void *p)
-{
-	(void)p;
-	return 0;
-}
 
 struct thread_open {
 	int fd;
@@ -73,11 +62,11 @@ static int pingpong_child(void *p)
 {
 	struct pp_arg *a = p;
 	struct mailbox_recv m;
-	char msg[32], buf[MSG_MAX];
+	char msg[32], buf[MBT_DLV_MSG_MAX];
 	int fd, tx, i, n, ret;
 	uint64_t deadline;
 
-	fd = mbt_open_direct(4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_open_direct(4, MBT_DLV_MSG_MAX, MAILBOX_DELIVER_QUEUE);
 	MBT_CHILD_CHECK(fd >= 0);
 	tx = mbt_dev();
 	MBT_CHILD_CHECK(tx >= 0);
@@ -121,11 +110,11 @@ static int hold_owner(void *p)
 {
 	struct hold_arg *a = p;
 	struct hold_sh *sh = a->sh;
-	char buf[MSG_MAX], c;
+	char buf[MBT_DLV_MSG_MAX], c;
 	int fd, tx;
 	pid_t g;
 
-	fd = mbt_open_direct(4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_open_direct(4, MBT_DLV_MSG_MAX, MAILBOX_DELIVER_QUEUE);
 	MBT_CHILD_CHECK(fd >= 0);
 	tx = mbt_dev();
 	MBT_CHILD_CHECK(tx >= 0);
@@ -185,7 +174,7 @@ static int ns_child(struct ns_sh *sh, int ready_wr, int go_rd, pid_t outer)
 	pid_t g;
 
 	sh->inner_pid = getpid();
-	fd = mbt_open_direct(8, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_open_direct(8, MBT_DLV_MSG_MAX, MAILBOX_DELIVER_QUEUE);
 	MBT_CHILD_CHECK(fd >= 0);
 	MBT_CHILD_CHECK(!mbt_stat(fd, &sh->info));
 	MBT_CHILD_CHECK(write(ready_wr, "r", 1) == 1);
@@ -222,7 +211,8 @@ TEST_F_TIMEOUT(dlv, direct_open_stat, TIMEOUT_S)
 
 	mbt_direct_name(name, sizeof(name), me);
 	EXPECT_EQ(0, mbt_state_find(name, -1, NULL));
-	fd = mbt_my_direct(_metadata, 4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
+			   MAILBOX_DELIVER_QUEUE);
 	i = mbt_info(_metadata, fd);
 	EXPECT_STREQ(name, i.name);
 	EXPECT_EQ(MBT_U32(MAILBOX_INFO_DIRECT), i.flags & MAILBOX_INFO_DIRECT);
@@ -231,7 +221,7 @@ TEST_F_TIMEOUT(dlv, direct_open_stat, TIMEOUT_S)
 	EXPECT_EQ(MBT_U32(MAILBOX_DELIVER_QUEUE), i.delivery);
 	EXPECT_NE(MBT_U32(MAILBOX_STATE_DEAD), i.state);
 	EXPECT_EQ(4U, i.capacity);
-	EXPECT_EQ(MBT_U32(MSG_MAX), i.msg_size_max);
+	EXPECT_EQ(MBT_U32(MBT_DLV_MSG_MAX), i.msg_size_max);
 	EXPECT_EQ(geteuid(), i.uid);
 	EXPECT_EQ(0U, i.depth);
 	EXPECT_EQ(0U, i.recv_priority);
@@ -244,11 +234,12 @@ TEST_F_TIMEOUT(dlv, direct_open_stat, TIMEOUT_S)
 	i = mbt_info(_metadata, fd2);
 	EXPECT_STREQ(name, i.name);
 	EXPECT_EQ(4U, i.capacity);
-	EXPECT_EQ(MBT_U32(MSG_MAX), i.msg_size_max);
+	EXPECT_EQ(MBT_U32(MBT_DLV_MSG_MAX), i.msg_size_max);
 	EXPECT_EQ(MBT_U32(MAILBOX_DELIVER_QUEUE), i.delivery);
 	EXPECT_EQ(MBT_U32(MAILBOX_ACCESS_RECV), i.access);
 	/* bound already */
-	EXPECT_EQ(-EBUSY, mbt_open_direct_fd(fd, 4, MSG_MAX, 0, 0, NULL, 0));
+	EXPECT_EQ(-EBUSY, mbt_open_direct_fd(fd, 4, MBT_DLV_MSG_MAX, 0, 0, NULL,
+					     0));
 	/* receive-only */
 	EXPECT_EQ(-EBADF, mbt_send(fd, "x", 1, MAILBOX_NONBLOCK, 0, NULL));
 
@@ -300,7 +291,8 @@ TEST_F_TIMEOUT(dlv, direct_open_stat, TIMEOUT_S)
 	EXPECT_EQ(0, mbt_state_find(name, -1, NULL));
 
 	/* A new one can be made, with new attributes. */
-	fd = mbt_my_direct(_metadata, 2, MSG_MAX, MAILBOX_DELIVER_PRIORITY);
+	fd = mbt_my_direct(_metadata, 2, MBT_DLV_MSG_MAX,
+			   MAILBOX_DELIVER_PRIORITY);
 	i = mbt_info(_metadata, fd);
 	EXPECT_EQ(2U, i.capacity);
 	EXPECT_EQ(0U, i.depth);
@@ -318,7 +310,8 @@ TEST_F_TIMEOUT(dlv, direct_ping_pong, TIMEOUT_S)
 	int fd, tx, k, n;
 	pid_t child;
 
-	fd = mbt_my_direct(_metadata, 4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
+			   MAILBOX_DELIVER_QUEUE);
 	tx = mbt_dev();
 	ASSERT_LE(0, tx);
 	child = mbt_spawn(&self->e.kids, pingpong_child, &a);
@@ -366,7 +359,8 @@ TEST_F_TIMEOUT(dlv, direct_recv_from, TIMEOUT_S)
 		ag[x] = mbt_agent_start(_metadata, &self->e);
 		pid[x] = ag[x]->pid;
 	}
-	fd = mbt_my_direct(_metadata, 16, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_my_direct(_metadata, 16, MBT_DLV_MSG_MAX,
+			   MAILBOX_DELIVER_QUEUE);
 	/* Each agent's send is queued before the next one starts. */
 	for (k = 0; k < MBT_ARRAY_SIZE(order); k++)
 		ASSERT_EQ(0, mbt_agent_send_to(_metadata, ag[order[k][0] - 'A'],
@@ -514,9 +508,7 @@ TEST_F_TIMEOUT(dlv, direct_esrch, TIMEOUT_S)
 	EXPECT_EQ(-EINVAL, mbt_sendto_str(tx, INT_MIN, "x", MAILBOX_NONBLOCK));
 
 	/* a process that has exited (and been reaped) */
-	dead = mbt_spawn(&self->e.kids, exit_at_once, NULL);
-	ASSERT_LT(0, dead);
-	mbt_reap_ok(_metadata, &self->e.kids, dead);
+	dead = mbt_gone_pid(_metadata, &self->e);
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, dead, "x", MAILBOX_NONBLOCK));
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, dead, "x", MAILBOX_DEADLINE));
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, dead, "x",
@@ -669,7 +661,8 @@ TEST_F_TIMEOUT(dlv, direct_pidns, TIMEOUT_S)
 	ASSERT_TRUE(sh != NULL);
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(go));
-	fd = mbt_my_direct(_metadata, 4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
+			   MAILBOX_DELIVER_QUEUE);
 	if (unshare(CLONE_NEWPID)) {
 		err = errno;
 		if (err == EPERM || err == EINVAL || err == ENOSYS)
@@ -750,12 +743,13 @@ TEST_F_TIMEOUT(dlv, direct_send_forms, TIMEOUT_S)
 	struct mbt_ag_reply r;
 	struct mbt_bg b;
 	pid_t me = getpid();
-	char name[32], buf[MSG_MAX];
+	char name[32], buf[MBT_DLV_MSG_MAX];
 	uint64_t t0;
 	int fd, tx;
 
 	c.pid = me;
-	fd = mbt_my_direct(_metadata, 2, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_my_direct(_metadata, 2, MBT_DLV_MSG_MAX,
+			   MAILBOX_DELIVER_QUEUE);
 	tx = mbt_dev();
 	ASSERT_LE(0, tx);
 

@@ -10,23 +10,12 @@
 
 #include "lib/mbt.h"
 
-#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
 #define TIMEOUT_S	120	/* per test (slow emulation) */
 
-/* A new mailbox (its name into *@nm if not NULL), @acc the descriptor's. */
 #define BOX(nm, acc, cap, dlv)						\
-	mbt_new_box(_metadata, &self->e, nm,				\
-		    MBT_BOX(.access = (acc), .capacity = (cap),		\
-			    .msg_size_max = MSG_MAX, .delivery = (dlv)))
+	mbt_dlv_box(_metadata, &self->e, nm, acc, cap, dlv)
 
 MBT_FIXTURE(dlv, "dlv")
-
-/* A child that exits at once: its pid names no process once reaped. */
-static int exit_at_once(void *p)
-{
-	(void)p;
-	return 0;
-}
 
 struct uid_arg {
 	pid_t to;
@@ -92,7 +81,8 @@ TEST_F_TIMEOUT(dlv, direct_policy_uid, TIMEOUT_S)
 	tx = mbt_dev();
 	ASSERT_LE(0, fd);
 	ASSERT_LE(0, tx);
-	ASSERT_EQ(1, mbt_open_direct_fd(fd, 8, MSG_MAX, MAILBOX_DELIVER_QUEUE,
+	ASSERT_EQ(1, mbt_open_direct_fd(fd, 8, MBT_DLV_MSG_MAX,
+					MAILBOX_DELIVER_QUEUE,
 					MAILBOX_POLICY_UID, NULL, 0));
 	EXPECT_EQ(-EACCES, run_uid_sender(_metadata, &self->e, 1, ret));
 	EXPECT_EQ(-EACCES, run_uid_sender(_metadata, &self->e, 2, ret));
@@ -138,7 +128,8 @@ TEST_F_TIMEOUT(dlv, direct_policy_list, TIMEOUT_S)
 	ASSERT_LE(0, fd);
 	ASSERT_LE(0, tx);
 	list[0] = a->pid;
-	ASSERT_EQ(1, mbt_open_direct_fd(fd, 16, MSG_MAX, MAILBOX_DELIVER_QUEUE,
+	ASSERT_EQ(1, mbt_open_direct_fd(fd, 16, MBT_DLV_MSG_MAX,
+					MAILBOX_DELIVER_QUEUE,
 					MAILBOX_POLICY_LIST, list, 1));
 	EXPECT_EQ(0, mbt_agent_send_to(_metadata, a, me, "a1",
 				       MAILBOX_NONBLOCK));
@@ -162,9 +153,7 @@ TEST_F_TIMEOUT(dlv, direct_policy_list, TIMEOUT_S)
 	EXPECT_EQ(0, mbt_bg_wait(_metadata, &t));
 
 	/* Refused changes leave the policy as it was. */
-	dead = mbt_spawn(&self->e.kids, exit_at_once, NULL);
-	ASSERT_LT(0, dead);
-	mbt_reap_ok(_metadata, &self->e.kids, dead);
+	dead = mbt_gone_pid(_metadata, &self->e);
 	for (k = 0; k < MBT_ARRAY_SIZE(big); k++)
 		big[k] = me;
 	EXPECT_EQ(-EINVAL, mbt_set_policy(fd, MAILBOX_POLICY_LIST, list, 0));
@@ -218,22 +207,19 @@ TEST_F_TIMEOUT(dlv, direct_policy_list, TIMEOUT_S)
 	for (k = 0; k < MBT_ARRAY_SIZE(want); k++)
 		mbt_expect_msg(_metadata, fd, 0, want[k], -1, 0);
 	EXPECT_EQ(0U, mbt_info(_metadata, fd).depth);
-	close(unbound);
-	close(named);
-	close(tx);
-	close(fd);
 }
 
 TEST_F_TIMEOUT(dlv, errors_send_to, TIMEOUT_S)
 {
 	struct mailbox_send base, s;
-	static char big[MSG_MAX + 1];
+	static char big[MBT_DLV_MSG_MAX + 1];
 	void *bad = mbt_bad_page(_metadata);
 	const char *name;
 	pid_t me = getpid();
 	int fd, tx, named, ret;
 
-	fd = mbt_my_direct(_metadata, 4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
+			   MAILBOX_DELIVER_QUEUE);
 	tx = mbt_dev();
 	ASSERT_LE(0, tx);
 	memset(&base, 0, sizeof(base));
@@ -264,7 +250,8 @@ TEST_F_TIMEOUT(dlv, errors_send_to, TIMEOUT_S)
 	TRY_SEND_TO(s.to_pid = 0, -EINVAL);
 	TRY_SEND_TO(s.to_pid = -1, -EINVAL);
 	TRY_SEND_TO(s.to_pid = INT_MIN, -EINVAL);
-	TRY_SEND_TO(s.buf = (uintptr_t)big; s.len = MSG_MAX + 1, -EMSGSIZE);
+	TRY_SEND_TO(s.buf = (uintptr_t)big; s.len = MBT_DLV_MSG_MAX + 1,
+		    -EMSGSIZE);
 	TRY_SEND_TO(s.buf = (uintptr_t)bad, -EFAULT);
 	TRY_SEND_TO(s.buf = 0, -EFAULT);
 	EXPECT_EQ(-EFAULT, mbt_ioctl(tx, MAILBOX_IOC_SEND_TO, NULL));
@@ -314,9 +301,7 @@ TEST_F_TIMEOUT(dlv, errors_open_direct, TIMEOUT_S)
 
 	for (k = 0; k < MBT_ARRAY_SIZE(list); k++)
 		list[k] = me;
-	dead = mbt_spawn(&self->e.kids, exit_at_once, NULL);
-	ASSERT_LT(0, dead);
-	mbt_reap_ok(_metadata, &self->e.kids, dead);
+	dead = mbt_gone_pid(_metadata, &self->e);
 	deadlist[0] = me;
 	deadlist[1] = dead;
 	mbt_direct_name(name, sizeof(name), me);

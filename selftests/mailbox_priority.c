@@ -12,14 +12,10 @@
 
 #include "lib/mbt.h"
 
-#define MSG_MAX		128	/* msg_size_max of the test mailboxes */
 #define TIMEOUT_S	120	/* per test (slow emulation) */
 
-/* A new mailbox (its name into *@nm if not NULL), @acc the descriptor's. */
 #define BOX(nm, acc, cap, dlv)						\
-	mbt_new_box(_metadata, &self->e, nm,				\
-		    MBT_BOX(.access = (acc), .capacity = (cap),		\
-			    .msg_size_max = MSG_MAX, .delivery = (dlv)))
+	mbt_dlv_box(_metadata, &self->e, nm, acc, cap, dlv)
 
 MBT_FIXTURE(dlv, "dlv")
 
@@ -146,7 +142,7 @@ TEST_F_TIMEOUT(dlv, msg_priority_order, TIMEOUT_S)
 	uint32_t st = seed ? seed : 1, p;
 	struct mailbox_recv m;
 	struct mailbox_info i;
-	char buf[MSG_MAX];
+	char buf[MBT_DLV_MSG_MAX];
 	int fd, k, n, ret, npend, best;
 	uint32_t seq;
 
@@ -304,14 +300,11 @@ TEST_F_TIMEOUT(dlv, msg_priority_args, TIMEOUT_S)
 		EXPECT_EQ(me, r.rcv.sender_pid);
 	}
 	/* a queue direct mailbox refuses priorities */
-	mine = mbt_my_direct(_metadata, 4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	mine = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
+			     MAILBOX_DELIVER_QUEUE);
 	EXPECT_EQ(-EINVAL, mbt_send_ex(tx, me, "x", 1, MAILBOX_NONBLOCK, 0, 1,
 				       NULL));
 	EXPECT_EQ(0U, mbt_info(_metadata, mine).sent);
-	close(mine);
-	close(tx);
-	close(q);
-	close(pq);
 }
 
 TEST_F_TIMEOUT(dlv, proc_fdinfo_stat, TIMEOUT_S)
@@ -375,10 +368,12 @@ TEST_F_TIMEOUT(dlv, proc_fdinfo_stat, TIMEOUT_S)
 
 	/* a direct mailbox with receivers of priorities 3 then 9 asleep */
 	mbt_direct_name(name, sizeof(name), me);
-	fd1 = mbt_my_direct(_metadata, 4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	fd1 = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
+			    MAILBOX_DELIVER_QUEUE);
 	fd2 = mbt_dev();
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, mbt_open_direct_fd(fd2, 4, MSG_MAX, 0, 0, NULL, 0));
+	ASSERT_EQ(0, mbt_open_direct_fd(fd2, 4, MBT_DLV_MSG_MAX, 0, 0, NULL,
+					0));
 	ASSERT_EQ(0, mbt_set_recv_prio(fd1, 3));
 	ASSERT_EQ(0, mbt_set_recv_prio(fd2, 9));
 	MBT_EXPECT_FDINFO(fd1, "mailbox", name);
@@ -461,7 +456,8 @@ TEST_F_TIMEOUT(dlv, errors_recv_prio, TIMEOUT_S)
 		      MAILBOX_DELIVER_BROADCAST);
 	EXPECT_EQ(0, mbt_set_recv_prio(bc, 2));
 	EXPECT_EQ(2U, mbt_info(_metadata, bc).recv_priority);
-	dfd = mbt_my_direct(_metadata, 4, MSG_MAX, MAILBOX_DELIVER_QUEUE);
+	dfd = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
+			    MAILBOX_DELIVER_QUEUE);
 	EXPECT_EQ(0, mbt_set_recv_prio(dfd, 1));
 	EXPECT_EQ(1U, mbt_info(_metadata, dfd).recv_priority);
 	EXPECT_EQ(-EINVAL, mbt_set_recv_prio(dfd, MAILBOX_PRIO_MAX + 1));

@@ -657,7 +657,8 @@ static inline void mbt_reap_ok(struct __test_metadata *_metadata,
 
 /* ---- mbt_agent.c: children that run one command at a time ------------- */
 
-#define MBT_AG_MSG_MAX	128	/* msg_size_max of an agent's direct mailbox */
+/* msg_size_max of the delivery tests' mailboxes and agents' direct ones */
+#define MBT_DLV_MSG_MAX	128
 
 enum mbt_ag_op {
 	MBT_AG_SEND_TO = 1,	/* SEND_TO @pid through an unbound descriptor */
@@ -689,7 +690,7 @@ struct mbt_ag_reply {
 	struct mailbox_send snd;
 	struct mailbox_recv rcv;
 	struct mailbox_info info;
-	char data[MBT_AG_MSG_MAX + 1];
+	char data[MBT_DLV_MSG_MAX + 1];
 };
 
 struct mbt_agent {
@@ -701,6 +702,7 @@ struct mbt_agent {
 int mbt_agent_spawn(struct mbt_kids *k, struct mbt_agent *a);
 int mbt_agent_post(struct mbt_agent *a, const struct mbt_ag_cmd *c);
 int mbt_agent_reply(struct mbt_agent *a, long ms, struct mbt_ag_reply *r);
+pid_t mbt_dead_pid(struct mbt_kids *k);
 
 /* ---- mbt_msg.c: strings and numbered messages -------------------------- */
 
@@ -743,6 +745,7 @@ bool mbt_batch_is(int ret, const struct mailbox_batch *b, int want,
 bool mbt_entry_got(const struct mailbox_recv *r, const char *buf,
 		   const char *want, pid_t sender);
 bool mbt_msgs_are(int fd, const char *const *want, int n);
+void mbt_overlay(void *dst, const void *patch, size_t size);
 
 /* Three adjacent pages: read-write, none (faults), read-only. */
 struct mbt_pages {
@@ -790,6 +793,32 @@ mbt_agent_start(struct __test_metadata *_metadata, struct mbt_env *e)
 	ret = mbt_agent_spawn(&e->kids, a);
 	ASSERT_EQ(0, ret) TH_LOG("agent: %s", strerror(-ret));
 	return a;
+}
+
+/* The pid of a child that has exited and been reaped: it names nobody. */
+static inline pid_t mbt_gone_pid(struct __test_metadata *_metadata,
+				 struct mbt_env *e)
+{
+	pid_t pid = mbt_dead_pid(&e->kids);
+
+	ASSERT_LT(0, pid) TH_LOG("%s", strerror(-pid));
+	return pid;
+}
+
+/*
+ * A new mailbox of the delivery tests, with messages of up to
+ * MBT_DLV_MSG_MAX bytes (its name into *@name if not NULL); the
+ * descriptor, with @access.
+ */
+static inline int mbt_dlv_box(struct __test_metadata *_metadata,
+			      struct mbt_env *e, const char **name,
+			      uint32_t access, uint32_t capacity,
+			      uint32_t delivery)
+{
+	return mbt_new_box(_metadata, e, name,
+			   MBT_BOX(.access = access, .capacity = capacity,
+				   .msg_size_max = MBT_DLV_MSG_MAX,
+				   .delivery = delivery));
 }
 
 /* Hand @c to agent @a without waiting for its answer. */
@@ -940,6 +969,17 @@ static inline void *mbt_bad_page(struct __test_metadata *_metadata)
 	EXPECT_EQ(want_depth, (s).depth);				\
 	EXPECT_EQ(want_bytes, (s).bytes);				\
 } while (0)
+
+/*
+ * The entries of a test's batches: @n sends s[], @n receives r[] with
+ * their buffers bufs[], and the batch structure b; not all of them used
+ * by each test.
+ */
+#define MBT_ENTRIES(n)							\
+	struct mailbox_send s[n] __attribute__((unused));		\
+	struct mailbox_recv r[n] __attribute__((unused));		\
+	char bufs[n][MBT_BATCH_BUF] __attribute__((unused));		\
+	struct mailbox_batch b
 
 /*
  * The fixture of the batch tests: an mbt_env, the children's batches in

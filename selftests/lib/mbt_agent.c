@@ -36,7 +36,7 @@ static void mbt_agent_run(const struct mbt_ag_cmd *c, int tx, int *fd,
 				     deadline, c->priority, &r->snd);
 		break;
 	case MBT_AG_RECV:
-		r->ret = mbt_recv_from(*fd, c->pid, r->data, MBT_AG_MSG_MAX,
+		r->ret = mbt_recv_from(*fd, c->pid, r->data, MBT_DLV_MSG_MAX,
 				       c->flags, deadline, &r->rcv);
 		if (r->ret >= 0)
 			r->data[r->ret] = '\0';
@@ -44,7 +44,7 @@ static void mbt_agent_run(const struct mbt_ag_cmd *c, int tx, int *fd,
 	case MBT_AG_OPEN_DIRECT:
 		nfd = mbt_dev();
 		r->ret = nfd < 0 ? nfd :
-			 mbt_open_direct_fd(nfd, c->capacity, MBT_AG_MSG_MAX,
+			 mbt_open_direct_fd(nfd, c->capacity, MBT_DLV_MSG_MAX,
 					    c->delivery, MAILBOX_POLICY_ANY,
 					    NULL, 0);
 		if (r->ret < 0 && nfd >= 0)
@@ -148,4 +148,27 @@ int mbt_agent_reply(struct mbt_agent *a, long ms, struct mbt_ag_reply *r)
 	if (poll(&pfd, 1, ms) != 1)
 		return -ETIMEDOUT;
 	return read(a->rep_rd, r, sizeof(*r)) == sizeof(*r) ? 0 : -EPIPE;
+}
+
+static int mbt_exit_now(void *p)
+{
+	(void)p;
+	return 0;
+}
+
+/*
+ * The pid of a child of @k that has exited and been reaped (within
+ * MBT_SLACK_MS), so that it names no process for now: or -errno.
+ */
+pid_t mbt_dead_pid(struct mbt_kids *k)
+{
+	pid_t pid = mbt_spawn(k, mbt_exit_now, NULL);
+	int status, ret;
+
+	if (pid < 0)
+		return pid;
+	ret = mbt_reap(k, pid, &status, MBT_SLACK_MS);
+	if (ret)
+		return ret;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? pid : -ECHILD;
 }

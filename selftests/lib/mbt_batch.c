@@ -30,11 +30,9 @@ uint32_t mbt_bmsg_len(int k)
 void mbt_set_send(struct mailbox_send *s, const void *buf, uint32_t len,
 		  uint32_t flags)
 {
-	memset(s, 0, sizeof(*s));
-	s->buf = (uintptr_t)buf;
-	s->len = len;
-	s->flags = flags;
-	s->receivers = MBT_UNTOUCHED;
+	*s = (struct mailbox_send){ .buf = (uintptr_t)buf, .len = len,
+				    .flags = flags,
+				    .receivers = MBT_UNTOUCHED };
 }
 
 /* Entries 0 to @n - 1 send mbt_bmsg(@first + k) to the bound mailbox. */
@@ -51,11 +49,8 @@ void mbt_set_sends(struct mailbox_send *s, int n, int first)
 void mbt_set_recv(struct mailbox_recv *r, void *buf, uint32_t size,
 		  uint32_t flags)
 {
-	memset(r, 0, sizeof(*r));
-	r->buf = (uintptr_t)buf;
-	r->size = size;
-	r->flags = flags;
-	r->len = MBT_UNTOUCHED;
+	*r = (struct mailbox_recv){ .buf = (uintptr_t)buf, .size = size,
+				    .flags = flags, .len = MBT_UNTOUCHED };
 }
 
 /* Entries 0 to @n - 1 receive into @bufs, filled with 0x5a. */
@@ -122,6 +117,18 @@ bool mbt_msgs_are(int fd, const char *const *want, int n)
 		if (!mbt_recv_is(fd, 0, want[k], 0, NULL))
 			return false;
 	return mbt_recv_is(fd, 0, NULL, 0, NULL);
+}
+
+/* Copy the nonzero bytes of @patch (@size bytes) over @dst. */
+void mbt_overlay(void *dst, const void *patch, size_t size)
+{
+	const unsigned char *p = patch;
+	unsigned char *d = dst;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (p[i])
+			d[i] = p[i];
 }
 
 /* Map @p's three pages: read-write, none, read-only. 0 or -errno. */
