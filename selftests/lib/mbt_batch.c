@@ -119,16 +119,23 @@ bool mbt_msgs_are(int fd, const char *const *want, int n)
 	return mbt_recv_is(fd, 0, NULL, 0, NULL);
 }
 
-/* Copy the nonzero bytes of @patch (@size bytes) over @dst. */
+/*
+ * Copy each nonzero 32-bit word of @patch over @dst (@size bytes, a
+ * multiple of 4): the fields a uapi structure's patch sets, as all its
+ * fields are made of such words.
+ */
 void mbt_overlay(void *dst, const void *patch, size_t size)
 {
-	const unsigned char *p = patch;
-	unsigned char *d = dst;
+	const char *p = patch;
+	char *d = dst;
+	uint32_t w;
 	size_t i;
 
-	for (i = 0; i < size; i++)
-		if (p[i])
-			d[i] = p[i];
+	for (i = 0; i + sizeof(w) <= size; i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		if (w)
+			memcpy(d + i, &w, sizeof(w));
+	}
 }
 
 /* Map @p's three pages: read-write, none, read-only. 0 or -errno. */
