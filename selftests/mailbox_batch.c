@@ -231,10 +231,10 @@ TEST_F_TIMEOUT(batch, max_count, TIMEOUT_S)
 		mbt_set_recv(&r[k], &in[k], sizeof(in[k]), 0);
 	}
 	MBT_EXPECT_BATCH(mbt_batch(fd, SEND, s, MAILBOX_BATCH_MAX, &b), &b,
-		     MAILBOX_BATCH_MAX, 0);
+			 MAILBOX_BATCH_MAX, 0);
 	MBT_EXPECT_COUNTS(fd, MAILBOX_BATCH_MAX, MAILBOX_BATCH_MAX, 0);
 	MBT_EXPECT_BATCH(mbt_batch(fd, RECV, r, MAILBOX_BATCH_MAX, &b), &b,
-		     MAILBOX_BATCH_MAX, 0);
+			 MAILBOX_BATCH_MAX, 0);
 	for (k = 0; k < MAILBOX_BATCH_MAX; k++)
 		if (in[k] != k || r[k].len != sizeof(in[k]))
 			bad++;
@@ -572,7 +572,7 @@ TEST_F_TIMEOUT(batch, broadcast_mailbox, TIMEOUT_S)
 
 	mbt_set_recvs(r, MBT_BATCH_NENT, bufs);
 	MBT_EXPECT_BATCH(mbt_batch(sub[0], RECV, r, MBT_BATCH_NENT, &b), &b, 4,
-		     -EAGAIN);
+			 -EAGAIN);
 	for (k = 0; k < 4; k++)
 		MBT_EXPECT_GOT(&r[k], bufs[k], mbt_bmsg(4 + k), getpid());
 	mbt_set_recvs(r, 2, bufs);
@@ -593,12 +593,12 @@ TEST_F_TIMEOUT(batch, broadcast_mailbox, TIMEOUT_S)
 
 	mbt_set_recvs(r, MBT_BATCH_NENT, bufs);
 	MBT_EXPECT_BATCH(mbt_batch(sub[2], RECV, r, MBT_BATCH_NENT, &b), &b, 8,
-		     -EAGAIN);
+			 -EAGAIN);
 	for (k = 0; k < 8; k++)
 		MBT_EXPECT_GOT(&r[k], bufs[k], mbt_bmsg(4 + k), getpid());
 	mbt_set_recvs(r, MBT_BATCH_NENT, bufs);
 	MBT_EXPECT_BATCH(mbt_batch(sub[1], RECV, r, MBT_BATCH_NENT, &b), &b, 6,
-		     -EAGAIN);
+			 -EAGAIN);
 	MBT_EXPECT_GOT(&r[0], bufs[0], mbt_bmsg(6), getpid());
 	MBT_EXPECT_GOT(&r[5], bufs[5], mbt_bmsg(11), getpid());
 	EXPECT_EQ(4U, mbt_info(_metadata, sub[0]).backlog);
@@ -806,7 +806,7 @@ TEST_F_TIMEOUT(intr, restart, TIMEOUT_S)
 		mbt_send_bmsg(_metadata, e->fd, 5);
 	else
 		MBT_ASSERT_RECV(e->fd, 0, mbt_bmsg(variant->call ==
-						  CALL_SEND_FULL ? 0 : 1), 0);
+						   CALL_SEND_FULL ? 0 : 1), 0);
 	k = mbt_bjob_done(_metadata, e, 0);
 	MBT_EXPECT_BATCH(k->ret, &k->b, 1, -EAGAIN);
 	EXPECT_EQ(1, mbt_sigcount());

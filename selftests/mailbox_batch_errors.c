@@ -95,14 +95,14 @@ TEST_F_TIMEOUT(batch, bad_entries_pointer, TIMEOUT_S)
 	}
 	mbt_set_sends(s, 1, 1);
 	MBT_EXPECT_BATCH(mbt_batch(fd, SEND,
-				      mbt_ro(_metadata, &self->pg, s,
-					     sizeof(s)), 1,
-				      &b), &b, -EFAULT, 0);
+				   mbt_ro(_metadata, &self->pg, s,
+					  sizeof(s)), 1,
+				   &b), &b, -EFAULT, 0);
 	mbt_set_recvs(r, 1, bufs);
 	MBT_EXPECT_BATCH(mbt_batch(fd, RECV,
-				      mbt_ro(_metadata, &self->pg, r,
-					     sizeof(r)), 1,
-				      &b), &b, -EFAULT, 0);
+				   mbt_ro(_metadata, &self->pg, r,
+					  sizeof(r)), 1,
+				   &b), &b, -EFAULT, 0);
 	MBT_EXPECT_COUNTS(fd, 1, 1, 0);
 	MBT_EXPECT_MSGS(fd, mbt_bmsg(0));
 }
@@ -327,7 +327,7 @@ TEST_F_TIMEOUT(send_err, entry_2_of_4, TIMEOUT_S)
 			s[2].to_pid = getppid();
 	}
 	MBT_EXPECT_BATCH(mbt_batch(fd, SEND, s, 4, &b), &b, 2,
-		     variant->how.error);
+			 variant->how.error);
 	EXPECT_EQ(1U, s[0].receivers);
 	EXPECT_EQ(1U, s[1].receivers);
 	if (!variant->how.straddle)
@@ -391,7 +391,7 @@ TEST_F_TIMEOUT(recv_err, entry_1_of_3, TIMEOUT_S)
 			r[1].from_pid = getppid();
 	}
 	MBT_EXPECT_BATCH(mbt_batch(fd, RECV, r, 3, &b), &b, 1,
-		     variant->how.error);
+			 variant->how.error);
 	MBT_EXPECT_GOT(&r[0], bufs[0], mbt_bmsg(0), getpid());
 	if (variant->how.error == -EMSGSIZE)
 		EXPECT_EQ(mbt_bmsg_len(1), r[1].len);

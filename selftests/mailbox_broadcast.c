@@ -207,7 +207,7 @@ TEST_F_TIMEOUT(dlv, broadcast_four_subscribers, TIMEOUT_S)
 	ASSERT_TRUE(res != NULL);
 	/* send-only: the sender is not a subscriber */
 	tx = BOX(&name, MAILBOX_ACCESS_SEND, 16,
-		      MAILBOX_DELIVER_BROADCAST);
+		 MAILBOX_DELIVER_BROADCAST);
 	i = mbt_info(_metadata, tx);
 	EXPECT_EQ(0U, i.subscribers);
 	EXPECT_EQ(MBT_U32(MAILBOX_DELIVER_BROADCAST), i.delivery);
@@ -266,7 +266,7 @@ TEST_F_TIMEOUT(dlv, broadcast_slow_subscriber, TIMEOUT_S)
 	uint64_t t0;
 
 	tx = BOX(&name, MAILBOX_ACCESS_SEND, 4,
-		      MAILBOX_DELIVER_BROADCAST);
+		 MAILBOX_DELIVER_BROADCAST);
 	ra = mbt_open_box(_metadata, name, MAILBOX_ACCESS_RECV, 0);
 	rb = mbt_open_box(_metadata, name, MAILBOX_ACCESS_RECV, 0);
 	i = mbt_info(_metadata, tx);
@@ -440,7 +440,7 @@ TEST_F_TIMEOUT(dlv, broadcast_join_leave, TIMEOUT_S)
 
 	ASSERT_TRUE(sh != NULL);
 	tx = BOX(&name, MAILBOX_ACCESS_SEND, 8,
-		      MAILBOX_DELIVER_BROADCAST);
+		 MAILBOX_DELIVER_BROADCAST);
 	for (k = 0; k < JL_NSUB; k++) {
 		a.name = name;
 		a.sh = sh;
@@ -519,7 +519,7 @@ TEST_F_TIMEOUT(dlv, broadcast_poll_full, TIMEOUT_S)
 	int tx, slow, fast;
 
 	tx = BOX(&name, MAILBOX_ACCESS_SEND, 1,
-		      MAILBOX_DELIVER_BROADCAST);
+		 MAILBOX_DELIVER_BROADCAST);
 	slow = mbt_open(name, MAILBOX_ACCESS_RECV);
 	fast = mbt_open(name, MAILBOX_ACCESS_RECV);
 	ASSERT_GE(slow, 0);
@@ -558,21 +558,21 @@ TEST_F_TIMEOUT(dlv, broadcast_args, TIMEOUT_S)
 	/* capacity 0 (a rendezvous) makes no sense for a broadcast */
 	n0 = mbt_new_name(_metadata, &self->e);
 	EXPECT_EQ(-EINVAL, mbt_create_ex(n0, MAILBOX_CREATE_EXCL,
-					 MAILBOX_ACCESS_ALL, 0600, 0, MBT_DLV_MSG_MAX,
-					 MAILBOX_DELIVER_BROADCAST));
+					 MAILBOX_ACCESS_ALL, 0600, 0,
+					 MBT_DLV_MSG_MAX, MAILBOX_DELIVER_BROADCAST));
 	EXPECT_EQ(-EINVAL, mbt_create_ex(n0, MAILBOX_CREATE_EXCL,
-					 MAILBOX_ACCESS_ALL, 0600, 4, MBT_DLV_MSG_MAX,
-					 3));
+					 MAILBOX_ACCESS_ALL, 0600, 4,
+					 MBT_DLV_MSG_MAX, 3));
 	EXPECT_EQ(-ENOENT, mbt_open(n0, MAILBOX_ACCESS_ALL));
 
 	fd = BOX(&name, MAILBOX_ACCESS_ALL, 4,
-		      MAILBOX_DELIVER_BROADCAST);
+		 MAILBOX_DELIVER_BROADCAST);
 	EXPECT_EQ(1U, mbt_info(_metadata, fd).subscribers);
 	EXPECT_EQ(-EINVAL, mbt_send_str_out(fd, "x", MAILBOX_SEND_WAIT, NULL));
 	EXPECT_EQ(-EINVAL, mbt_send_str_out(fd, "x", MAILBOX_SEND_WAIT |
-				    MAILBOX_NONBLOCK, NULL));
+					    MAILBOX_NONBLOCK, NULL));
 	EXPECT_EQ(-EINVAL, mbt_send_str_out(fd, "x", MAILBOX_SEND_WAIT |
-				    MAILBOX_DEADLINE, NULL));
+					    MAILBOX_DEADLINE, NULL));
 	EXPECT_EQ(-EINVAL, mbt_send_ex(fd, 0, "x", 1, MAILBOX_NONBLOCK, 0, 1,
 				       NULL));
 	EXPECT_EQ(0U, mbt_info(_metadata, fd).sent);

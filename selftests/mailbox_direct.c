@@ -263,7 +263,7 @@ TEST_F_TIMEOUT(dlv, direct_open_stat, TIMEOUT_S)
 
 	{
 		struct mailbox_recv m = mbt_expect_msg(_metadata, fd2, 0, "one",
-						   me, 0);
+						       me, 0);
 
 		EXPECT_EQ(geteuid(), m.sender_uid);
 		EXPECT_EQ(0U, m.priority);
@@ -365,7 +365,7 @@ TEST_F_TIMEOUT(dlv, direct_recv_from, TIMEOUT_S)
 	for (k = 0; k < MBT_ARRAY_SIZE(order); k++)
 		ASSERT_EQ(0, mbt_agent_send_to(_metadata, ag[order[k][0] - 'A'],
 					       me,
-					   order[k], MAILBOX_NONBLOCK));
+					       order[k], MAILBOX_NONBLOCK));
 	EXPECT_EQ(MBT_ARRAY_SIZE(order), mbt_info(_metadata, fd).depth);
 
 	/* PEEK honours from_pid. */
@@ -442,7 +442,7 @@ TEST_F_TIMEOUT(dlv, recv_from_named, TIMEOUT_S)
 	char buf[8];
 
 	q = BOX(&qname, MAILBOX_ACCESS_ALL, 8,
-		     MAILBOX_DELIVER_QUEUE);
+		MAILBOX_DELIVER_QUEUE);
 	snprintf(open.name, sizeof(open.name), "%s", qname);
 	ASSERT_EQ(0, mbt_agent_call(_metadata, a, &open).ret);
 	ASSERT_EQ(0, mbt_agent_call(_metadata, b, &open).ret);
@@ -472,7 +472,7 @@ TEST_F_TIMEOUT(dlv, recv_from_named, TIMEOUT_S)
 
 	/* Priority mailbox: the highest of that sender's first. */
 	pq = BOX(&pname, MAILBOX_ACCESS_ALL, 8,
-		      MAILBOX_DELIVER_PRIORITY);
+		 MAILBOX_DELIVER_PRIORITY);
 	snprintf(open.name, sizeof(open.name), "%s", pname);
 	ASSERT_EQ(0, mbt_agent_call(_metadata, a, &open).ret);
 	strcpy(send.msg, "a1");
@@ -512,7 +512,7 @@ TEST_F_TIMEOUT(dlv, direct_esrch, TIMEOUT_S)
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, dead, "x", MAILBOX_NONBLOCK));
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, dead, "x", MAILBOX_DEADLINE));
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, dead, "x",
-				  MAILBOX_SEND_WAIT | MAILBOX_DEADLINE));
+					 MAILBOX_SEND_WAIT | MAILBOX_DEADLINE));
 
 	/* a live process without a direct mailbox, blocking or not */
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, a->pid, "x", MAILBOX_NONBLOCK));
@@ -583,7 +583,7 @@ TEST_F_TIMEOUT(dlv, direct_owner_exit_blocked_senders, TIMEOUT_S)
 
 	/* Afterwards the pid has no direct mailbox. */
 	EXPECT_EQ(-ESRCH, mbt_agent_send_to(_metadata, s1, o->pid, "late",
-					MAILBOX_NONBLOCK));
+					    MAILBOX_NONBLOCK));
 	EXPECT_EQ(-ESRCH, mbt_sendto_str(tx, o->pid, "late", MAILBOX_DEADLINE));
 	EXPECT_EQ(0, mbt_state_find(name, -1, NULL));
 	close(tx);
@@ -759,7 +759,7 @@ TEST_F_TIMEOUT(dlv, direct_send_forms, TIMEOUT_S)
 	EXPECT_EQ(0, mbt_agent_send_to(_metadata, s, me, "2",
 				       MAILBOX_NONBLOCK));
 	EXPECT_EQ(-EAGAIN, mbt_agent_send_to(_metadata, s, me, "3",
-					 MAILBOX_NONBLOCK));
+					     MAILBOX_NONBLOCK));
 	/* timed */
 	c.flags = MAILBOX_DEADLINE;
 	c.timeout_ms = MBT_SLEEP_MS;

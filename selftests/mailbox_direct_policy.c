@@ -36,7 +36,7 @@ static int uid_sender(void *p)
 	tx = mbt_dev();		/* opened as the new user */
 	MBT_CHILD_CHECK(tx >= 0);
 	*a->ret = mbt_sendto_str(tx, a->to, a->mode ? "nobody" : "root",
-			  MAILBOX_NONBLOCK);
+				 MAILBOX_NONBLOCK);
 	return 0;
 }
 
@@ -134,9 +134,9 @@ TEST_F_TIMEOUT(dlv, direct_policy_list, TIMEOUT_S)
 	EXPECT_EQ(0, mbt_agent_send_to(_metadata, a, me, "a1",
 				       MAILBOX_NONBLOCK));
 	EXPECT_EQ(-EACCES, mbt_agent_send_to(_metadata, b, me, "b1",
-					 MAILBOX_NONBLOCK));
+					     MAILBOX_NONBLOCK));
 	EXPECT_EQ(-EACCES, mbt_agent_send_to(_metadata, b, me, "b1",
-					 MAILBOX_DEADLINE));
+					     MAILBOX_DEADLINE));
 	/* The owner itself is not in the list. */
 	EXPECT_EQ(-EACCES, mbt_sendto_str(tx, me, "p1", MAILBOX_NONBLOCK));
 
@@ -144,7 +144,7 @@ TEST_F_TIMEOUT(dlv, direct_policy_list, TIMEOUT_S)
 	list[1] = me;
 	ASSERT_EQ(0, mbt_set_policy(fd, MAILBOX_POLICY_LIST, list, 2));
 	EXPECT_EQ(-EACCES, mbt_agent_send_to(_metadata, a, me, "a2",
-					 MAILBOX_NONBLOCK));
+					     MAILBOX_NONBLOCK));
 	EXPECT_EQ(0, mbt_agent_send_to(_metadata, b, me, "b2",
 				       MAILBOX_NONBLOCK));
 	EXPECT_EQ(0, mbt_sendto_str(tx, me, "p2", MAILBOX_NONBLOCK));
@@ -187,13 +187,13 @@ TEST_F_TIMEOUT(dlv, direct_policy_list, TIMEOUT_S)
 	mbt_reap_ok(_metadata, &self->e.kids, kid);
 	EXPECT_EQ(-EPERM, *ret);
 	EXPECT_EQ(-EACCES, mbt_agent_send_to(_metadata, a, me, "a3",
-					 MAILBOX_NONBLOCK));
+					     MAILBOX_NONBLOCK));
 	EXPECT_EQ(0, mbt_agent_send_to(_metadata, b, me, "b3",
 				       MAILBOX_NONBLOCK));
 
 	/* Only on a direct mailbox's descriptor. */
 	named = BOX(NULL, MAILBOX_ACCESS_ALL, 4,
-			 MAILBOX_DELIVER_QUEUE);
+		    MAILBOX_DELIVER_QUEUE);
 	EXPECT_EQ(-EINVAL, mbt_set_policy(named, MAILBOX_POLICY_ANY, NULL, 0));
 	unbound = mbt_dev();
 	ASSERT_LE(0, unbound);
@@ -264,14 +264,14 @@ TEST_F_TIMEOUT(dlv, errors_send_to, TIMEOUT_S)
 	EXPECT_EQ(0, s.receiver_pid);
 	/* through a descriptor bound to a named mailbox, receive-only */
 	named = BOX(&name, MAILBOX_ACCESS_RECV, 4,
-			 MAILBOX_DELIVER_QUEUE);
+		    MAILBOX_DELIVER_QUEUE);
 	EXPECT_EQ(0, mbt_ioctl(named, MAILBOX_IOC_SEND_TO, &base));
 	EXPECT_EQ(0U, mbt_info(_metadata, named).sent);
 	EXPECT_EQ(2U, mbt_info(_metadata, fd).depth);
 	close(named);
 	/* MAILBOX_IOC_SEND takes no to_pid */
 	named = BOX(&name, MAILBOX_ACCESS_ALL, 4,
-			 MAILBOX_DELIVER_QUEUE);
+		    MAILBOX_DELIVER_QUEUE);
 	s = base;
 	EXPECT_EQ(-EINVAL, mbt_ioctl(named, MAILBOX_IOC_SEND, &s));
 	EXPECT_EQ(0U, mbt_info(_metadata, named).sent);
@@ -364,7 +364,7 @@ TEST_F_TIMEOUT(dlv, errors_open_direct, TIMEOUT_S)
 
 	/* bound to a named mailbox: -EBUSY */
 	named = BOX(NULL, MAILBOX_ACCESS_ALL, 4,
-			 MAILBOX_DELIVER_QUEUE);
+		    MAILBOX_DELIVER_QUEUE);
 	d = base;
 	EXPECT_EQ(-EBUSY, mbt_ioctl(named, MAILBOX_IOC_OPEN_DIRECT, &d));
 	EXPECT_EQ(0, mbt_state_find(name, -1, NULL));

@@ -78,7 +78,7 @@ TEST_F_TIMEOUT(dlv, recv_prio_order, TIMEOUT_S)
 	int fd, out[2], k;
 
 	fd = BOX(&name, MAILBOX_ACCESS_ALL, 4,
-		      MAILBOX_DELIVER_QUEUE);
+		 MAILBOX_DELIVER_QUEUE);
 	ASSERT_EQ(0, pipe(out));
 	for (k = 0; k < 3; k++) {
 		rx.name = name;
@@ -148,7 +148,7 @@ TEST_F_TIMEOUT(dlv, msg_priority_order, TIMEOUT_S)
 
 	TH_LOG("seed %u", seed);
 	fd = BOX(NULL, MAILBOX_ACCESS_ALL, N,
-		      MAILBOX_DELIVER_PRIORITY);
+		 MAILBOX_DELIVER_PRIORITY);
 	for (k = 0; k < N; k++) {
 		prio[k] = mbt_xorshift32(&st) % (MAILBOX_PRIO_MAX + 1);
 		ASSERT_EQ(0, mbt_send_seq(fd, k, MAILBOX_NONBLOCK, prio[k],
@@ -186,7 +186,7 @@ TEST_F_TIMEOUT(dlv, msg_priority_order, TIMEOUT_S)
 		if (do_send) {
 			p = mbt_xorshift32(&st) % (MAILBOX_PRIO_MAX + 1);
 			ASSERT_EQ(0, mbt_send_seq(fd, seq, MAILBOX_NONBLOCK, p,
-					      NULL));
+						  NULL));
 			pend[npend].seq = seq++;
 			pend[npend++].prio = p;
 			continue;
@@ -235,9 +235,9 @@ TEST_F_TIMEOUT(dlv, msg_priority_args, TIMEOUT_S)
 	size_t k;
 
 	pq = BOX(&pname, MAILBOX_ACCESS_ALL, 8,
-		      MAILBOX_DELIVER_PRIORITY);
+		 MAILBOX_DELIVER_PRIORITY);
 	q = BOX(NULL, MAILBOX_ACCESS_ALL, 8,
-		     MAILBOX_DELIVER_QUEUE);
+		MAILBOX_DELIVER_QUEUE);
 	tx = mbt_dev();
 	ASSERT_LE(0, tx);
 	EXPECT_EQ(-EINVAL, mbt_send_ex(pq, 0, "x", 1, MAILBOX_NONBLOCK, 0,
@@ -285,7 +285,7 @@ TEST_F_TIMEOUT(dlv, msg_priority_args, TIMEOUT_S)
 
 	/* A direct mailbox with message priorities. */
 	ASSERT_EQ(1, mbt_agent_open_direct(_metadata, d, 8,
-				       MAILBOX_DELIVER_PRIORITY));
+					   MAILBOX_DELIVER_PRIORITY));
 	for (k = 0; k < MBT_ARRAY_SIZE(in); k++)
 		ASSERT_EQ(0, mbt_send_ex(tx, d->pid, in[k].msg, 1,
 					 MAILBOX_NONBLOCK, 0, in[k].prio,
@@ -329,7 +329,7 @@ TEST_F_TIMEOUT(dlv, proc_fdinfo_stat, TIMEOUT_S)
 
 	/* a queue mailbox */
 	q = BOX(&qname, MAILBOX_ACCESS_ALL, 4,
-		     MAILBOX_DELIVER_QUEUE);
+		MAILBOX_DELIVER_QUEUE);
 	p = mbt_state_of(_metadata, qname);
 	MBT_EXPECT_KIND(p, MBT_OWNER_NONE, MAILBOX_DELIVER_QUEUE, 0, 0);
 	MBT_EXPECT_FDINFO(q, "delivery", "queue");
@@ -360,7 +360,7 @@ TEST_F_TIMEOUT(dlv, proc_fdinfo_stat, TIMEOUT_S)
 
 	/* a priority mailbox */
 	pq = BOX(&pname, MAILBOX_ACCESS_ALL, 4,
-		      MAILBOX_DELIVER_PRIORITY);
+		 MAILBOX_DELIVER_PRIORITY);
 	p = mbt_state_of(_metadata, pname);
 	EXPECT_EQ(MBT_U32(MAILBOX_DELIVER_PRIORITY), p.delivery);
 	EXPECT_EQ(MBT_U32(MAILBOX_DELIVER_PRIORITY),
@@ -427,7 +427,7 @@ TEST_F_TIMEOUT(dlv, errors_recv_prio, TIMEOUT_S)
 	EXPECT_EQ(-EBADFD, mbt_set_recv_prio(unbound, 0));
 
 	q = BOX(NULL, MAILBOX_ACCESS_ALL, 4,
-		     MAILBOX_DELIVER_QUEUE);
+		MAILBOX_DELIVER_QUEUE);
 	EXPECT_EQ(-EINVAL, mbt_set_recv_prio(q, MAILBOX_PRIO_MAX + 1));
 	EXPECT_EQ(-EINVAL, mbt_set_recv_prio(q, UINT32_MAX));
 	memset(&rp, 0, sizeof(rp));
@@ -449,11 +449,11 @@ TEST_F_TIMEOUT(dlv, errors_recv_prio, TIMEOUT_S)
 	EXPECT_EQ(MBT_U32(MAILBOX_PRIO_MAX), mbt_info(_metadata,
 						      q).recv_priority);
 	pq = BOX(NULL, MAILBOX_ACCESS_SEND, 4,
-		      MAILBOX_DELIVER_PRIORITY);
+		 MAILBOX_DELIVER_PRIORITY);
 	EXPECT_EQ(0, mbt_set_recv_prio(pq, 4));
 	EXPECT_EQ(4U, mbt_info(_metadata, pq).recv_priority);
 	bc = BOX(NULL, MAILBOX_ACCESS_RECV, 4,
-		      MAILBOX_DELIVER_BROADCAST);
+		 MAILBOX_DELIVER_BROADCAST);
 	EXPECT_EQ(0, mbt_set_recv_prio(bc, 2));
 	EXPECT_EQ(2U, mbt_info(_metadata, bc).recv_priority);
 	dfd = mbt_my_direct(_metadata, 4, MBT_DLV_MSG_MAX,
