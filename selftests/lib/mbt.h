@@ -982,20 +982,18 @@ static inline void *mbt_bad_page(struct __test_metadata *_metadata)
 	struct mailbox_batch b
 
 /*
- * The fixture of the batch tests: an mbt_env, the children's batches in
- * shared memory (kid[slot]) and pages that fault (pg).
+ * The fixture of the batch tests: an mbt_env and pages that fault (pg);
+ * the children's batches (mbt_bkids()) mapped before any child forks.
  */
 #define MBT_BATCH_FIXTURE(fixture)					\
 	FIXTURE(fixture) {						\
 		struct mbt_env e;					\
-		struct mbt_bkid *kid;					\
 		struct mbt_pages pg;					\
 	};								\
 	FIXTURE_SETUP(fixture)						\
 	{								\
 		MBT_SETUP(&self->e, "batch");				\
-		self->kid = mbt_bkids();				\
-		ASSERT_TRUE(self->kid != NULL);				\
+		ASSERT_TRUE(mbt_bkids() != NULL);			\
 		ASSERT_EQ(0, mbt_pages_init(&self->pg));		\
 	}								\
 	FIXTURE_TEARDOWN_PARENT(fixture)				\
