@@ -415,9 +415,6 @@ TEST_F_TIMEOUT(dlv, broadcast_slow_subscriber, TIMEOUT_S)
 	EXPECT_EQ(12U, i.sent);
 	EXPECT_EQ(12U, i.received);
 	EXPECT_EQ(0U, i.depth);
-	close(rd);
-	close(rc);
-	close(tx);
 }
 
 TEST_F_TIMEOUT(dlv, broadcast_join_leave, TIMEOUT_S)
