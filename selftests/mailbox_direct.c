@@ -798,7 +798,8 @@ TEST_F_TIMEOUT(dlv, direct_send_forms, TIMEOUT_S)
 	EXPECT_EQ(1U, r.snd.receivers);
 	/* non-blocking SEND_WAIT: -EAGAIN without a receiver asleep... */
 	EXPECT_EQ(-EAGAIN, mbt_agent_send_to(_metadata, s, me, "n",
-					 MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT));
+					     MAILBOX_NONBLOCK |
+					     MAILBOX_SEND_WAIT));
 	EXPECT_EQ(0U, mbt_info(_metadata, fd).depth);
 	/* ...handed over with one */
 	mbt_bg_recv(_metadata, &b, fd, 0);
