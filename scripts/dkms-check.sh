@@ -7,7 +7,7 @@
 # since the host's own kernel is not Debian's). Checks that the module is
 # where dkms.conf puts it, built for that kernel, at the VERSION file's
 # version, in that kernel's modules.dep; boots that very kmailbox.ko in the
-# VM (vm/run with VM_KO) for mailbox_api; then `make dkms-uninstall` and
+# VM (vm/run with VM_KO) for mailbox_names; then `make dkms-uninstall` and
 # checks it is all gone. The host is left as it was, even on failure (an
 # EXIT trap): the dkms registration, /usr/src/kmailbox-VERSION, depmod's
 # index files and directories this run created in /lib/modules/REL, and
@@ -154,15 +154,15 @@ fi
 
 # ---- that very module in the VM ------------------------------------------
 
-vmcmd='v=$(cat /sys/module/kmailbox/version); echo "module version: $v"; [ "$v" = '"$version"' ] && /kselftest/mailbox/mailbox_api'
-echo "# VM_KO=$ko vm/run --kernel $rel -- mailbox_api"
+vmcmd='v=$(cat /sys/module/kmailbox/version); echo "module version: $v"; [ "$v" = '"$version"' ] && /kselftest/mailbox/mailbox_names'
+echo "# VM_KO=$ko vm/run --kernel $rel -- mailbox_names"
 touch "$out/vm.start"
 VM_KO=$ko "$top/vm/run" --kernel "$rel" --timeout 600 -- "$vmcmd" \
 	> "$out/vm.log" 2>&1
 vmrc=$?
 grep -E '^vm: ([0-9]+ passed|FAIL)' "$out/vm.log" | sed 's/^/#   /'
 console=$top/build/vm/$rel/console.log
-check "the DKMS-built module loads in the VM and mailbox_api passes" \
+check "the DKMS-built module loads in the VM and mailbox_names passes" \
 	"test $vmrc -eq 0 && grep -q 'using VM_KO=$ko' '$out/vm.log'"
 check "the loaded module says version $version" \
 	"test '$console' -nt '$out/vm.start' && tr -d '\\r' < '$console' | grep -qx 'module version: $version'"

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The state of mailboxes as the module lists them, the one reader of it in
+ * the selftests. struct mbt_state holds values, not text: today they come
+ * from /proc/mailboxes (the one parser is here); a listing ioctl can fill
+ * the same structure without a test noticing.
+ *
+ * The /proc text itself (header, escaping) is for the tests of that file.
+ */
+#define _GNU_SOURCE
+#define MBT_LIB
+#include "mbt.h"
+
+static const char * const mbt_state_names[] = {
+	[MAILBOX_STATE_LINKED] = "linked",
+	[MAILBOX_STATE_UNLINKED] = "unlinked",
+	[MAILBOX_STATE_DEAD] = "dead",
+};
+
+static const char * const mbt_owner_names[] = {
+	[MBT_OWNER_NONE] = "-",
+	[MBT_OWNER_OWNED] = "owned",
+	[MBT_OWNER_DIRECT] = "direct",
+};
+
+static const char * const mbt_delivery_names[] = {
+	[MAILBOX_DELIVER_QUEUE] = "queue",
+	[MAILBOX_DELIVER_PRIORITY] = "priority",
+	[MAILBOX_DELIVER_BROADCAST] = "broadcast",
+};
+
+/* The index of @word in @names (@n of them), or -1. */
+static int mbt_word(const char *word, const char * const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(word, names[i]))
+			return i;
+	return -1;
+}
+
+/* A comma-separated list of numbers, or "-", into @v: false if malformed. */
+static bool mbt_num_list(const char *s, uint32_t *v, uint32_t *n)
+{
+	char *end;
+
+	*n = 0;
+	if (!strcmp(s, "-"))
+		return true;
+	for (;;) {
+		if (*n >= MBT_STATE_LIST || *s < '0' || *s > '9')
+			return false;
+		v[(*n)++] = strtoul(s, &end, 10);
+		if (!*end)
+			return true;
+		if (*end != ',')
+			return false;
+		s = end + 1;
+	}
+}
+
+/* Undo seq_escape()'s \ooo in place: false if malformed. */
+static bool mbt_unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (*s != '\\') {
+			*out++ = *s;
+			continue;
+		}
+		if (s[1] < '0' || s[1] > '3' || s[2] < '0' || s[2] > '7' ||
+		    s[3] < '0' || s[3] > '7')
+			return false;
+		*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				(s[3] - '0'));
+		s += 3;
+	}
+	*out = '\0';
+	return true;
+}
+
+/*
+ * One line of /proc/mailboxes into @st (the name unescaped): 0, or -EPROTO
+ * when it is not a mailbox's line (the header is not). Columns the parser
+ * does not know, after the last it knows, are ignored.
+ */
+int mbt_proc_parse(const char *line, struct mbt_state *st)
+{
+	char name[4 * MAILBOX_NAME_LEN + 1], state[16], owner[16];
+	char delivery[16], waiters[512], backlog[512];
+	unsigned long long bytes, sent, received, sblocked, rblocked;
+	int s, o, d;
+
+	memset(st, 0, sizeof(*st));
+	if (sscanf(line, "%256s %u %u %o %u %u %u %llu %llu %llu %llu %llu "
+		   "%u %u %15s %15s %15s %511s %511s", name, &st->uid,
+		   &st->gid, &st->mode, &st->capacity, &st->msg_size_max,
+		   &st->depth, &bytes, &sent, &received, &sblocked, &rblocked,
+		   &st->senders_waiting, &st->receivers_waiting, state, owner,
+		   delivery, waiters, backlog) != 19)
+		return -EPROTO;
+	s = mbt_word(state, mbt_state_names, MBT_ARRAY_SIZE(mbt_state_names));
+	o = mbt_word(owner, mbt_owner_names, MBT_ARRAY_SIZE(mbt_owner_names));
+	d = mbt_word(delivery, mbt_delivery_names,
+		     MBT_ARRAY_SIZE(mbt_delivery_names));
+	if (s < 0 || o < 0 || d < 0 || !mbt_unescape(name) ||
+	    strlen(name) >= MAILBOX_NAME_LEN ||
+	    !mbt_num_list(waiters, st->waiter_prio, &st->nwaiters) ||
+	    !mbt_num_list(backlog, st->backlog, &st->nsubs))
+		return -EPROTO;
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	st->bytes = bytes;
+	st->sent = sent;
+	st->received = received;
+	st->send_blocked = sblocked;
+	st->recv_blocked = rblocked;
+	st->state = s;
+	st->owner = o;
+	st->delivery = d;
+	return 0;
+}
+
+/* The first line of /proc/mailboxes (the column names): 0 or -errno. */
+int mbt_proc_header(char *buf, size_t size)
+{
+	FILE *f = fopen(MBT_PROC_MAILBOXES, "re");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, size, f))
+		ret = -EIO;
+	fclose(f);
+	return ret;
+}
+
+/* Escape a name as /proc/mailboxes shows it (space, tab, \n, backslash). */
+void mbt_proc_escape(const char *name, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *name && n + 5 < size; name++) {
+		if (strchr(" \t\n\\", *name))
+			n += snprintf(out + n, size - n, "\\%03o",
+				      (unsigned char)*name);
+		else
+			out[n++] = *name;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * How many mailboxes are named @name (any if NULL) and belong to @uid (any
+ * if negative); the last of them into *@last if given. -errno if the list
+ * cannot be read, -EPROTO if an entry does not parse.
+ */
+int mbt_state_find(const char *name, long uid, struct mbt_state *last)
+{
+	FILE *f = fopen(MBT_PROC_MAILBOXES, "re");
+	struct mbt_state st;
+	char line[2048];
+	int n = 0, count = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (n++ == 0)
+			continue;
+		if (mbt_proc_parse(line, &st)) {
+			fprintf(stderr, "# %s: unparsable: %s",
+				MBT_PROC_MAILBOXES, line);
+			count = -EPROTO;
+			break;
+		}
+		if (name && strcmp(name, st.name))
+			continue;
+		if (uid >= 0 && st.uid != (unsigned long)uid)
+			continue;
+		if (last)
+			*last = st;
+		count++;
+	}
+	fclose(f);
+	return count;
+}
+
+/* The state of mailbox @name: 0, -ENOENT, -EEXIST (listed twice), -errno. */
+int mbt_state(const char *name, struct mbt_state *st)
+{
+	int n = mbt_state_find(name, -1, st);
+
+	if (n < 0)
+		return n;
+	return n == 0 ? -ENOENT : n > 1 ? -EEXIST : 0;
+}
+
+/*
+ * Wait at most @timeout_ms until mailbox @name holds @depth messages and
+ * has @swait sleeping senders and @rwait receivers (each ignored when
+ * negative). 0 with its state in *@st, or -ETIMEDOUT with the last seen.
+ */
+int mbt_state_wait(const char *name, int depth, int swait, int rwait,
+		   long timeout_ms, struct mbt_state *st)
+{
+	uint64_t end = mbt_deadline_ms(timeout_ms);
+
+	for (;;) {
+		if (!mbt_state(name, st) &&
+		    (depth < 0 || st->depth == (uint32_t)depth) &&
+		    (swait < 0 || st->senders_waiting == (uint32_t)swait) &&
+		    (rwait < 0 || st->receivers_waiting == (uint32_t)rwait))
+			return 0;
+		if (mbt_now_ns() >= end) {
+			fprintf(stderr, "# %s: want depth %d swait %d rwait %d, have %u %u %u\n",
+				name, depth, swait, rwait, st->depth,
+				st->senders_waiting, st->receivers_waiting);
+			return -ETIMEDOUT;
+		}
+		mbt_sleep_ms(2);
+	}
+}
+
+/* Two subscribers, with backlogs @x and @y in either order. */
+bool mbt_backlog_is(const struct mbt_state *st, uint32_t x, uint32_t y)
+{
+	return st->nsubs == 2 &&
+	       ((st->backlog[0] == x && st->backlog[1] == y) ||
+		(st->backlog[0] == y && st->backlog[1] == x));
+}
