@@ -656,7 +656,7 @@ static inline void mbt_reap_ok(struct __test_metadata *_metadata,
 /* ---- mbt_trace.c ------------------------------------------------------- */
 
 #define MBT_MAX_EVENTS	32	/* of one mailbox in one test */
-#define MBT_EV_LINE	512	/* of the trace file */
+#define MBT_EVENT_LINE	512	/* of the trace file */
 
 /* The module's events; their trace names are MBT_EV_* above. */
 enum { MBT_EVT_SEND, MBT_EVT_RECEIVE, MBT_EVT_WAIT, MBT_EVT_WAKE,
@@ -676,7 +676,7 @@ struct mbt_event {
 	char op[8];			/* wait, wake */
 	int ret;			/* wake */
 	unsigned long long latency;	/* receive, wake */
-	char line[MBT_EV_LINE];		/* for failure messages */
+	char line[MBT_EVENT_LINE];		/* for failure messages */
 };
 
 /* A trace instance of the test's own: instances/mbt-PID. */

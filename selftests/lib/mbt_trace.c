@@ -93,7 +93,7 @@ static int event_parse(const char *line, struct mbt_event *e)
 int mbt_events_read(const struct mbt_trace *t, const char *name,
 		    struct mbt_event *ev)
 {
-	char path[160], line[MBT_EV_LINE];
+	char path[160], line[MBT_EVENT_LINE];
 	int n = 0, ret = 0;
 	struct mbt_event e;
 	FILE *f;
