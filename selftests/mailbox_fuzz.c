@@ -70,6 +70,7 @@ struct current_call {
 
 static struct current_call cur[MBT_FUZZ_THREADS];
 
+/* ---- random arguments ----------------------------------------------- */
 
 /*
  * A name: mostly one of the test's (the fixed mailboxes and a few spare
@@ -133,6 +134,7 @@ static void rnd_name(struct mbt_rng *r, char name[MAILBOX_NAME_LEN])
 	}
 }
 
+/* ---- descriptors ----------------------------------------------------- */
 
 /* A new descriptor: unbound, or bound to one of the fixed mailboxes. */
 static int new_fd(struct mbt_rng *r)
@@ -943,6 +945,5 @@ TEST_F_TIMEOUT(fuzz, random_ioctls, 180)
 	EXPECT_EQ(0, mbt_unlink_prefix(M.prefix, 0))
 		TH_LOG("seed %u: the list of mailboxes", M.seed);
 }
-
 
 TEST_HARNESS_MAIN
