@@ -399,8 +399,9 @@ int mbt_unlink_prefix(const char *prefix, uint32_t slack)
 }
 
 /*
- * XXX for mbt_state.c: the one reader of the list, here until it has an
- * iterator. Calls @fn for each mailbox listed until it returns non-zero.
+ * Calls @fn for each mailbox listed until it returns non-zero. TO MOVE:
+ * this belongs in mbt_state.c, next to mbt_state_find(), and goes with it
+ * when that reader changes from /proc/mailboxes to a listing ioctl.
  */
 int mbt_state_each(int (*fn)(const struct mbt_state *st, void *ctx),
 		   void *ctx)
