@@ -160,7 +160,8 @@ static int check_msg(const struct plan *p, const uint8_t *buf, int len,
 
 /*
  * One send or receive in @mode, retrying when a non-blocking attempt would
- * sleep or a timed one timed out. Returns what the last attempt returned.
+ * sleep or a timed one timed out (counted in *@retries, shared). Returns
+ * what the last attempt returned.
  */
 static int transfer(int fd, bool send, void *buf, uint32_t len,
 		    enum mode mode, uint64_t *retries)
@@ -182,7 +183,7 @@ static int transfer(int fd, bool send, void *buf, uint32_t len,
 			sched_yield();
 		else if (ret != -ETIMEDOUT || mode != TIMED)
 			return ret;
-		(*retries)++;
+		__atomic_fetch_add(retries, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -195,6 +196,14 @@ static void child_error(struct tally *t, const char *who, int id,
 	if (n < MAX_LOGGED)
 		fprintf(stderr, "# %s %d: %s (%ld, %ld)\n", who, id, what, a,
 			b);
+}
+
+/* A worker's end: its count of messages into *@slot, 0 for its status. */
+static int finish(int fd, uint64_t *slot, uint64_t count)
+{
+	*slot = count;
+	close(fd);
+	return 0;
 }
 
 static bool stopped(const struct tally *t)
@@ -213,7 +222,6 @@ static int producer_main(void *arg)
 	const struct plan *p = w->run->plan;
 	struct tally *t = w->run->tally;
 	enum mode mode = p->send_mode[w->id];
-	uint64_t retries = 0;
 	uint8_t buf[MSG_LIMIT];
 	uint32_t seq, len;
 	int fd, ret;
@@ -227,17 +235,14 @@ static int producer_main(void *arg)
 			mode = SEND_WAIT;
 		else
 			mode = p->send_mode[w->id];
-		ret = transfer(fd, true, buf, len, mode, &retries);
+		ret = transfer(fd, true, buf, len, mode, &t->retries);
 		if (ret) {
 			child_error(t, "producer", w->id, strerror(-ret), seq,
 				    0);
 			return 1;
 		}
 	}
-	t->sent[w->id] = seq;
-	__atomic_fetch_add(&t->retries, retries, __ATOMIC_SEQ_CST);
-	close(fd);
-	return 0;
+	return finish(fd, &t->sent[w->id], seq);
 }
 
 /* Receive until a POISON message, recording and checking each one. */
@@ -247,7 +252,7 @@ static int consumer_main(void *arg)
 	const struct plan *p = w->run->plan;
 	struct tally *t = w->run->tally;
 	int64_t last[MAX_PRODUCERS];
-	uint64_t retries = 0, count = 0;
+	uint64_t count = 0;
 	uint8_t buf[MSG_LIMIT];
 	struct hdr h;
 	int fd, ret, i;
@@ -258,7 +263,7 @@ static int consumer_main(void *arg)
 	MBT_CHILD_CHECK(fd >= 0);
 	for (;;) {
 		ret = transfer(fd, false, buf, sizeof(buf),
-			       p->recv_mode[w->id], &retries);
+			       p->recv_mode[w->id], &t->retries);
 		if (ret < 0) {
 			child_error(t, "consumer", w->id, strerror(-ret), 0, 0);
 			return 1;
@@ -281,10 +286,7 @@ static int consumer_main(void *arg)
 		last[h.producer] = h.seq;
 		count++;
 	}
-	t->received[w->id] = count;
-	__atomic_fetch_add(&t->retries, retries, __ATOMIC_SEQ_CST);
-	close(fd);
-	return 0;
+	return finish(fd, &t->received[w->id], count);
 }
 
 /*

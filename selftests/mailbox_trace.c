@@ -25,7 +25,6 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 
 #include "lib/mbt.h"
 
@@ -426,25 +425,15 @@ static int pidns_main(void)
 TEST_F_TIMEOUT(trace, pid_namespace, TIMEOUT_S)
 {
 	char name[32];
-	int err, status = -1;
+	int status = -1;
 	pid_t kid;
 
-	if (unshare(CLONE_NEWPID)) {
-		err = errno;
-		if (err == EPERM || err == EINVAL)
-			SKIP(return, "unshare(CLONE_NEWPID): %s",
-			     strerror(err));
-		ASSERT_EQ(0, err);
-	}
-	fflush(stdout);
-	fflush(stderr);
-	kid = fork();
-	ASSERT_LE(0, kid);
-	if (kid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL))
-			_exit(125);
+	kid = mbt_fork_pidns();
+	if (kid == -EPERM || kid == -EINVAL || kid == -ENOSYS)
+		SKIP(return, "a new pid namespace: %s", strerror(-kid));
+	ASSERT_LE(0, kid) TH_LOG("fork: %s", strerror(-kid));
+	if (kid == 0)
 		_exit(pidns_main());
-	}
 	self->e.kids.pid[self->e.kids.n++] = kid;
 	ASSERT_EQ(0, mbt_reap(&self->e.kids, kid, &status, MBT_SLACK_MS));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -755,6 +755,16 @@ struct mbt_call *mbt_call_new(const char *name, bool send, uint32_t len);
 /* Run @c in a child listed in @kids: its pid or -errno. */
 pid_t mbt_call_spawn(struct mbt_kids *kids, struct mbt_call *c);
 
+/* ---- mbt_ns.c ---------------------------------------------------------- */
+
+/*
+ * fork() into a new pid namespace, where the child is pid 1 (and dies
+ * with its parent): as fork(), but -errno on failure (-EPERM, -EINVAL
+ * or -ENOSYS: no pid namespaces here). The caller's later children are
+ * in that namespace too.
+ */
+pid_t mbt_fork_pidns(void);
+
 /* ---- mbt_fuzz.c -------------------------------------------------------- */
 
 /* A seeded generator (splitmix64): the same seed, the same draws. */
