@@ -1250,6 +1250,9 @@ static inline struct mbt_bkid *mbt_bjob_done(struct __test_metadata *_metadata,
 	mbt_slot_ok(_metadata, &e->kids, idx);
 	ASSERT_NE(MBT_NOT_DONE, k->ret);
 	return k;
+}
+
+#endif /* MBT_LIB */
 
 /* ======================================================================== */
 /* D3: trace events (mbt_trace.c), randomness and fuzz checks (mbt_fuzz.c)  */
