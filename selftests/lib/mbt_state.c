@@ -91,15 +91,18 @@ int mbt_proc_parse(const char *line, struct mbt_state *st)
 	char name[4 * MAILBOX_NAME_LEN + 1], state[16], owner[16];
 	char delivery[16], waiters[512], backlog[512];
 	unsigned long long bytes, sent, received, sblocked, rblocked;
-	int s, o, d;
+	unsigned long long dropped = 0;
+	int s, o, d, n;
 
 	memset(st, 0, sizeof(*st));
-	if (sscanf(line, "%256s %u %u %o %u %u %u %llu %llu %llu %llu %llu "
-		   "%u %u %15s %15s %15s %511s %511s", name, &st->uid,
+	/* dropped, the 20th column, since issue 11 */
+	n = sscanf(line, "%256s %u %u %o %u %u %u %llu %llu %llu %llu %llu "
+		   "%u %u %15s %15s %15s %511s %511s %llu", name, &st->uid,
 		   &st->gid, &st->mode, &st->capacity, &st->msg_size_max,
 		   &st->depth, &bytes, &sent, &received, &sblocked, &rblocked,
 		   &st->senders_waiting, &st->receivers_waiting, state, owner,
-		   delivery, waiters, backlog) != 19)
+		   delivery, waiters, backlog, &dropped);
+	if (n != 19 && n != 20)
 		return -EPROTO;
 	s = mbt_word(state, mbt_state_names, MBT_ARRAY_SIZE(mbt_state_names));
 	o = mbt_word(owner, mbt_owner_names, MBT_ARRAY_SIZE(mbt_owner_names));
@@ -116,6 +119,7 @@ int mbt_proc_parse(const char *line, struct mbt_state *st)
 	st->received = received;
 	st->send_blocked = sblocked;
 	st->recv_blocked = rblocked;
+	st->dropped = dropped;
 	st->state = s;
 	st->owner = o;
 	st->delivery = d;
