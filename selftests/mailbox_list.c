@@ -638,29 +638,35 @@ TEST_F(list, paging_across_changes)
 }
 
 /*
- * Concurrent churn: a thread destroys mailboxes interleaved with ours
- * and creates and destroys others, while we page through the list three
- * entries at a time, again and again. Every listing has each of ours
- * exactly once and no name twice (every churned name is new).
+ * Concurrent churn: a thread destroys, one every half millisecond, the
+ * mailboxes interleaved with ours (each death moves every later mailbox
+ * up the list), and creates and destroys others at its end, while we page
+ * through the list three entries at a time, again and again. Every
+ * listing has each of ours exactly once, and no name twice (every churned
+ * name is new).
  */
 struct churn {
 	int *victims;
 	int nvictims;
+	volatile bool victims_done;
 	volatile bool stop;
 	int created;
 };
 
 static void *churn_main(void *arg)
 {
+	struct timespec nap = { 0, 500 * 1000 };
 	struct churn *c = arg;
 	char name[MAILBOX_NAME_LEN];
 	int held[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
-	int i = 0, k;
+	int i, k;
 
-	while (!c->stop) {
+	for (i = 0; !c->stop; i++) {
 		if (i < c->nvictims) {
 			close(c->victims[i]);
 			c->victims[i] = -1;
+		} else {
+			c->victims_done = true;
 		}
 		k = i % 8;
 		if (held[k] >= 0)
@@ -670,7 +676,7 @@ static void *churn_main(void *arg)
 				     MAILBOX_CREATE_OWNED, MAILBOX_ACCESS_ALL);
 		if (held[k] >= 0)
 			c->created++;
-		i++;
+		nanosleep(&nap, NULL);
 	}
 	for (k = 0; k < 8; k++)
 		if (held[k] >= 0)
@@ -680,28 +686,31 @@ static void *churn_main(void *arg)
 
 TEST_F(list, paging_concurrent_churn)
 {
-	enum { N = 40, ROUNDS = 150 };
-	char names[N][MAILBOX_NAME_LEN];
-	int fds[N], victims[N], i, j, n, r, bad = 0;
-	struct churn c = { .victims = victims, .nvictims = N };
+	enum { N = 40, PER = 3, ROUNDS_MIN = 20, ROUNDS_MAX = 5000 };
+	char names[N][MAILBOX_NAME_LEN], v[MAILBOX_NAME_LEN];
+	int fds[N], victims[N * PER], i, j, n, r, bad = 0;
+	struct churn c = { .victims = victims, .nvictims = N * PER };
 	struct mailbox_info *e = self->e;
 	pthread_t th;
 
 	for (i = 0; i < N; i++) {
-		char v[MAILBOX_NAME_LEN];
-
-		box_name(v, "victim");
-		victims[i] = box_create(v, MAILBOX_DELIVER_QUEUE,
-					MAILBOX_CREATE_OWNED,
-					MAILBOX_ACCESS_ALL);
-		ASSERT_LE(0, victims[i]);
+		for (j = 0; j < PER; j++) {
+			box_name(v, "victim");
+			victims[i * PER + j] =
+				box_create(v, MAILBOX_DELIVER_QUEUE,
+					   MAILBOX_CREATE_OWNED,
+					   MAILBOX_ACCESS_ALL);
+			ASSERT_LE(0, victims[i * PER + j]);
+		}
 		box_name(names[i], "keep");
 		fds[i] = box_create(names[i], MAILBOX_DELIVER_QUEUE,
 				    MAILBOX_CREATE_OWNED, MAILBOX_ACCESS_ALL);
 		ASSERT_LE(0, fds[i]);
 	}
 	ASSERT_EQ(0, pthread_create(&th, NULL, churn_main, &c));
-	for (r = 0; r < ROUNDS && !bad; r++) {
+	for (r = 0; r < ROUNDS_MAX && !bad; r++) {
+		if (c.victims_done && r >= ROUNDS_MIN)
+			break;
 		n = list_all(self->fd, NULL, e, PAGE_ENTRIES);
 		ASSERT_LE(N, n);
 		for (i = 0; i < N; i++) {
@@ -723,11 +732,12 @@ TEST_F(list, paging_concurrent_churn)
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	EXPECT_EQ(0, bad);
 	EXPECT_LT(N, c.created) TH_LOG("the churn thread hardly ran");
-	for (i = 0; i < N; i++) {
+	TH_LOG("%d listings, %d mailboxes churned", r, c.created);
+	for (i = 0; i < N; i++)
 		close(fds[i]);
+	for (i = 0; i < N * PER; i++)
 		if (victims[i] >= 0)
 			close(victims[i]);
-	}
 }
 
 /* Flags, reserved fields and an unterminated name: -EINVAL, untouched. */
