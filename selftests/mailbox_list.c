@@ -269,7 +269,7 @@ FIXTURE_SETUP(list)
 	self->fd = dev_open();
 	ASSERT_LE(0, self->fd) TH_LOG("%s: %s", DEV, strerror(errno));
 	self->e = entries_alloc();
-	ASSERT_NE(NULL, self->e);
+	ASSERT_TRUE(self->e != NULL);
 }
 
 FIXTURE_TEARDOWN(list)
@@ -329,7 +329,7 @@ TEST_F(list, all_kinds_once)
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(1, count_named(self->e, n, names[i]));
 		got = find(self->e, n, names[i]);
-		ASSERT_NE(NULL, got);
+		ASSERT_TRUE(got != NULL);
 		EXPECT_EQ((__u32)i, got->delivery);
 		EXPECT_EQ(U32(MAILBOX_STATE_LINKED), got->state);
 		ASSERT_EQ(0, xioctl(fds[i], MAILBOX_IOC_STAT, &st));
@@ -337,15 +337,15 @@ TEST_F(list, all_kinds_once)
 		EXPECT_TRUE(info_eq(_metadata, &st, got));
 	}
 	got = find(self->e, n, unl);
-	ASSERT_NE(NULL, got);
+	ASSERT_TRUE(got != NULL);
 	EXPECT_EQ(U32(MAILBOX_STATE_UNLINKED), got->state);
 	EXPECT_EQ(1, count_named(self->e, n, unl));
 	got = find(self->e, n, dead);
-	ASSERT_NE(NULL, got);
+	ASSERT_TRUE(got != NULL);
 	EXPECT_EQ(U32(MAILBOX_STATE_DEAD), got->state);
 	EXPECT_EQ(U32(MAILBOX_CREATE_OWNED), got->flags);
 	got = find(self->e, n, direct);
-	ASSERT_NE(NULL, got);
+	ASSERT_TRUE(got != NULL);
 	EXPECT_EQ(1, count_named(self->e, n, direct));
 	EXPECT_EQ(U32(MAILBOX_INFO_DIRECT), got->flags);
 	EXPECT_EQ(getpid(), got->owner_pid);
@@ -818,7 +818,7 @@ TEST_F(list, efault_untouched)
 	/* One entry fits before a PROT_NONE page; the second faults. */
 	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_TRUE(map != MAP_FAILED);
 	ASSERT_EQ(0, mprotect(map + pg, pg, PROT_NONE));
 	memset(&l, 0, sizeof(l));
 	l.entries = (uintptr_t)(map + pg - sizeof(struct mailbox_info));
