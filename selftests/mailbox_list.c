@@ -66,6 +66,21 @@ static int dev_open(void)
 	return open(DEV, O_RDWR | O_CLOEXEC);
 }
 
+/* A new descriptor that ioctl @cmd (CREATE, OPEN) bound: it, or -errno. */
+static int bound_fd(unsigned long cmd, void *arg)
+{
+	int fd = dev_open(), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = xioctl(fd, cmd, arg);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 /* A unique name: "lst-PID-TAG-N". */
 static void box_name(char *buf, const char *tag)
 {
@@ -86,17 +101,18 @@ static int box_create(const char *name, __u32 delivery, __u32 flags,
 		.msg_size_max = 64,
 		.delivery = delivery,
 	};
-	int fd = dev_open(), ret;
 
-	if (fd < 0)
-		return -errno;
-	strncpy(c.name, name, sizeof(c.name) - 1);
-	ret = xioctl(fd, MAILBOX_IOC_CREATE, &c);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	memcpy(c.name, name, strnlen(name, sizeof(c.name) - 1));
+	return bound_fd(MAILBOX_IOC_CREATE, &c);
+}
+
+/* A new descriptor bound to existing mailbox @name for @access, or -errno. */
+static int box_open(const char *name, __u32 access)
+{
+	struct mailbox_open o = { .access = access };
+
+	memcpy(o.name, name, strnlen(name, sizeof(o.name) - 1));
+	return bound_fd(MAILBOX_IOC_OPEN, &o);
 }
 
 static int box_send(int fd, const char *msg)
@@ -127,7 +143,7 @@ static void unlink_name(const char *name)
 	struct mailbox_unlink u = { 0 };
 	int fd = dev_open();
 
-	strncpy(u.name, name, sizeof(u.name) - 1);
+	memcpy(u.name, name, strnlen(name, sizeof(u.name) - 1));
 	xioctl(fd, MAILBOX_IOC_UNLINK, &u);
 	close(fd);
 }
@@ -144,7 +160,7 @@ static int list_call(int fd, const char *name, struct mailbox_info *out,
 	int ret;
 
 	if (name)
-		strncpy(l.name, name, sizeof(l.name) - 1);
+		memcpy(l.name, name, strnlen(name, sizeof(l.name) - 1));
 	ret = xioctl(fd, MAILBOX_IOC_LIST, &l);
 	if (ret)
 		return ret;
@@ -297,7 +313,6 @@ TEST_F(list, all_kinds_once)
 	char names[3][MAILBOX_NAME_LEN], unl[MAILBOX_NAME_LEN];
 	char dead[MAILBOX_NAME_LEN], direct[MAILBOX_NAME_LEN];
 	struct mailbox_direct d = { .capacity = 4, .msg_size_max = 32 };
-	struct mailbox_open o = { .access = MAILBOX_ACCESS_SEND };
 	const struct mailbox_info *got;
 	struct mailbox_info st;
 	int fds[3], ufd, dfd, dfd2, xfd, n, i;
@@ -316,9 +331,8 @@ TEST_F(list, all_kinds_once)
 	dfd = box_create(dead, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
 			 MAILBOX_ACCESS_ALL);
 	ASSERT_LE(0, dfd);
-	strcpy(o.name, dead);
-	dfd2 = dev_open();
-	ASSERT_EQ(0, xioctl(dfd2, MAILBOX_IOC_OPEN, &o));
+	dfd2 = box_open(dead, MAILBOX_ACCESS_SEND);
+	ASSERT_LE(0, dfd2);
 	close(dfd);		/* destroyed, held by dfd2 */
 	xfd = dev_open();
 	ASSERT_LE(0, xioctl(xfd, MAILBOX_IOC_OPEN_DIRECT, &d));
@@ -381,7 +395,6 @@ TEST_F(list, counters_match_stat)
 	struct mailbox_info st, got;
 	struct mailbox_recv_prio prio = { .priority = 7 };
 	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	struct mailbox_open o = { .access = MAILBOX_ACCESS_RECV };
 	pthread_t th;
 	void *res;
 	int qfd, bfd, sub, i;
@@ -430,9 +443,8 @@ TEST_F(list, counters_match_stat)
 	bfd = box_create(b, MAILBOX_DELIVER_BROADCAST, MAILBOX_CREATE_OWNED,
 			 MAILBOX_ACCESS_SEND);
 	ASSERT_LE(0, bfd);
-	strcpy(o.name, b);
-	sub = dev_open();
-	ASSERT_EQ(0, xioctl(sub, MAILBOX_IOC_OPEN, &o));
+	sub = box_open(b, MAILBOX_ACCESS_RECV);
+	ASSERT_LE(0, sub);
 	ASSERT_EQ(0, box_send(bfd, "one"));
 	ASSERT_EQ(0, box_send(bfd, "two!"));
 	ASSERT_EQ(0, xioctl(sub, MAILBOX_IOC_STAT, &st));

@@ -1105,10 +1105,19 @@ static char *ls_name(const char *name)
 	return out;
 }
 
+/* @v as a decimal string (malloc'd, or NULL). */
+static char *ls_num(unsigned long long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	return strdup(buf);
+}
+
 /* The display string of column @c for @st (malloc'd, or NULL). */
 static char *ls_cell(const struct mbox_stat *st, int c)
 {
-	char buf[32];
+	char buf[24];
 
 	switch (c) {
 	case C_NAME:
@@ -1121,40 +1130,27 @@ static char *ls_cell(const struct mbox_stat *st, int c)
 		return id_name("/etc/group", buf);
 	case C_MODE:
 		snprintf(buf, sizeof(buf), "%04o", st->mode);
-		break;
+		return strdup(buf);
 	case C_CAP:
-		snprintf(buf, sizeof(buf), "%u", st->capacity);
-		break;
+		return ls_num(st->capacity);
 	case C_MSGSIZE:
-		snprintf(buf, sizeof(buf), "%u", st->msg_size_max);
-		break;
+		return ls_num(st->msg_size_max);
 	case C_DEPTH:
-		snprintf(buf, sizeof(buf), "%u", st->depth);
-		break;
+		return ls_num(st->depth);
 	case C_BYTES:
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->bytes);
-		break;
+		return ls_num(st->bytes);
 	case C_SENT:
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->sent);
-		break;
+		return ls_num(st->sent);
 	case C_RECV:
-		snprintf(buf, sizeof(buf), "%llu",
-			 (unsigned long long)st->received);
-		break;
+		return ls_num(st->received);
 	case C_SBLOCK:
-		snprintf(buf, sizeof(buf), "%llu",
-			 (unsigned long long)st->send_blocked);
-		break;
+		return ls_num(st->send_blocked);
 	case C_RBLOCK:
-		snprintf(buf, sizeof(buf), "%llu",
-			 (unsigned long long)st->recv_blocked);
-		break;
+		return ls_num(st->recv_blocked);
 	case C_SWAIT:
-		snprintf(buf, sizeof(buf), "%u", st->senders_waiting);
-		break;
+		return ls_num(st->senders_waiting);
 	case C_RWAIT:
-		snprintf(buf, sizeof(buf), "%u", st->receivers_waiting);
-		break;
+		return ls_num(st->receivers_waiting);
 	case C_STATE:
 		return strdup(state_name(st->state));
 	case C_FLAGS:
@@ -1163,14 +1159,11 @@ static char *ls_cell(const struct mbox_stat *st, int c)
 	case C_DELIVERY:
 		return strdup(delivery_name(st->delivery));
 	case C_SUBS:
-		if (st->delivery != MBOX_DELIVER_BROADCAST)
-			return strdup("-");
-		snprintf(buf, sizeof(buf), "%u", st->subscribers);
-		break;
+		return st->delivery == MBOX_DELIVER_BROADCAST ?
+		       ls_num(st->subscribers) : strdup("-");
 	default:
 		return NULL;
 	}
-	return strdup(buf);
 }
 
 static int cmd_ls(int argc, char **argv)
