@@ -2,11 +2,18 @@
 /*
  * Kernel mailboxes: what userspace can read about them. /proc/mailboxes
  * (one line per live mailbox, in the manner of /proc/sysvipc/msg),
- * MAILBOX_IOC_STAT and the descriptor's fdinfo.
+ * MAILBOX_IOC_STAT, MAILBOX_IOC_LIST (struct mailbox_info per mailbox, in
+ * the order of their ids, resumable through a cursor) and the
+ * descriptor's fdinfo.
  */
+#include <linux/minmax.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
 #include "kmailbox.h"
@@ -148,16 +155,19 @@ void kmb_proc_exit(void)
 }
 
 /**
- * kmb_fill_info() - MAILBOX_IOC_STAT
- * @mf: a bound descriptor.
+ * kmb_fill_info() - MAILBOX_IOC_STAT, and an entry of MAILBOX_IOC_LIST
+ * @mb: the mailbox.
+ * @mf: a descriptor bound to @mb, or NULL (MAILBOX_IOC_LIST): then the
+ *	descriptor's own fields (access, recv_priority, backlog, and
+ *	next_len on a broadcast mailbox) are 0.
  * @info: filled in.
  */
-void kmb_fill_info(struct kmb_file *mf, struct mailbox_info *info)
+void kmb_fill_info(struct kmb *mb, const struct kmb_file *mf,
+		   struct mailbox_info *info)
 {
 	static const struct kmb_waiter anyone;
 	struct pid_namespace *pid_ns = task_active_pid_ns(current);
 	struct user_namespace *ns = current_user_ns();
-	struct kmb *mb = mf->mbox;
 	struct kmb_waiter *holder;
 	struct kmb_msg *next;
 
@@ -168,21 +178,21 @@ void kmb_fill_info(struct kmb_file *mf, struct mailbox_info *info)
 	info->gid = from_kgid_munged(ns, mb->gid);
 	info->capacity = mb->capacity;
 	info->msg_size_max = mb->msg_size_max;
-	info->access = mf->access;
+	info->access = mf ? mf->access : 0;
 	info->flags = mb->owned ? MAILBOX_CREATE_OWNED : 0;
 	if (mb->owner) {
 		info->flags |= MAILBOX_INFO_DIRECT;
 		info->owner_pid = pid_nr_ns(mb->owner, pid_ns);
 	}
 	info->delivery = mb->delivery;
-	info->recv_priority = READ_ONCE(mf->recv_prio);
+	info->recv_priority = mf ? READ_ONCE(mf->recv_prio) : 0;
 
 	spin_lock(&mb->lock);
 	info->state = kmb_state(mb);
 	info->depth = mb->depth;
 	info->bytes = mb->bytes;
 	if (mb->delivery == MAILBOX_DELIVER_BROADCAST)
-		next = mf->subscribed ? mf->sub.next : NULL;
+		next = mf && mf->subscribed ? mf->sub.next : NULL;
 	else
 		next = kmb_next(mb, &anyone, &holder);
 	info->next_len = next ? next->len : 0;
@@ -193,9 +203,113 @@ void kmb_fill_info(struct kmb_file *mf, struct mailbox_info *info)
 	info->dropped = mb->dropped;
 	info->send_blocked = mb->send_blocked;
 	info->recv_blocked = mb->recv_blocked;
-	info->backlog = mf->subscribed ? mf->sub.backlog : 0;
+	info->backlog = mf && mf->subscribed ? mf->sub.backlog : 0;
 	info->subscribers = mb->nr_subs;
 	spin_unlock(&mb->lock);
+}
+
+/*
+ * Entries filled in one pass under kmb_registry_lock and then copied out
+ * without it: a copy that faults (or waits for userfaultfd) must not hold
+ * the lock every create, open and close takes. 16 entries are 2.9 KiB.
+ */
+#define KMB_LIST_CHUNK	16
+
+/* Is @mb listed under @name (empty: every mailbox)? */
+static bool kmb_list_match(const struct kmb *mb, const char *name,
+			   struct pid_namespace *ns)
+{
+	char shown[MAILBOX_NAME_LEN];
+
+	if (!*name)
+		return true;
+	if (!mb->owner)
+		return !strcmp(mb->name, name);
+	return kmb_name_of(mb, ns, shown, sizeof(shown)) >= 0 &&
+	       !strcmp(shown, name);
+}
+
+/*
+ * One pass over kmb_all: fill @buf with up to @max entries, for the
+ * mailboxes matching @name whose id is at least *@cursor, and move
+ * *@cursor past each. Counts every match in *@total.
+ *
+ * Return: the entries filled.
+ */
+static u32 kmb_list_pass(const char *name, u64 *cursor,
+			 struct mailbox_info *buf, u32 max, u32 *total)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct kmb *mb;
+	u32 n = 0;
+
+	*total = 0;
+	mutex_lock(&kmb_registry_lock);
+	list_for_each_entry(mb, &kmb_all, all) {
+		if (!kmb_list_match(mb, name, ns))
+			continue;
+		(*total)++;
+		if (mb->id < *cursor || n == max)
+			continue;
+		/* Takes the mailbox lock: after the registry lock. */
+		kmb_fill_info(mb, NULL, &buf[n++]);
+		*cursor = mb->id + 1;
+	}
+	mutex_unlock(&kmb_registry_lock);
+	return n;
+}
+
+/**
+ * kmb_ioc_list() - MAILBOX_IOC_LIST
+ * @uarg: the caller's struct mailbox_list.
+ *
+ * Return: 0 or a negative errno; see the uapi header.
+ */
+long kmb_ioc_list(struct mailbox_list __user *uarg)
+{
+	struct mailbox_info __user *entries;
+	struct mailbox_info *buf;
+	struct mailbox_list args;
+	u32 done = 0, total = 0, want, n;
+	u64 cursor;
+	long ret = 0;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.reserved0 ||
+	    memchr_inv(args.reserved, 0, sizeof(args.reserved)) ||
+	    strnlen(args.name, sizeof(args.name)) == sizeof(args.name))
+		return -EINVAL;
+
+	buf = kmalloc_array(KMB_LIST_CHUNK, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	entries = u64_to_user_ptr(args.entries);
+	cursor = args.cursor;
+	do {
+		want = min_t(u32, args.count - done, KMB_LIST_CHUNK);
+		n = kmb_list_pass(args.name, &cursor, buf, want, &total);
+		if (copy_to_user(entries + done, buf, n * sizeof(*buf))) {
+			ret = -EFAULT;
+			goto out_free;
+		}
+		done += n;
+		cond_resched();
+	} while (n && n == want && done < args.count);
+
+	if (*args.name && !total) {
+		ret = -ENOENT;
+		goto out_free;
+	}
+	args.count = done;
+	args.cursor = cursor;
+	args.total = total;
+	if (copy_to_user(uarg, &args, sizeof(args)))
+		ret = -EFAULT;
+
+out_free:
+	kfree(buf);
+	return ret;
 }
 
 /**

@@ -154,8 +154,10 @@ struct kmb_waiter {
  *	and its messages.
  * @hnode: in the name hash table while linked, or in the direct table
  *	while a direct mailbox lives; under kmb_registry_lock.
- * @all: in the list of live mailboxes (for /proc), under
- *	kmb_registry_lock.
+ * @all: in the list of live mailboxes (for /proc and MAILBOX_IOC_LIST),
+ *	under kmb_registry_lock; in the order of @id.
+ * @id: assigned when the mailbox is linked, larger than any before it:
+ *	MAILBOX_IOC_LIST's cursor. Set once, under kmb_registry_lock.
  * @name: the name it was created with.
  * @linked: reachable by name; under kmb_registry_lock.
  * @owned: destroyed when @owner_file closes. Set once at creation.
@@ -211,6 +213,7 @@ struct kmb {
 	struct kref ref;
 	struct hlist_node hnode;
 	struct list_head all;
+	u64 id;
 	char name[MAILBOX_NAME_LEN];
 	bool linked;
 	bool owned;
@@ -337,7 +340,7 @@ struct kmb_wait {
  *   recv.c       receiving (calls broadcast.c)
  *   names.c      create/open/unlink by name, binding, closing
  *   direct.c     direct mailboxes by pid (calls names.c, send.c)
- *   info.c       /proc/mailboxes, STAT, fdinfo
+ *   info.c       /proc/mailboxes, STAT, LIST, fdinfo
  *   main.c       the device, ioctl dispatch, batches, parameters
  */
 
@@ -475,7 +478,9 @@ int kmb_send_to(struct kmb_file *mf, struct mailbox_send *args,
 int kmb_proc_init(void);
 void kmb_proc_exit(void);
 const char *kmb_delivery_name(const struct kmb *mb);
-void kmb_fill_info(struct kmb_file *mf, struct mailbox_info *info);
+void kmb_fill_info(struct kmb *mb, const struct kmb_file *mf,
+		   struct mailbox_info *info);
+long kmb_ioc_list(struct mailbox_list __user *uarg);
 void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf);
 
 #endif /* _KMAILBOX_H */

@@ -31,6 +31,7 @@ static_assert(sizeof(struct mailbox_policy) == 32);
 static_assert(sizeof(struct mailbox_recv_prio) == 16);
 static_assert(sizeof(struct mailbox_version) == 40);
 static_assert(sizeof(struct mailbox_batch) == 40);
+static_assert(sizeof(struct mailbox_list) == 128);
 
 /* Kbuild passes the numbers of the top-level VERSION file. */
 #define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
@@ -49,7 +50,8 @@ static_assert(sizeof(struct mailbox_batch) == 40);
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SET_RECV_PRIO)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_VERSION)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND_BATCH)) | \
-		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV_BATCH)))
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV_BATCH)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_LIST)))
 
 unsigned int kmb_max_mailboxes = 4096;
 module_param_named(max_mailboxes, kmb_max_mailboxes, uint, 0644);
@@ -267,11 +269,12 @@ static long kmb_ioctl_batch(struct kmb_file *mf,
 
 static long kmb_ioctl_stat(struct kmb_file *mf, void __user *uarg)
 {
+	struct kmb *mb = kmb_of(mf);
 	struct mailbox_info info;
 
-	if (!kmb_of(mf))
+	if (!mb)
 		return -EBADFD;
-	kmb_fill_info(mf, &info);
+	kmb_fill_info(mb, mf, &info);
 	if (copy_to_user(uarg, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;
@@ -319,6 +322,8 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 		return kmb_ioctl_stat(mf, uarg);
 	case MAILBOX_IOC_VERSION:
 		return kmb_ioctl_version(uarg);
+	case MAILBOX_IOC_LIST:
+		return kmb_ioc_list(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -18,9 +18,9 @@
 
 /*
  * kmb_registry_lock protects the name hash table, the direct table, the
- * list of live mailboxes (kmb_all), kmb_count, and each mailbox's
- * @linked, @hnode, @all, @nr_files and direct-send policy. It is taken
- * before any mailbox's lock.
+ * list of live mailboxes (kmb_all, in the order of their ids), kmb_count,
+ * kmb_last_id, and each mailbox's @linked, @hnode, @all, @id, @nr_files
+ * and direct-send policy. It is taken before any mailbox's lock.
  */
 DEFINE_MUTEX(kmb_registry_lock);
 
@@ -31,6 +31,8 @@ static DEFINE_HASHTABLE(kmb_names, 8);
 static DEFINE_HASHTABLE(kmb_directs, 8);
 
 static unsigned int kmb_count;
+
+static u64 kmb_last_id;
 
 static u32 kmb_name_hash(const char *name)
 {
@@ -87,6 +89,8 @@ int kmb_link(struct kmb *mb)
 		return -ENOSPC;
 	atomic_inc(&creator->mailboxes);
 	kmb_count++;
+	/* Ids only grow: kmb_all stays sorted by them. */
+	mb->id = ++kmb_last_id;
 	list_add_tail(&mb->all, &kmb_all);
 	if (mb->owner)
 		hash_add(kmb_directs, &mb->hnode, (unsigned long)mb->owner);

@@ -663,6 +663,38 @@ int mbox_direct_policy(int fd, unsigned int policy, const pid_t *pids,
 	return ret < 0 ? ret : 0;
 }
 
+/* struct mbox_stat from the kernel's struct mailbox_info (STAT, LIST). */
+static void info_to_stat(const struct mailbox_info *mi, struct mbox_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	memcpy(st->name, mi->name, sizeof(st->name) - 1);
+	st->state = mi->state;
+	st->mode = mi->mode;
+	st->uid = mi->uid;
+	st->gid = mi->gid;
+	st->capacity = mi->capacity;
+	st->msg_size_max = mi->msg_size_max;
+	st->depth = mi->depth;
+	st->next_len = mi->next_len;
+	st->bytes = mi->bytes;
+	st->receivers_waiting = mi->receivers_waiting;
+	st->senders_waiting = mi->senders_waiting;
+	st->access = mi->access;
+	if (mi->flags & MAILBOX_CREATE_OWNED)
+		st->flags |= MBOX_STAT_OWNED;
+	if (mi->flags & MAILBOX_INFO_DIRECT)
+		st->flags |= MBOX_STAT_DIRECT;
+	st->sent = mi->sent;
+	st->received = mi->received;
+	st->send_blocked = mi->send_blocked;
+	st->recv_blocked = mi->recv_blocked;
+	st->delivery = mi->delivery;
+	st->recv_priority = mi->recv_priority;
+	st->backlog = mi->backlog;
+	st->subscribers = mi->subscribers;
+	st->owner_pid = mi->owner_pid;
+}
+
 __typeof__(mbox_stat) mbox_stat_v11;
 MBOX_SYMVER_DEFAULT(mbox_stat_v11, mbox_stat, LIBMAILBOX_1.1);
 MBOX_EXPORT
@@ -677,33 +709,7 @@ int mbox_stat_v11(int fd, struct mbox_stat *st)
 	ret = mbox_ioctl(fd, MAILBOX_IOC_STAT, &mi);
 	if (ret < 0)
 		return ret;
-	memset(st, 0, sizeof(*st));
-	memcpy(st->name, mi.name, sizeof(st->name) - 1);
-	st->state = mi.state;
-	st->mode = mi.mode;
-	st->uid = mi.uid;
-	st->gid = mi.gid;
-	st->capacity = mi.capacity;
-	st->msg_size_max = mi.msg_size_max;
-	st->depth = mi.depth;
-	st->next_len = mi.next_len;
-	st->bytes = mi.bytes;
-	st->receivers_waiting = mi.receivers_waiting;
-	st->senders_waiting = mi.senders_waiting;
-	st->access = mi.access;
-	if (mi.flags & MAILBOX_CREATE_OWNED)
-		st->flags |= MBOX_STAT_OWNED;
-	if (mi.flags & MAILBOX_INFO_DIRECT)
-		st->flags |= MBOX_STAT_DIRECT;
-	st->sent = mi.sent;
-	st->received = mi.received;
-	st->send_blocked = mi.send_blocked;
-	st->recv_blocked = mi.recv_blocked;
-	st->delivery = mi.delivery;
-	st->recv_priority = mi.recv_priority;
-	st->backlog = mi.backlog;
-	st->subscribers = mi.subscribers;
-	st->owner_pid = mi.owner_pid;
+	info_to_stat(&mi, st);
 	return 0;
 }
 
@@ -900,5 +906,51 @@ int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
 		if ((unsigned int)ret < count)
 			break;
 	}
+	return (int)done;
+}
+
+/* Entries per MAILBOX_IOC_LIST call: on the stack, 2.9 KiB. */
+#define LIST_CHUNK	16
+
+MBOX_EXPORT
+int mbox_list(const char *name, struct mbox_stat *st, unsigned int n,
+	      uint64_t *cursor)
+{
+	struct mailbox_info mi[LIST_CHUNK];
+	struct mailbox_list l;
+	unsigned int done = 0, i;
+	int fd, ret;
+
+	if (!st && n)
+		return -EINVAL;
+	memset(&l, 0, sizeof(l));
+	if (name && *name) {
+		ret = copy_name(l.name, name);
+		if (ret)
+			return ret;
+	}
+	if (n > INT_MAX)
+		n = INT_MAX;
+	l.cursor = cursor ? *cursor : 0;
+	fd = open_device(0);
+	if (fd < 0)
+		return fd;
+	do {
+		l.entries = (uintptr_t)mi;
+		l.count = n - done < LIST_CHUNK ? n - done : LIST_CHUNK;
+		ret = mbox_ioctl(fd, MAILBOX_IOC_LIST, &l);
+		if (ret < 0)
+			break;
+		for (i = 0; i < l.count; i++)
+			info_to_stat(&mi[i], &st[done + i]);
+		done += l.count;
+		if (cursor)
+			*cursor = l.cursor;
+	} while (l.count == LIST_CHUNK && done < n);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	if (!n)
+		return l.total > INT_MAX ? INT_MAX : (int)l.total;
 	return (int)done;
 }

@@ -25,13 +25,13 @@
  *    open it return -ENOENT.
  *
  * Link with -lmailbox. Symbols are versioned: LIBMAILBOX_1.0,
- * LIBMAILBOX_1.1 for delivery modes, priorities and direct mailboxes, and
- * LIBMAILBOX_1.2 for batches and versions. The
- * calls whose structures grew in 1.1 (mbox_create(), mbox_createx(),
- * mbox_receive*() and mbox_stat()) keep their 1.0 versions for programs
- * built against the 1.0 header. The header needs struct timespec from
- * <time.h>: C11, or POSIX (_POSIX_C_SOURCE >= 199309L, the default of gcc's
- * gnu modes).
+ * LIBMAILBOX_1.1 for delivery modes, priorities and direct mailboxes,
+ * LIBMAILBOX_1.2 for batches and versions, and LIBMAILBOX_1.3 for
+ * mbox_list(). The calls whose structures grew in 1.1 (mbox_create(),
+ * mbox_createx(), mbox_receive*() and mbox_stat()) keep their 1.0 versions
+ * for programs built against the 1.0 header. The header needs struct
+ * timespec from <time.h>: C11, or POSIX (_POSIX_C_SOURCE >= 199309L, the
+ * default of gcc's gnu modes).
  *
  * Since 1.1:
  *  - a mailbox delivers in one of three ways, chosen when it is created
@@ -238,6 +238,10 @@ struct mbox_msginfo {
  *	(0 if not visible there); else 0.
  *
  * On a broadcast mailbox @depth is the backlog of the slowest subscriber.
+ * mbox_list() fills it too, without a descriptor: @access, @recv_priority,
+ * @backlog (and @next_len of a broadcast mailbox) are then 0. Both calls
+ * write this layout: a field added to it needs new symbol versions of
+ * both.
  */
 struct mbox_stat {
 	char name[MBOX_NAME_MAX + 1];
@@ -810,6 +814,37 @@ int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
  */
 int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
 		       unsigned int flags, const struct timespec *deadline);
+
+/**
+ * mbox_list() - describe mailboxes without opening them
+ * @name: NULL or "" for every mailbox; otherwise only the mailboxes called
+ *	@name: the one linked under it and those unlinked but still open, or
+ *	a direct mailbox by its "pid/N".
+ * @st: filled with up to @n entries, oldest mailbox first; may be NULL
+ *	when @n is 0.
+ * @n: entries @st holds; 0 to count the mailboxes instead.
+ * @cursor: NULL to list from the start; otherwise where to resume, 0 the
+ *	first time, and the call leaves there where the next call resumes.
+ *
+ * Lists what /proc/mailboxes shows: every mailbox there is, named or
+ * direct, linked, unlinked or dead (destroyed but still held), whatever
+ * its permissions, each entry as mbox_stat() would fill it for a
+ * descriptor without access: @access, @recv_priority and @backlog are 0,
+ * and so is @next_len on a broadcast mailbox. Paged through @cursor, a
+ * listing returns each mailbox that lives through it exactly once, even
+ * while others are created and destroyed: mailboxes are listed in the
+ * order they were created, and a new one comes after every listed one.
+ * Opens MBOX_DEVICE for the call and closes it; uses MAILBOX_IOC_LIST.
+ * Since 1.3.
+ *
+ * Return: the number of entries written, fewer than @n only at the end of
+ * the list (0: nothing more, and @cursor unchanged); with @n 0, the number
+ * of mailboxes (called @name). Or -errno: -EINVAL (@st NULL), -ENAMETOOLONG,
+ * -ENOENT (@name given and no mailbox is called so, or no /dev/mailbox),
+ * -ENOTTY (a module older than 1.3), and errors of open(2).
+ */
+int mbox_list(const char *name, struct mbox_stat *st, unsigned int n,
+	      uint64_t *cursor);
 
 #ifdef __cplusplus
 }

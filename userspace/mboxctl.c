@@ -2,9 +2,9 @@
 /*
  * mboxctl - create, use, inspect and remove kernel mailboxes.
  *
- * Everything goes through libmailbox, except what only /proc/mailboxes
- * tells: `ls`, and in `stat` the waiting receivers' priorities, the
- * subscribers' backlogs and direct mailboxes (pid/N). Exit status: 0
+ * Everything goes through libmailbox; `ls` and `stat` through
+ * mbox_list(), which needs no descriptor and no permission.
+ * /proc/mailboxes, the human view, is left to humans. Exit status: 0
  * success, 1 failure, 2 usage error.
  */
 #include <errno.h>
@@ -19,9 +19,7 @@
 
 #include "mailbox.h"
 
-#ifndef PROC_MAILBOXES	/* overridable for testing */
 #define PROC_MAILBOXES	"/proc/mailboxes"
-#endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -29,7 +27,7 @@ enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* What was being done when an error happened, for the hint. */
 enum op { OP_CREATE, OP_OPEN, OP_SEND, OP_SEND_WAIT, OP_SEND_TO, OP_RECV,
-	  OP_RECV_FROM, OP_UNLINK, OP_STAT, OP_DIRECT };
+	  OP_RECV_FROM, OP_UNLINK, OP_STAT, OP_DIRECT, OP_LIST };
 
 static const char usage_text[] =
 "Usage: mboxctl COMMAND [ARGS]\n"
@@ -70,12 +68,14 @@ static const char usage_text[] =
 "        --same-uid: only senders of this effective uid), print\n"
 "        'pid N: receiving', then receive as 'recv' does. Others send to it\n"
 "        with 'mboxctl send --to N'. It disappears when mboxctl exits.\n"
-"  ls    List all mailboxes (from " PROC_MAILBOXES "), with their delivery,\n"
-"        the priorities of the waiting receivers in the order they will be\n"
-"        served, and for broadcast the unread messages of each receiver.\n"
-"        Direct mailboxes are named pid/N and flagged 'direct'.\n"
+"  ls    List all mailboxes, oldest first, with their counters, delivery\n"
+"        and, for broadcast, the number of receivers (SUBS). Direct\n"
+"        mailboxes are named pid/N and flagged 'direct'. (" PROC_MAILBOXES "\n"
+"        also shows the waiting receivers' priorities and each broadcast\n"
+"        receiver's unread messages.)\n"
 "  stat NAME\n"
-"        Show the state of a mailbox as 'key: value' lines. NAME may be\n"
+"        Show the state of a mailbox as 'key: value' lines: the one linked\n"
+"        as NAME, else the newest unlinked one still open. NAME may be\n"
 "        pid/N for the direct mailbox of process N.\n"
 "  rm NAME\n"
 "        Remove a mailbox's name (owner or CAP_SYS_ADMIN only).\n"
@@ -166,7 +166,8 @@ static const char *hint(enum op op, int err)
 	case EINVAL:
 		if (op == OP_CREATE)
 			return "invalid name or attributes (a broadcast mailbox needs a capacity)";
-		if (op == OP_OPEN || op == OP_UNLINK || op == OP_STAT)
+		if (op == OP_OPEN || op == OP_UNLINK || op == OP_STAT ||
+		    op == OP_LIST)
 			return "invalid name";
 		if (op == OP_RECV_FROM)
 			return "a broadcast mailbox cannot take messages from one sender";
@@ -175,6 +176,10 @@ static const char *hint(enum op op, int err)
 		return NULL;
 	case EINTR:
 		return "interrupted by a signal";
+	case ENOTTY:
+		if (op == OP_LIST)
+			return "the kmailbox module is older than 1.3: see " PROC_MAILBOXES;
+		return NULL;
 	default:
 		return NULL;
 	}
@@ -883,172 +888,6 @@ static int cmd_direct(int argc, char **argv)
 	return ret;
 }
 
-/*
- * /proc/mailboxes: a header line naming the columns (name uid gid mode
- * capacity msgsize depth bytes sent received sblocked rblocked swait rwait
- * state flags, since issue 4 delivery waiters backlog, since issue 11
- * dropped; see uapi/linux/kmailbox.h), then one line per mailbox. Columns
- * are found by their header name, so an older module's shorter lines still
- * parse.
- */
-struct proc_table {
-	char **cols;		/* header names */
-	size_t ncols;
-	char ***rows;		/* ncols fields each, NULL where missing */
-	size_t nrows;
-};
-
-static void free_strings(char **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void proc_free(struct proc_table *t)
-{
-	for (size_t r = 0; r < t->nrows; r++)
-		free_strings(t->rows[r], t->ncols);
-	free(t->rows);
-	free_strings(t->cols, t->ncols);
-	memset(t, 0, sizeof(*t));
-}
-
-/* Split @line at white space into @n strings; NULL on ENOMEM. */
-static char **split(char *line, size_t *n)
-{
-	char **v = NULL, **nv, *save = NULL, *tok;
-
-	*n = 0;
-	for (tok = strtok_r(line, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		nv = realloc(v, (*n + 1) * sizeof(*v));
-		if (!nv || !(nv[*n] = strdup(tok))) {
-			free_strings(nv ? nv : v, *n);
-			return NULL;
-		}
-		v = nv;
-		(*n)++;
-	}
-	return v ? v : calloc(1, sizeof(*v));
-}
-
-/* Read PROC_MAILBOXES into @t: 0 or an errno. */
-static int proc_read(struct proc_table *t)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	int err = 0;
-	FILE *f;
-
-	memset(t, 0, sizeof(*t));
-	f = fopen(PROC_MAILBOXES, "r");
-	if (!f)
-		return errno;
-	if (getline(&line, &cap, f) >= 0) {
-		t->cols = split(line, &t->ncols);
-		if (!t->cols)
-			err = ENOMEM;
-	}
-	while (!err && getline(&line, &cap, f) >= 0) {
-		char **row, **fields, ***nrows;
-		size_t n;
-
-		fields = split(line, &n);
-		if (!fields) {
-			err = ENOMEM;
-			break;
-		}
-		if (!n) {
-			free(fields);
-			continue;
-		}
-		row = calloc(t->ncols ? t->ncols : 1, sizeof(*row));
-		nrows = realloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
-		if (nrows)
-			t->rows = nrows;
-		if (!row || !nrows) {
-			free(row);
-			free_strings(fields, n);
-			err = ENOMEM;
-			break;
-		}
-		/* Extra fields (a newer module's) are dropped. */
-		for (size_t c = 0; c < n; c++) {
-			if (c < t->ncols)
-				row[c] = fields[c];
-			else
-				free(fields[c]);
-		}
-		free(fields);
-		t->rows[t->nrows++] = row;
-	}
-	if (!err && ferror(f))
-		err = errno ? errno : EIO;
-	fclose(f);
-	free(line);
-	if (err)
-		proc_free(t);
-	return err;
-}
-
-/* The field of column @col in row @r, or NULL if there is none. */
-static const char *proc_get(const struct proc_table *t, size_t r,
-			    const char *col)
-{
-	for (size_t c = 0; c < t->ncols; c++)
-		if (!strcmp(t->cols[c], col))
-			return t->rows[r][c];
-	return NULL;
-}
-
-static bool proc_has(const struct proc_table *t, const char *col)
-{
-	for (size_t c = 0; c < t->ncols; c++)
-		if (!strcmp(t->cols[c], col))
-			return true;
-	return false;
-}
-
-/* A /proc name (space, tab, newline, backslash as \ooo) equals @name? */
-static bool proc_name_is(const char *esc, const char *name)
-{
-	while (*esc) {
-		unsigned char c = (unsigned char)*esc++;
-
-		if (c == '\\' && esc[0] >= '0' && esc[0] <= '3' &&
-		    esc[1] >= '0' && esc[1] <= '7' &&
-		    esc[2] >= '0' && esc[2] <= '7') {
-			c = (unsigned char)((esc[0] - '0') << 6 |
-					    (esc[1] - '0') << 3 | (esc[2] - '0'));
-			esc += 3;
-		}
-		if ((unsigned char)*name++ != c)
-			return false;
-	}
-	return !*name;
-}
-
-/*
- * The row of the mailbox called @name in state @state (NULL: any), or -1.
- * An unlinked mailbox may share its name with a newer, linked one.
- */
-static long proc_find(const struct proc_table *t, const char *name,
-		      const char *state)
-{
-	for (size_t r = 0; r < t->nrows; r++) {
-		const char *n = proc_get(t, r, "name");
-		const char *s = proc_get(t, r, "state");
-
-		if (n && proc_name_is(n, name) &&
-		    (!state || (s && !strcmp(s, state))))
-			return (long)r;
-	}
-	return -1;
-}
-
 static const char *state_name(unsigned int state)
 {
 	switch (state) {
@@ -1063,106 +902,47 @@ static const char *state_name(unsigned int state)
 	}
 }
 
-/* A numeric /proc field into @out (unchanged if missing or malformed). */
-static void proc_num(const struct proc_table *t, size_t r, const char *col,
-		     int base, uint64_t *out)
+/* Mailboxes fetched per mbox_list() call. */
+#define LIST_CHUNK	64
+
+/*
+ * Every mailbox, or those called @name, into *@out (malloc'd), oldest
+ * first: their number, or -errno from mbox_list().
+ */
+static int list_boxes(const char *name, struct mbox_stat **out)
 {
-	const char *v = proc_get(t, r, col);
-	unsigned long long n;
-	char *end;
+	struct mbox_stat *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	uint64_t cursor = 0;
+	int got;
 
-	if (!v || !*v || *v == '-')
-		return;
-	errno = 0;
-	n = strtoull(v, &end, base);
-	if (!errno && !*end)
-		*out = n;
-}
-
-/* struct mbox_stat from row @r of /proc/mailboxes (no next_len, access). */
-static void stat_from_proc(const struct proc_table *t, size_t r,
-			   struct mbox_stat *st)
-{
-	const char *v;
-	uint64_t n;
-
-	memset(st, 0, sizeof(*st));
-#define NUM(col, base, field) do { \
-		n = st->field; \
-		proc_num(t, r, col, base, &n); \
-		st->field = n; \
-	} while (0)
-	NUM("uid", 10, uid);
-	NUM("gid", 10, gid);
-	NUM("mode", 8, mode);
-	NUM("capacity", 10, capacity);
-	NUM("msgsize", 10, msg_size_max);
-	NUM("depth", 10, depth);
-	NUM("bytes", 10, bytes);
-	NUM("sent", 10, sent);
-	NUM("received", 10, received);
-	NUM("sblocked", 10, send_blocked);
-	NUM("rblocked", 10, recv_blocked);
-	NUM("swait", 10, senders_waiting);
-	NUM("rwait", 10, receivers_waiting);
-#undef NUM
-	v = proc_get(t, r, "state");
-	for (unsigned int s = MBOX_STATE_LINKED; v && s <= MBOX_STATE_DEAD; s++)
-		if (!strcmp(v, state_name(s)))
-			st->state = s;
-	v = proc_get(t, r, "flags");
-	if (v && strstr(v, "owned"))
-		st->flags |= MBOX_STAT_OWNED;
-	if (v && strstr(v, "direct"))
-		st->flags |= MBOX_STAT_DIRECT;
-	v = proc_get(t, r, "delivery");
-	if (v)
-		parse_delivery(v, 3, &st->delivery);
-	v = proc_get(t, r, "backlog");
-	if (st->delivery == MBOX_DELIVER_BROADCAST && v && strcmp(v, "-")) {
-		st->subscribers = 1;
-		for (; *v; v++)
-			st->subscribers += *v == ',';
-	}
-}
-
-/* stat pid/N: a direct mailbox, known only from /proc/mailboxes. */
-static int stat_direct(const char *name, struct mbox_stat *st,
-		       struct proc_table *t, long *row)
-{
-	pid_t pid;
-	int err;
-
-	if (strncmp(name, "pid/", 4) || !parse_pid(name + 4, &pid))
-		return usage_error("stat: bad direct mailbox name '%s' (pid/N)",
-				   name);
-	err = proc_read(t);
-	if (err) {
-		fprintf(stderr, "mboxctl: stat '%s': %s: %s\n", name,
-			PROC_MAILBOXES, strerror(err));
-		return EXIT_FAIL;
-	}
-	*row = proc_find(t, name, NULL);
-	if (*row < 0) {
-		fprintf(stderr, "mboxctl: stat '%s': no such direct mailbox (process %d has none, or is not visible here)\n",
-			name, (int)pid);
-		return EXIT_FAIL;
-	}
-	stat_from_proc(t, (size_t)*row, st);
-	snprintf(st->name, sizeof(st->name), "%s", name);
-	st->owner_pid = pid;
-	return 0;
+	do {
+		if (cap - n < LIST_CHUNK) {
+			cap += LIST_CHUNK;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		got = mbox_list(name, v + n, LIST_CHUNK, &cursor);
+		if (got < 0) {
+			free(v);
+			return got;
+		}
+		n += (size_t)got;
+	} while (got == LIST_CHUNK && n < INT_MAX - LIST_CHUNK);
+	*out = v;
+	return (int)n;
 }
 
 static int cmd_stat(int argc, char **argv)
 {
-	struct proc_table t = { 0 };
-	struct mbox_stat st;
-	const char *name = NULL, *waiters = NULL, *backlog = NULL;
-	const char *dropped = NULL;
-	bool from_proc = false, self_subscribed = false;
-	long row = -1;
-	int fd, opt, ret;
+	struct mbox_stat *boxes = NULL, *st;
+	const char *name = NULL;
+	pid_t pid = 0;
+	int opt, ret, n;
 
 	while ((opt = getopt(argc, argv, "h")) != -1) {
 		if (opt == 'h') {
@@ -1174,77 +954,56 @@ static int cmd_stat(int argc, char **argv)
 	ret = one_name("stat", argc, argv, &name);
 	if (ret)
 		return ret;
+	/* No name has a '/' but a direct mailbox's, pid/N. */
+	if (strchr(name, '/') &&
+	    (strncmp(name, "pid/", 4) || !parse_pid(name + 4, &pid)))
+		return usage_error("stat: bad direct mailbox name '%s' (pid/N)",
+				   name);
 
-	if (strchr(name, '/')) {
-		/* Direct mailboxes have no name to open them by. */
-		ret = stat_direct(name, &st, &t, &row);
-		if (ret)
-			return ret;
-		from_proc = true;
-	} else {
-		/*
-		 * Binding needs some access: write permission, else read.
-		 * Sending first, as a receiving descriptor would subscribe
-		 * to a broadcast mailbox.
-		 */
-		fd = mbox_open(name, MBOX_SEND_ONLY);
-		if (fd == -EACCES)
-			fd = mbox_open(name, MBOX_RECV_ONLY);
-		if (fd < 0)
-			return fail("stat", name, OP_OPEN, -fd);
-		ret = mbox_stat(fd, &st);
-		if (ret) {
-			mbox_close(fd);
-			return fail("stat", name, OP_STAT, -ret);
-		}
-		self_subscribed = st.delivery == MBOX_DELIVER_BROADCAST &&
-				  (st.access & MBOX_ACCESS_RECV);
-		/* Waiters' priorities and backlogs: /proc only, if there. */
-		if (!proc_read(&t))
-			row = proc_find(&t, name, state_name(st.state));
-		mbox_close(fd);
+	n = list_boxes(name, &boxes);
+	if (n == 0)
+		n = -ENOENT;
+	if (n == -ENOENT && pid && !access(MBOX_DEVICE, F_OK)) {
+		fprintf(stderr, "mboxctl: stat '%s': no such direct mailbox (process %d has none, or is not visible here)\n",
+			name, (int)pid);
+		return EXIT_FAIL;
 	}
-	if (row >= 0) {
-		waiters = proc_get(&t, (size_t)row, "waiters");
-		backlog = proc_get(&t, (size_t)row, "backlog");
-		/* Messages a destroyed mailbox discarded: /proc only. */
-		dropped = proc_get(&t, (size_t)row, "dropped");
-	}
+	if (n < 0)
+		return fail("stat", name, OP_LIST, -n);
+	/* The mailbox linked as @name; else the newest unlinked one. */
+	st = &boxes[n - 1];
+	for (int i = 0; i < n; i++)
+		if (boxes[i].state == MBOX_STATE_LINKED)
+			st = &boxes[i];
 
-	printf("name: %s\n", st.name);
-	printf("state: %s\n", state_name(st.state));
-	printf("mode: %04o\n", st.mode);
-	printf("uid: %u\n", (unsigned int)st.uid);
-	printf("gid: %u\n", (unsigned int)st.gid);
-	printf("owned: %s\n", st.flags & MBOX_STAT_OWNED ? "yes" : "no");
-	if (st.flags & MBOX_STAT_DIRECT) {
+	printf("name: %s\n", st->name);
+	printf("state: %s\n", state_name(st->state));
+	printf("mode: %04o\n", st->mode);
+	printf("uid: %u\n", (unsigned int)st->uid);
+	printf("gid: %u\n", (unsigned int)st->gid);
+	printf("owned: %s\n", st->flags & MBOX_STAT_OWNED ? "yes" : "no");
+	if (st->flags & MBOX_STAT_DIRECT) {
 		printf("direct: yes\n");
-		printf("owner_pid: %d\n", (int)st.owner_pid);
+		printf("owner_pid: %d\n", (int)st->owner_pid);
 	}
-	printf("delivery: %s\n", delivery_name(st.delivery));
-	printf("capacity: %u\n", st.capacity);
-	printf("msg_size_max: %u\n", st.msg_size_max);
-	printf("depth: %u\n", st.depth);
-	printf("bytes: %llu\n", (unsigned long long)st.bytes);
-	if (!from_proc && (st.depth || st.senders_waiting))
-		printf("next_len: %u\n", st.next_len);
-	printf("receivers_waiting: %u\n", st.receivers_waiting);
-	if (waiters)
-		printf("waiters: %s\n", waiters);
-	printf("senders_waiting: %u\n", st.senders_waiting);
-	if (st.delivery == MBOX_DELIVER_BROADCAST) {
-		printf("subscribers: %u%s\n", st.subscribers,
-		       self_subscribed ? " (one is this stat's own)" : "");
-		if (backlog)
-			printf("backlog: %s\n", backlog);
-	}
-	printf("sent: %llu\n", (unsigned long long)st.sent);
-	printf("received: %llu\n", (unsigned long long)st.received);
-	if (dropped)
-		printf("dropped: %s\n", dropped);
-	printf("send_blocked: %llu\n", (unsigned long long)st.send_blocked);
-	printf("recv_blocked: %llu\n", (unsigned long long)st.recv_blocked);
-	proc_free(&t);
+	printf("delivery: %s\n", delivery_name(st->delivery));
+	printf("capacity: %u\n", st->capacity);
+	printf("msg_size_max: %u\n", st->msg_size_max);
+	printf("depth: %u\n", st->depth);
+	printf("bytes: %llu\n", (unsigned long long)st->bytes);
+	/* A broadcast mailbox's next message is each subscriber's own. */
+	if (st->delivery != MBOX_DELIVER_BROADCAST &&
+	    (st->depth || st->senders_waiting))
+		printf("next_len: %u\n", st->next_len);
+	printf("receivers_waiting: %u\n", st->receivers_waiting);
+	printf("senders_waiting: %u\n", st->senders_waiting);
+	if (st->delivery == MBOX_DELIVER_BROADCAST)
+		printf("subscribers: %u\n", st->subscribers);
+	printf("sent: %llu\n", (unsigned long long)st->sent);
+	printf("received: %llu\n", (unsigned long long)st->received);
+	printf("send_blocked: %llu\n", (unsigned long long)st->send_blocked);
+	printf("recv_blocked: %llu\n", (unsigned long long)st->recv_blocked);
+	free(boxes);
 	return 0;
 }
 
@@ -1269,35 +1028,36 @@ static int cmd_rm(int argc, char **argv)
 	return 0;
 }
 
-/* ls: the columns shown, and the /proc/mailboxes column each comes from. */
+/* ls: the columns, each a field of struct mbox_stat. */
+enum {
+	C_NAME, C_OWNER, C_GROUP, C_MODE, C_CAP, C_MSGSIZE, C_DEPTH, C_BYTES,
+	C_SENT, C_RECV, C_SBLOCK, C_RBLOCK, C_SWAIT, C_RWAIT, C_STATE,
+	C_FLAGS, C_DELIVERY, C_SUBS, LS_NCOLS
+};
+
 static const struct {
 	const char *title;
-	const char *src;	/* header name in /proc/mailboxes */
 	bool left;		/* left-aligned (text) */
-	bool optional;		/* left out when the module lacks it */
-} ls_cols[] = {
-	{ "NAME",     "name",     true,  false },
-	{ "OWNER",    "uid",      true,  false },
-	{ "GROUP",    "gid",      true,  false },
-	{ "MODE",     "mode",     false, false },
-	{ "CAP",      "capacity", false, false },
-	{ "MSGSIZE",  "msgsize",  false, false },
-	{ "DEPTH",    "depth",    false, false },
-	{ "BYTES",    "bytes",    false, false },
-	{ "SENT",     "sent",     false, false },
-	{ "RECV",     "received", false, false },
-	{ "SBLOCK",   "sblocked", false, false },
-	{ "RBLOCK",   "rblocked", false, false },
-	{ "SWAIT",    "swait",    false, false },
-	{ "RWAIT",    "rwait",    false, false },
-	{ "STATE",    "state",    true,  false },
-	{ "FLAGS",    "flags",    true,  false },
-	{ "DELIVERY", "delivery", true,  true  },
-	{ "WAITERS",  "waiters",  true,  true  },
-	{ "BACKLOG",  "backlog",  true,  true  },
-	{ "DROPPED",  "dropped",  false, true  },
+} ls_cols[LS_NCOLS] = {
+	[C_NAME]     = { "NAME",     true  },
+	[C_OWNER]    = { "OWNER",    true  },
+	[C_GROUP]    = { "GROUP",    true  },
+	[C_MODE]     = { "MODE",     false },
+	[C_CAP]      = { "CAP",      false },
+	[C_MSGSIZE]  = { "MSGSIZE",  false },
+	[C_DEPTH]    = { "DEPTH",    false },
+	[C_BYTES]    = { "BYTES",    false },
+	[C_SENT]     = { "SENT",     false },
+	[C_RECV]     = { "RECV",     false },
+	[C_SBLOCK]   = { "SBLOCK",   false },
+	[C_RBLOCK]   = { "RBLOCK",   false },
+	[C_SWAIT]    = { "SWAIT",    false },
+	[C_RWAIT]    = { "RWAIT",    false },
+	[C_STATE]    = { "STATE",    true  },
+	[C_FLAGS]    = { "FLAGS",    true  },
+	[C_DELIVERY] = { "DELIVERY", true  },
+	[C_SUBS]     = { "SUBS",     false },
 };
-#define LS_NCOLS ARRAY_SIZE(ls_cols)
 
 /* Name of numeric id @id in /etc/passwd or /etc/group, else @id itself. */
 static char *id_name(const char *file, const char *id)
@@ -1326,33 +1086,92 @@ static char *id_name(const char *file, const char *id)
 	return res ? res : strdup(id);
 }
 
-/* The display string of column @c for row @r of @t (malloc'd, or NULL). */
-static char *ls_cell(const struct proc_table *t, size_t r, size_t c)
+/* A name with space, tab, newline and backslash as \ooo, as in /proc. */
+static char *ls_name(const char *name)
 {
-	const char *v = proc_get(t, r, ls_cols[c].src);
-	unsigned long mode;
-	char tmp[16];
+	char *out = malloc(4 * strlen(name) + 1), *o = out;
 
-	if (!v)
-		return strdup("?");
-	if (!strcmp(ls_cols[c].src, "uid"))
-		return id_name("/etc/passwd", v);
-	if (!strcmp(ls_cols[c].src, "gid"))
-		return id_name("/etc/group", v);
-	if (!strcmp(ls_cols[c].src, "mode") && parse_ulong(v, 8, 07777, &mode)) {
-		snprintf(tmp, sizeof(tmp), "%04lo", mode);
-		return strdup(tmp);
+	if (!out)
+		return NULL;
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\\')
+			o += sprintf(o, "\\%03o", c);
+		else
+			*o++ = (char)c;
 	}
-	return strdup(v);
+	*o = '\0';
+	return out;
+}
+
+/* @v as a decimal string (malloc'd, or NULL). */
+static char *ls_num(unsigned long long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	return strdup(buf);
+}
+
+/* The display string of column @c for @st (malloc'd, or NULL). */
+static char *ls_cell(const struct mbox_stat *st, int c)
+{
+	char buf[24];
+
+	switch (c) {
+	case C_NAME:
+		return ls_name(st->name);
+	case C_OWNER:
+		snprintf(buf, sizeof(buf), "%u", (unsigned int)st->uid);
+		return id_name("/etc/passwd", buf);
+	case C_GROUP:
+		snprintf(buf, sizeof(buf), "%u", (unsigned int)st->gid);
+		return id_name("/etc/group", buf);
+	case C_MODE:
+		snprintf(buf, sizeof(buf), "%04o", st->mode);
+		return strdup(buf);
+	case C_CAP:
+		return ls_num(st->capacity);
+	case C_MSGSIZE:
+		return ls_num(st->msg_size_max);
+	case C_DEPTH:
+		return ls_num(st->depth);
+	case C_BYTES:
+		return ls_num(st->bytes);
+	case C_SENT:
+		return ls_num(st->sent);
+	case C_RECV:
+		return ls_num(st->received);
+	case C_SBLOCK:
+		return ls_num(st->send_blocked);
+	case C_RBLOCK:
+		return ls_num(st->recv_blocked);
+	case C_SWAIT:
+		return ls_num(st->senders_waiting);
+	case C_RWAIT:
+		return ls_num(st->receivers_waiting);
+	case C_STATE:
+		return strdup(state_name(st->state));
+	case C_FLAGS:
+		return strdup(st->flags & MBOX_STAT_OWNED ? "owned" :
+			      st->flags & MBOX_STAT_DIRECT ? "direct" : "-");
+	case C_DELIVERY:
+		return strdup(delivery_name(st->delivery));
+	case C_SUBS:
+		return st->delivery == MBOX_DELIVER_BROADCAST ?
+		       ls_num(st->subscribers) : strdup("-");
+	default:
+		return NULL;
+	}
 }
 
 static int cmd_ls(int argc, char **argv)
 {
-	struct proc_table t;
-	size_t width[LS_NCOLS], last = 0;
-	bool shown[LS_NCOLS];
+	struct mbox_stat *boxes = NULL;
+	size_t width[LS_NCOLS], rows;
 	char **cells;
-	int opt, err;
+	int opt, n;
 
 	while ((opt = getopt(argc, argv, "h")) != -1) {
 		if (opt == 'h') {
@@ -1364,26 +1183,25 @@ static int cmd_ls(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("ls: unexpected argument '%s'", argv[optind]);
 
-	err = proc_read(&t);
-	if (err) {
-		fprintf(stderr, "mboxctl: ls: %s: %s%s\n", PROC_MAILBOXES,
-			strerror(err), err == ENOENT ?
-			" (is the kmailbox module loaded?)" : "");
+	n = list_boxes(NULL, &boxes);
+	if (n < 0) {
+		const char *h = hint(OP_LIST, -n);
+
+		fprintf(stderr, "mboxctl: ls: %s%s%s%s\n", strerror(-n),
+			h ? " (" : "", h ? h : "", h ? ")" : "");
 		return EXIT_FAIL;
 	}
-	cells = calloc(t.nrows * LS_NCOLS + 1, sizeof(*cells));
+	rows = (size_t)n;
+	cells = calloc(rows * LS_NCOLS + 1, sizeof(*cells));
 	if (!cells) {
-		proc_free(&t);
+		free(boxes);
 		fprintf(stderr, "mboxctl: ls: %s\n", strerror(ENOMEM));
 		return EXIT_FAIL;
 	}
-	for (size_t c = 0; c < LS_NCOLS; c++) {
-		shown[c] = !ls_cols[c].optional || proc_has(&t, ls_cols[c].src);
-		if (shown[c])
-			last = c;
+	for (int c = 0; c < LS_NCOLS; c++) {
 		width[c] = strlen(ls_cols[c].title);
-		for (size_t r = 0; shown[c] && r < t.nrows; r++) {
-			char *v = ls_cell(&t, r, c);
+		for (size_t r = 0; r < rows; r++) {
+			char *v = ls_cell(&boxes[r], c);
 			size_t l = v ? strlen(v) : 1;
 
 			cells[r * LS_NCOLS + c] = v;
@@ -1391,28 +1209,26 @@ static int cmd_ls(int argc, char **argv)
 				width[c] = l;
 		}
 	}
-	for (size_t r = 0; r <= t.nrows; r++) {
-		for (size_t c = 0; c < LS_NCOLS; c++) {
+	for (size_t r = 0; r <= rows; r++) {
+		for (int c = 0; c < LS_NCOLS; c++) {
 			const char *v = r == 0 ? ls_cols[c].title :
 				cells[(r - 1) * LS_NCOLS + c];
 			int w = (int)width[c];
 
-			if (!shown[c])
-				continue;
 			if (!v)
 				v = "?";
-			if (c == last)
-				printf("%s\n", v);
+			if (c == LS_NCOLS - 1)
+				printf("%*s\n", w, v);
 			else if (ls_cols[c].left)
 				printf("%-*s  ", w, v);
 			else
 				printf("%*s  ", w, v);
 		}
 	}
-	for (size_t i = 0; i < t.nrows * LS_NCOLS; i++)
+	for (size_t i = 0; i < rows * LS_NCOLS; i++)
 		free(cells[i]);
 	free(cells);
-	proc_free(&t);
+	free(boxes);
 	return 0;
 }
 

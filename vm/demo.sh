@@ -155,8 +155,10 @@ echo '$ mboxctl recv tasks --prio 5 --timeout 30000 --verbose > /tmp/high &'
 mboxctl recv tasks --prio 5 --timeout 30000 --verbose > /tmp/high &
 high=$!
 wait_until "both receivers wait" receivers_waiting tasks 2
-echo "(the WAITERS column lists them in the order they will be served)"
+echo "(RWAIT counts them; the waiters column of /proc/mailboxes lists their"
+echo " priorities in the order they will be served)"
 run mboxctl ls
+run cat /proc/mailboxes
 [ "$(proc_field tasks waiters)" = "5,1" ] || die "waiters are not 5,1"
 run mboxctl send tasks "urgent job"
 wait "$high" || die "the priority 5 receiver failed"

@@ -122,6 +122,10 @@ static void check_args(void)
 	CHECK(mbox_receive_batch(-1, vec, 2, MBOX_F_PEEK, NULL), -EINVAL);
 	CHECK(mbox_receive_batch(-1, vec, 2, MBOX_F_NONBLOCK, &ts), -EINVAL);
 	CHECK(mbox_receive_batch(-1, vec, 2, 0, NULL), -EBADF);
+	/* 1.3: mbox_list(), checked before it opens the device. */
+	CHECK(mbox_list(NULL, NULL, 1, NULL), -EINVAL);
+	CHECK(mbox_list("x", NULL, 1, NULL), -EINVAL);
+	CHECK(mbox_list(longname, NULL, 0, NULL), -ENAMETOOLONG);
 }
 
 /* The calls added in 1.1: what the library checks before any ioctl. */
@@ -265,6 +269,41 @@ static void check_nodev(void)
 	CHECK(old_create("apicheck", 0, &old.a), -ENOENT);
 	CHECK(old_createx("apicheck", 0, &old.a, NULL), -ENOENT);
 	CHECK(mbox_module_version(&version), -ENOENT);
+	CHECK(mbox_list(NULL, NULL, 0, NULL), -ENOENT);
+}
+
+/* mbox_list() of mailbox @name, bound to @fd: as mbox_stat() says. */
+static void check_live_list(const char *name, int fd)
+{
+	struct mbox_stat st, all[4], one;
+	uint64_t cursor = 0, before;
+	int n, seen = 0, total;
+
+	CHECK(mbox_stat(fd, &st), 0);
+	CHECK(mbox_list(name, NULL, 0, NULL), 1);
+	CHECK(mbox_list(name, &one, 1, &cursor), 1);
+	CHECK(cursor > 0, 1);
+	before = cursor;
+	CHECK(mbox_list(name, &one, 1, &cursor), 0);	/* the end */
+	CHECK(cursor, before);
+	CHECK(strcmp(one.name, name), 0);
+	CHECK(one.access, 0);
+	CHECK(one.recv_priority, 0);
+	st.access = 0;
+	st.recv_priority = 0;
+	CHECK(memcmp(&st, &one, sizeof(st)), 0);
+	/* Everything, four at a time: ours once. */
+	total = mbox_list(NULL, NULL, 0, NULL);
+	CHECK(total >= 1, 1);
+	cursor = 0;
+	do {
+		n = mbox_list("", all, 4, &cursor);
+		CHECK(n >= 0, 1);
+		for (int i = 0; i < n; i++)
+			seen += !strcmp(all[i].name, name);
+	} while (n == 4);
+	CHECK(seen, 1);
+	CHECK(mbox_list("apicheck-nosuch", all, 4, NULL), -ENOENT);
 }
 
 static void check_live(void)
@@ -326,9 +365,13 @@ static void check_live(void)
 	CHECK(mbox_receive(fd, buf, sizeof(buf), NULL), -EBADF);
 	CHECK(mbox_send(rfd, "x", 1), -EBADF);
 
+	check_live_list(name, rfd);
+
 	CHECK(mbox_unlink(name), 0);
 	CHECK(mbox_unlink(name), -ENOENT);
 	CHECK(mbox_stat(fd, &st), 0);
+	CHECK(st.state, MBOX_STATE_UNLINKED);
+	CHECK(mbox_list(name, &st, 1, NULL), 1);
 	CHECK(st.state, MBOX_STATE_UNLINKED);
 	CHECK(mbox_close(fd), 0);
 	CHECK(mbox_close(rfd), 0);

@@ -8,7 +8,8 @@
  * messages through it. On an unbound descriptor, the calls that need a
  * mailbox (SEND, RECV, RECV_BATCH, a SEND_BATCH entry without @to_pid,
  * STAT, SET_POLICY, SET_RECV_PRIO) fail with -EBADFD, and poll() reports
- * EPOLLERR; CREATE, OPEN, UNLINK, OPEN_DIRECT, SEND_TO and VERSION work.
+ * EPOLLERR; CREATE, OPEN, UNLINK, OPEN_DIRECT, SEND_TO, VERSION and LIST
+ * work.
  *
  * Conventions shared by every ioctl:
  *  - all structures have a fixed size, identical for 32-bit and 64-bit
@@ -26,6 +27,9 @@
  * poll() on a bound descriptor reports EPOLLIN when a receive would not
  * sleep, EPOLLOUT when a send would not, and EPOLLHUP (with EPOLLIN and
  * EPOLLOUT, so that waiters notice) once the mailbox is destroyed.
+ *
+ * MAILBOX_IOC_LIST describes the mailboxes to programs, in the fixed
+ * layout of struct mailbox_info; /proc/mailboxes is their human view.
  *
  * /proc/mailboxes lists every live mailbox, one line each after a header
  * line, in whitespace-separated columns: name (with space, tab, newline and
@@ -300,7 +304,8 @@ struct mailbox_recv {
 };
 
 /**
- * struct mailbox_info - state of the bound mailbox
+ * struct mailbox_info - state of a mailbox: MAILBOX_IOC_STAT fills one for
+ * the bound mailbox, MAILBOX_IOC_LIST one per listed mailbox
  * @name: its name.
  * @state: MAILBOX_STATE_LINKED, _UNLINKED or _DEAD.
  * @mode: permission bits.
@@ -310,14 +315,18 @@ struct mailbox_recv {
  * @msg_size_max: largest message in bytes.
  * @depth: messages queued now.
  * @next_len: length of the message a receive would take next; valid only
- *	when @depth or @senders_waiting is non-zero.
+ *	when @depth or @senders_waiting is non-zero. On a broadcast mailbox
+ *	the next message of this descriptor (0 when it is not subscribed,
+ *	and in a MAILBOX_IOC_LIST entry).
  * @bytes: bytes queued now.
  * @receivers_waiting: receivers sleeping now.
  * @senders_waiting: senders sleeping now with their message in hand
  *	because the mailbox is full (or, for a rendezvous, until a receiver
  *	comes). A delivery-waiting sender whose message is queued is not
  *	counted: its message is, in @depth.
- * @access: the access this descriptor holds (MAILBOX_ACCESS_*).
+ * @access: the access this descriptor holds (MAILBOX_ACCESS_*); 0 in a
+ *	MAILBOX_IOC_LIST entry, as @recv_priority and @backlog, which
+ *	describe a descriptor too.
  * @flags: MAILBOX_CREATE_OWNED if the mailbox dies with its creator,
  *	MAILBOX_INFO_DIRECT for a direct mailbox (whose @name is pid/N).
  * @sent: messages accepted since creation, less those taken back by sends
@@ -504,6 +513,57 @@ struct mailbox_version {
 	__u64 reserved;
 };
 
+/**
+ * struct mailbox_list - list mailboxes, all of them or those of one name
+ * @entries: user address of an array of @count struct mailbox_info.
+ * @count: in: entries the array holds; 0 only counts (see @total), and
+ *	@entries may then be 0. Out: entries written.
+ * @flags: must be zero.
+ * @cursor: in: where the listing resumes: 0 to start, then what the
+ *	previous call left here. Out: past the last mailbox written;
+ *	unchanged when none was. Opaque otherwise.
+ * @total: out: mailboxes there were (called @name, if it is given) when
+ *	the call ended, before and after @cursor.
+ * @reserved0: must be zero.
+ * @name: empty (all zero bytes) to list every mailbox; otherwise
+ *	NUL-terminated, and only mailboxes whose struct mailbox_info.name
+ *	it is are listed: the one linked under that name and those unlinked
+ *	but still open, or a direct mailbox by its pid/N.
+ * @reserved: must be zero.
+ *
+ * The mailboxes listed are those /proc/mailboxes shows: every live
+ * mailbox, linked, unlinked or dead (not yet freed), named and direct,
+ * whatever its mode. Every mailbox gets an identifier when it is created,
+ * larger than any before it; the list is in that order, oldest first, and
+ * @cursor is the identifier after the last one written. So a listing
+ * paged through @cursor returns each mailbox that lives through it once,
+ * never twice, whatever is created, unlinked or closed meanwhile; a
+ * mailbox created meanwhile is listed (at the end) or not, one freed
+ * meanwhile is listed or not. The call writes fewer than @count entries
+ * only when it reached the end of the list.
+ *
+ * Each entry is filled as MAILBOX_IOC_STAT would fill it for a descriptor
+ * bound to that mailbox without any access: @access, @recv_priority and
+ * @backlog are 0, and so is @next_len on a broadcast mailbox. @uid and
+ * @gid are in the caller's user namespace; a direct mailbox is named pid/N
+ * with N its owner's pid in the caller's pid namespace (0 if not visible
+ * there), as @owner_pid.
+ *
+ * Should @entries turn out not to be writable, entries before the fault
+ * may have been written, but the call fails with -EFAULT and leaves this
+ * structure as it was.
+ */
+struct mailbox_list {
+	__u64 entries;
+	__u32 count;
+	__u32 flags;
+	__u64 cursor;
+	__u32 total;
+	__u32 reserved0;
+	char name[MAILBOX_NAME_LEN];
+	__u64 reserved[4];
+};
+
 #define MAILBOX_IOC_MAGIC	0xB9
 
 /*
@@ -599,5 +659,13 @@ struct mailbox_version {
  * -EFAULT as for MAILBOX_IOC_SEND_BATCH.
  */
 #define MAILBOX_IOC_RECV_BATCH	_IOWR(MAILBOX_IOC_MAGIC, 0x0c, struct mailbox_batch)
+/**
+ * MAILBOX_IOC_LIST - describe mailboxes, @count at a time; see struct
+ * mailbox_list. Works on any descriptor, bound or not, and needs no
+ * permission on the mailboxes. Returns 0. Errors: -EINVAL (@flags,
+ * reserved fields, @name not NUL-terminated), -ENOENT (@name given and no
+ * mailbox is called so), -EFAULT, -ENOMEM. Since 1.3.
+ */
+#define MAILBOX_IOC_LIST	_IOWR(MAILBOX_IOC_MAGIC, 0x0d, struct mailbox_list)
 
 #endif /* _UAPI_LINUX_KMAILBOX_H */
