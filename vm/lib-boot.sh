@@ -62,7 +62,7 @@ vm_qemu_cmd()
 		-nographic -no-reboot -nic none
 		-kernel "$vmlinuz"
 		-initrd "$initrd"
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 ${VM_APPEND:-}")
+		-append "console=ttyS0 panic=-1 quiet loglevel=4 no_timer_check ${VM_APPEND:-}")
 	if [ "$accel" = kvm ]; then
 		qemu_cmd+=(-accel kvm -cpu host)
 	else
