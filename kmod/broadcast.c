@@ -152,6 +152,18 @@ void kmb_sub_leave(struct kmb_file *mf)
 	kmb_free_msgs(&freeq);
 }
 
+/*
+ * Take @sub's recv_lock, for a receive of any kind: it is held only for
+ * bounded work (see struct kmb_sub), so waiting for it is no sleep in
+ * the sense of MAILBOX_NONBLOCK, PEEK or a deadline, which it may overrun
+ * by that bounded time only. Killable rather than interruptible for the
+ * same reason: a signal is noticed where the receive sleeps for a message.
+ */
+static int kmb_sub_lock(struct kmb_sub *sub)
+{
+	return mutex_lock_killable(&sub->recv_lock) ? -EINTR : 0;
+}
+
 /**
  * kmb_bcast_recv() - MAILBOX_IOC_RECV on a broadcast mailbox
  * @mf: the descriptor, with receive access.
@@ -161,8 +173,10 @@ void kmb_sub_leave(struct kmb_file *mf)
  *
  * The message stays in the log until it has been copied out, and the
  * subscriber moves past it only then, so that a failed copy leaves it
- * unread. Should the mailbox be destroyed meanwhile, the last receiver
- * still copying the message frees it.
+ * unread. The copy is made with page faults disabled (kmb_copy_out());
+ * when it fails, the receive faults the memory in holding no lock and
+ * starts over, as @wait still allows. Should the mailbox be destroyed
+ * meanwhile, the last receiver still copying the message frees it.
  *
  * Return: the message length or a negative errno; see the uapi header.
  */
@@ -176,17 +190,14 @@ int kmb_bcast_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	struct kmb_wake_q q = { 0 };
 	struct kmb_msg *msg;
 	LIST_HEAD(freeq);
-	bool fault;
-	int ret;
+	int ret, fault;
+	size_t len;
 
+retry:
 	for (;;) {
-		/* A call that may not sleep may not wait for another copy. */
-		if (peek || wait->mode == -EAGAIN) {
-			if (!mutex_trylock(&sub->recv_lock))
-				return -EAGAIN;
-		} else if (mutex_lock_interruptible(&sub->recv_lock)) {
-			return -ERESTARTSYS;
-		}
+		ret = kmb_sub_lock(sub);
+		if (ret)
+			return ret;
 		spin_lock(&mb->lock);
 		msg = sub->next;
 		if (msg && !mb->dead)
@@ -221,8 +232,8 @@ int kmb_bcast_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	spin_unlock(&mb->lock);
 
 	kmb_fill_recv(args, msg);
-	fault = copy_to_user(u64_to_user_ptr(args->buf), msg->data, msg->len) ||
-		copy_to_user(uarg, args, sizeof(*args));
+	fault = kmb_copy_out(args, uarg, msg);
+	len = msg->len;
 
 	spin_lock(&mb->lock);
 	msg->copying--;
@@ -241,5 +252,11 @@ int kmb_bcast_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	mutex_unlock(&sub->recv_lock);
 	kmb_poll_wake(mb);
 	kmb_free_msgs(&freeq);
-	return fault ? -EFAULT : ret;
+	if (!fault)
+		return ret;
+	/* Not copied, still unread: fault the memory in, and look again. */
+	ret = kmb_fault_in(args, uarg, len);
+	if (ret)
+		return ret;
+	goto retry;
 }

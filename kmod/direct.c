@@ -276,20 +276,18 @@ void kmb_direct_flush(struct kmb_file *mf)
  * @mf: the descriptor.
  * @args: as for kmb_send().
  * @nonblock: the descriptor is O_NONBLOCK.
- * @defer: as for kmb_send().
  *
  * Return: 0 or a negative errno; see the uapi header.
  */
 int kmb_send_to(struct kmb_file *mf, struct mailbox_send *args,
-		bool nonblock, struct kmb_wake_q *defer)
+		bool nonblock)
 {
 	struct kmb_wait wait;
 	struct kmb *mb;
 	int ret;
 
 	if (kmb_check_send(args) || args->to_pid <= 0 ||
-	    kmb_wait_init(&wait, args->flags, args->deadline_ns, nonblock,
-			  defer))
+	    kmb_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
 		return -EINVAL;
 	mb = kmb_direct_get(args->to_pid);
 	if (IS_ERR(mb))

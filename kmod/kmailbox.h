@@ -105,7 +105,9 @@ static_assert(sizeof(struct kmb_msg) == KMB_MSG_HEADER);
  *	on no list and still sleeping (not final).
  * KMB_TAKEN: a delivery-waiting sender whose message a receiver has taken
  *	and is copying out; it can no longer take the message back (not
- *	final).
+ *	final). The copy never faults (kmb_copy_out()), so this lasts a
+ *	bounded time: the receiver then makes it KMB_DONE, or KMB_QUEUED
+ *	again by putting the message back.
  * KMB_DONE: final success. A receiver owns @msg; a sender's message was
  *	accepted (and, if it waited for delivery, taken by @peer). A
  *	broadcast receiver has no @msg: it was told to look again.
@@ -262,7 +264,12 @@ struct kmb {
  * @recv_lock: serialises receives on this descriptor, from taking @next
  *	to advancing past it once copied out, so that a failed copy leaves
  *	the message unread and the order intact. Taken before the mailbox
- *	lock; held while copying out, never while sleeping for a message.
+ *	lock. Held only for bounded work: while copying out, with page
+ *	faults disabled (kmb_copy_out()), never while sleeping for a
+ *	message or faulting memory in. So every receive waits for it, a
+ *	non-blocking one and PEEK included, rather than fail with -EAGAIN
+ *	while a message waits, and a deadline is overrun by that bounded
+ *	time at most.
  */
 struct kmb_sub {
 	struct list_head node;
@@ -314,15 +321,11 @@ struct kmb_wake_q {
  *	-EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
  * @deadline: the deadline, in the host's CLOCK_MONOTONIC.
  * @until: &@deadline, or NULL for none.
- * @defer: in a batch, where the wake-ups of a send or receive that did not
- *	sleep are kept until the batch ends (see kmb_unlock_defer()); else
- *	NULL.
  */
 struct kmb_wait {
 	int mode;
 	ktime_t deadline;
 	ktime_t *until;
-	struct kmb_wake_q *defer;
 };
 
 /*
@@ -374,6 +377,10 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head);
 void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg);
 ktime_t kmb_time_from_user(ktime_t t);
 void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg);
+int kmb_copy_out(struct mailbox_recv *args, struct mailbox_recv __user *uarg,
+		 const struct kmb_msg *msg);
+int kmb_fault_in(const struct mailbox_recv *args,
+		 struct mailbox_recv __user *uarg, size_t len);
 
 /* waiter.c */
 static inline bool kmb_state_final(int state)
@@ -393,13 +400,10 @@ void kmb_wake_waiter(struct kmb_wake_q *q, struct kmb_waiter *w,
 void kmb_wake_up(struct kmb_wake_q *q);
 void kmb_unlock_wake(struct kmb *mb, struct kmb_wake_q *q)
 	__releases(&mb->lock);
-void kmb_unlock_defer(struct kmb *mb, struct kmb_wake_q *q,
-		      struct kmb_wake_q *defer)
-	__releases(&mb->lock);
 void kmb_poll_wake(struct kmb *mb);
 int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock);
 int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
-		  bool nonblock, struct kmb_wake_q *defer);
+		  bool nonblock);
 int kmb_recv_sleep(struct kmb *mb, struct kmb_waiter *w,
 		   struct kmb_wait *wait, size_t size);
 void kmb_add_receiver(struct kmb *mb, struct kmb_waiter *w);
@@ -444,15 +448,13 @@ int kmb_bcast_recv(struct kmb_file *mf, struct mailbox_recv *args,
 int kmb_check_send(const struct mailbox_send *args);
 int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 		 struct mailbox_send *args, struct kmb_wait *wait);
-int kmb_send(struct kmb_file *mf, struct mailbox_send *args, bool nonblock,
-	     struct kmb_wake_q *defer);
+int kmb_send(struct kmb_file *mf, struct mailbox_send *args, bool nonblock);
 
 /* recv.c */
 struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
 			 struct kmb_waiter **holder);
 int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
-	     struct mailbox_recv __user *uarg, bool nonblock,
-	      struct kmb_wake_q *defer);
+	     struct mailbox_recv __user *uarg, bool nonblock);
 
 /* names.c */
 int kmb_lock_unbound(struct kmb_file *mf);
@@ -472,7 +474,7 @@ int kmb_ioc_set_policy(struct kmb_file *mf,
 		       const struct mailbox_policy *args);
 void kmb_direct_flush(struct kmb_file *mf);
 int kmb_send_to(struct kmb_file *mf, struct mailbox_send *args,
-		bool nonblock, struct kmb_wake_q *defer);
+		bool nonblock);
 
 /* info.c */
 int kmb_proc_init(void);

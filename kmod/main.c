@@ -172,8 +172,7 @@ enum kmb_send_target {
 
 static long kmb_ioctl_send(struct kmb_file *mf,
 			   struct mailbox_send __user *uarg,
-			    enum kmb_send_target target, bool nonblock,
-			    struct kmb_wake_q *defer)
+			   enum kmb_send_target target, bool nonblock)
 {
 	struct mailbox_send args;
 	bool to;
@@ -193,9 +192,9 @@ static long kmb_ioctl_send(struct kmb_file *mf,
 	    put_user(args.receivers, &uarg->receivers))
 		return -EFAULT;
 	if (to)
-		ret = kmb_send_to(mf, &args, nonblock, defer);
+		ret = kmb_send_to(mf, &args, nonblock);
 	else
-		ret = kmb_send(mf, &args, nonblock, defer);
+		ret = kmb_send(mf, &args, nonblock);
 	/*
 	 * The results were writable before the send; should they no longer
 	 * be, the message is sent all the same: say so, not -EFAULT, lest
@@ -208,8 +207,7 @@ static long kmb_ioctl_send(struct kmb_file *mf,
 }
 
 static long kmb_ioctl_recv(struct kmb_file *mf,
-			   struct mailbox_recv __user *uarg, bool nonblock,
-			    struct kmb_wake_q *defer)
+			   struct mailbox_recv __user *uarg, bool nonblock)
 {
 	struct mailbox_recv args;
 
@@ -217,7 +215,7 @@ static long kmb_ioctl_recv(struct kmb_file *mf,
 		return -EFAULT;
 	if (!kmb_of(mf))
 		return -EBADFD;
-	return kmb_recv(mf, &args, uarg, nonblock, defer);
+	return kmb_recv(mf, &args, uarg, nonblock);
 }
 
 /* MAILBOX_IOC_SEND_BATCH and MAILBOX_IOC_RECV_BATCH; see the uapi header. */
@@ -227,7 +225,6 @@ static long kmb_ioctl_batch(struct kmb_file *mf,
 {
 	struct mailbox_send __user *sends;
 	struct mailbox_recv __user *recvs;
-	struct kmb_wake_q defer = { 0 };
 	struct mailbox_batch b;
 	long ret = 0;
 	u32 i;
@@ -246,19 +243,19 @@ static long kmb_ioctl_batch(struct kmb_file *mf,
 	recvs = u64_to_user_ptr(b.msgs);
 	for (i = 0; i < b.count; i++) {
 		/*
-		 * Only the first entry may sleep; the tasks the entries wake
-		 * are woken at the end (kmb_unlock_defer()).
+		 * Only the first entry may sleep. The tasks an entry wakes
+		 * are woken at once, not at the batch's end: a later entry
+		 * may fault or wait for a lock, and a task whose wait has
+		 * ended must not wait for that too.
 		 */
 		if (recv)
-			ret = kmb_ioctl_recv(mf, &recvs[i], nonblock || i,
-					     &defer);
+			ret = kmb_ioctl_recv(mf, &recvs[i], nonblock || i);
 		else
 			ret = kmb_ioctl_send(mf, &sends[i], KMB_TO_EITHER,
-					     nonblock || i, &defer);
+					     nonblock || i);
 		if (ret < 0)
 			break;
 	}
-	kmb_wake_up(&defer);
 	if (!i)
 		return ret;
 	/* As for a send: entries were done, whatever happens to @uarg now. */
@@ -309,11 +306,11 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 	case MAILBOX_IOC_SET_RECV_PRIO:
 		return kmb_ioctl_in(mf, cmd, uarg);
 	case MAILBOX_IOC_SEND:
-		return kmb_ioctl_send(mf, uarg, KMB_TO_BOUND, nonblock, NULL);
+		return kmb_ioctl_send(mf, uarg, KMB_TO_BOUND, nonblock);
 	case MAILBOX_IOC_SEND_TO:
-		return kmb_ioctl_send(mf, uarg, KMB_TO_PID, nonblock, NULL);
+		return kmb_ioctl_send(mf, uarg, KMB_TO_PID, nonblock);
 	case MAILBOX_IOC_RECV:
-		return kmb_ioctl_recv(mf, uarg, nonblock, NULL);
+		return kmb_ioctl_recv(mf, uarg, nonblock);
 	case MAILBOX_IOC_SEND_BATCH:
 		return kmb_ioctl_batch(mf, uarg, false, nonblock);
 	case MAILBOX_IOC_RECV_BATCH:

@@ -9,6 +9,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -169,4 +170,57 @@ void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg)
 	args->sender_uid = from_kuid_munged(current_user_ns(), msg->user->uid);
 	args->priority = msg->prio;
 	args->send_time_ns = kmb_time_to_user(msg->time);
+}
+
+/**
+ * kmb_copy_out() - copy a message and its description to its receiver,
+ * with page faults disabled
+ * @args: the receive's arguments, filled by kmb_fill_recv().
+ * @uarg: where the results go.
+ * @msg: the message, held by the caller.
+ *
+ * With page faults disabled the copy never sleeps: it is a memcpy of at
+ * most msg_size_max bytes, whatever the receiver's memory is. A sender
+ * that waits for delivery may be waiting for its end (KMB_TAKEN, see
+ * kmb_sleep()), and a page whose fault never completes (userfaultfd, a
+ * FUSE mapping that never answers) must not make it wait longer.
+ *
+ * Return: 0, or -EFAULT when a page was missing or not writable: the
+ * caller then puts @msg back and calls kmb_fault_in().
+ */
+int kmb_copy_out(struct mailbox_recv *args, struct mailbox_recv __user *uarg,
+		 const struct kmb_msg *msg)
+{
+	unsigned long left;
+
+	pagefault_disable();
+	left = copy_to_user(u64_to_user_ptr(args->buf), msg->data, msg->len);
+	if (!left)
+		left = copy_to_user(uarg, args, sizeof(*args));
+	pagefault_enable();
+	return left ? -EFAULT : 0;
+}
+
+/**
+ * kmb_fault_in() - fault in a receiver's buffer and results
+ * @args: the receive's arguments.
+ * @uarg: where the results go.
+ * @len: the length of the message kmb_copy_out() could not copy.
+ *
+ * Called after a failed kmb_copy_out(), holding no message and no lock:
+ * the faults may take as long as they take (a receiver stalls only
+ * itself). Nothing is written: fault_in_writeable() would store a zero in
+ * each page, the first byte of @uarg among them.
+ *
+ * Return: 0 to receive again, -EFAULT when the memory cannot be written
+ * (or the task is being killed).
+ */
+int kmb_fault_in(const struct mailbox_recv *args,
+		 struct mailbox_recv __user *uarg, size_t len)
+{
+	if (fault_in_safe_writeable(u64_to_user_ptr(args->buf), len) ||
+	    fault_in_safe_writeable((const char __user *)uarg, sizeof(*args)))
+		return -EFAULT;
+	cond_resched();
+	return 0;
 }

@@ -8,6 +8,8 @@
  */
 #include <linux/err.h>
 #include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -118,13 +120,78 @@ static bool kmb_process_exists(pid_t nr)
 	return ret;
 }
 
+/*
+ * Take the next message for receiver @w, sleeping for one as @wait allows.
+ * On a rendezvous mailbox (capacity 0), where every send waits for
+ * delivery, fault in the buffer (as much of it as a message may fill) and
+ * results before the first sleep, without the lock, and look again: so
+ * that a sender that hands it a message finds them writable, rather than
+ * see its message put back by kmb_copy_out(), which fails a non-blocking
+ * sender. Not on a mailbox with capacity, where it would cost every
+ * receive that sleeps (a quarter of a small round trip) for the sake of
+ * non-blocking delivery-wait senders only; the uapi header tells them to
+ * expect -EAGAIN then. A buffer that cannot be written is not an error
+ * yet: the receive fails when a message could not be copied out.
+ *
+ * Returns the message, or an ERR_PTR: -EMSGSIZE with the length needed in
+ * *@need, or the errno.
+ */
+static struct kmb_msg *kmb_recv_wait(struct kmb *mb, struct kmb_waiter *w,
+				     const struct mailbox_recv *args,
+				     struct mailbox_recv __user *uarg,
+				     struct kmb_wait *wait, u32 *need)
+{
+	struct kmb_wake_q q = { 0 };
+	bool faulted_in = false;
+	struct kmb_msg *msg;
+	int ret;
+
+	for (;;) {
+		spin_lock(&mb->lock);
+		if (mb->dead) {
+			ret = mb->dead_err;
+			break;
+		}
+		msg = kmb_take(mb, w, need, &q);
+		if (msg) {
+			kmb_unlock_wake(mb, &q);
+			kmb_poll_wake(mb);
+			return msg;
+		}
+		ret = wait->mode;
+		if (!ret && w->from && !kmb_process_exists(w->from))
+			ret = -ESRCH;
+		if (ret || faulted_in || mb->capacity)
+			break;
+		spin_unlock(&mb->lock);
+		fault_in_safe_writeable(u64_to_user_ptr(args->buf),
+					min(args->size, mb->msg_size_max));
+		fault_in_safe_writeable((const char __user *)uarg,
+					sizeof(*args));
+		faulted_in = true;
+	}
+	if (ret) {
+		spin_unlock(&mb->lock);
+		return ERR_PTR(ret);
+	}
+	w->state = KMB_WAITING;
+	kmb_add_receiver(mb, w);
+	mb->recv_blocked++;
+	spin_unlock(&mb->lock);
+	kmb_poll_wake(mb);
+
+	ret = kmb_recv_sleep(mb, w, wait, args->size);
+	if (ret == -EMSGSIZE)
+		*need = w->size;
+	return ret ? ERR_PTR(ret) : w->msg;
+}
+
 /* Receive from a queue or priority mailbox; see kmb_recv(). */
 static int kmb_recv_msg(struct kmb_file *mf, struct mailbox_recv *args,
 			struct mailbox_recv __user *uarg,
-			 struct kmb_wait *wait)
+			struct kmb_wait *wait)
 {
 	struct kmb *mb = mf->mbox;
-	struct kmb_wake_q q = { 0 };
 	struct kmb_waiter w = {
 		.task = current,
 		.size = args->size,
@@ -134,6 +201,7 @@ static int kmb_recv_msg(struct kmb_file *mf, struct mailbox_recv *args,
 	};
 	struct kmb_msg *msg;
 	u32 need = 0;
+	size_t len;
 	int ret;
 
 	if (args->flags & MAILBOX_RECV_PEEK) {
@@ -143,57 +211,32 @@ static int kmb_recv_msg(struct kmb_file *mf, struct mailbox_recv *args,
 		return ret;
 	}
 
-	spin_lock(&mb->lock);
-	if (mb->dead) {
-		spin_unlock(&mb->lock);
-		return mb->dead_err;
-	}
-	msg = kmb_take(mb, &w, &need, &q);
-	if (msg) {
-		kmb_unlock_defer(mb, &q, wait->defer);
-		kmb_poll_wake(mb);
+	/*
+	 * A message that cannot be copied out without a page fault goes
+	 * back (a sender waiting for delivery may take it back again, as
+	 * may another receiver), and only then is the memory faulted in,
+	 * before the receive starts over, as @wait still allows: a
+	 * non-blocking one whose message went meanwhile gets -EAGAIN.
+	 */
+	for (;;) {
+		msg = kmb_recv_wait(mb, &w, args, uarg, wait, &need);
 		if (IS_ERR(msg))
-			goto out_msgsize;
-		goto deliver;
-	}
-	ret = wait->mode;
-	if (!ret && w.from && !kmb_process_exists(w.from))
-		ret = -ESRCH;
-	if (ret) {
-		spin_unlock(&mb->lock);
-		return ret;
-	}
-	w.state = KMB_WAITING;
-	kmb_add_receiver(mb, &w);
-	mb->recv_blocked++;
-	spin_unlock(&mb->lock);
-	kmb_poll_wake(mb);
-
-	ret = kmb_recv_sleep(mb, &w, wait, args->size);
-	if (ret == -EMSGSIZE) {
-		need = w.size;
-		msg = ERR_PTR(-EMSGSIZE);
-		goto out_msgsize;
-	}
-	if (ret < 0)
-		return ret;
-	msg = w.msg;
-
-deliver:
-	kmb_fill_recv(args, msg);
-	if (copy_to_user(u64_to_user_ptr(args->buf), msg->data, msg->len) ||
-	    copy_to_user(uarg, args, sizeof(*args))) {
+			break;
+		kmb_fill_recv(args, msg);
+		if (!kmb_copy_out(args, uarg, msg)) {
+			trace_kmailbox_receive(mb, msg);
+			kmb_msg_delivered(mb, msg);
+			ret = msg->len;
+			kmb_msg_free(msg);
+			return ret;
+		}
+		len = msg->len;
 		kmb_requeue(mb, msg);
-		return -EFAULT;
+		ret = kmb_fault_in(args, uarg, len);
+		if (ret)
+			return ret;
 	}
-	trace_kmailbox_receive(mb, msg);
-	kmb_msg_delivered(mb, msg);
-	ret = msg->len;
-	kmb_msg_free(msg);
-	return ret;
-
-out_msgsize:
-	if (put_user(need, &uarg->len))
+	if (PTR_ERR(msg) == -EMSGSIZE && put_user(need, &uarg->len))
 		return -EFAULT;
 	return PTR_ERR(msg);
 }
@@ -204,13 +247,11 @@ out_msgsize:
  * @args: the arguments, copied in.
  * @uarg: where they came from; the results are written back there.
  * @nonblock: the descriptor is O_NONBLOCK.
- * @defer: as for kmb_send().
  *
  * Return: the message length or a negative errno; see the uapi header.
  */
 int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
-	     struct mailbox_recv __user *uarg, bool nonblock,
-	      struct kmb_wake_q *defer)
+	     struct mailbox_recv __user *uarg, bool nonblock)
 {
 	struct kmb_wait wait;
 
@@ -222,8 +263,7 @@ int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	    (args->flags != MAILBOX_RECV_PEEK || args->buf || args->size ||
 	     args->deadline_ns))
 		return -EINVAL;
-	if (kmb_wait_init(&wait, args->flags, args->deadline_ns, nonblock,
-			  defer))
+	if (kmb_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
 		return -EINVAL;
 	if (!(mf->access & MAILBOX_ACCESS_RECV))
 		return -EBADF;

@@ -186,7 +186,7 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 	if (ret < 0)
 		goto err_unlock_free;
 	if (ret == KMB_SENT_HANDED || ret == KMB_SENT_QUEUED) {
-		kmb_unlock_defer(mb, &q, wait->defer);
+		kmb_unlock_wake(mb, &q);
 		if (ret == KMB_SENT_QUEUED)
 			kmb_poll_wake(mb);
 		kmb_free_msgs(&freeq);
@@ -217,18 +217,15 @@ int kmb_check_send(const struct mailbox_send *args)
  * @args: the arguments, copied in; receiver_pid and receivers are filled
  *	on success.
  * @nonblock: the descriptor is O_NONBLOCK.
- * @defer: in a batch, where wake-ups wait for its end; else NULL.
  *
  * Return: 0 or a negative errno; see the uapi header.
  */
-int kmb_send(struct kmb_file *mf, struct mailbox_send *args, bool nonblock,
-	     struct kmb_wake_q *defer)
+int kmb_send(struct kmb_file *mf, struct mailbox_send *args, bool nonblock)
 {
 	struct kmb_wait wait;
 
 	if (kmb_check_send(args) || args->to_pid ||
-	    kmb_wait_init(&wait, args->flags, args->deadline_ns, nonblock,
-			  defer))
+	    kmb_wait_init(&wait, args->flags, args->deadline_ns, nonblock))
 		return -EINVAL;
 	if (!(mf->access & MAILBOX_ACCESS_SEND))
 		return -EBADF;

@@ -69,28 +69,6 @@ void kmb_unlock_wake(struct kmb *mb, struct kmb_wake_q *q)
 }
 
 /**
- * kmb_unlock_defer() - drop the mailbox lock, and move the tasks @q
- * collected under it to @defer, to be woken when a batch ends
- * @mb: the mailbox.
- * @q: the tasks.
- * @defer: where they wait for their wake-up, or NULL: wake them now.
- *
- * Their waits have ended already; only the wake-up waits. Were it made at
- * once, a woken receiver would preempt a sender in the middle of a batch,
- * take one message and sleep again, for every message of the batch. Tasks
- * that do not fit in @defer are woken at once.
- */
-void kmb_unlock_defer(struct kmb *mb, struct kmb_wake_q *q,
-		      struct kmb_wake_q *defer)
-	__releases(&mb->lock)
-{
-	spin_unlock(&mb->lock);
-	while (defer && q->n && defer->n < ARRAY_SIZE(defer->tasks))
-		defer->tasks[defer->n++] = q->tasks[--q->n];
-	kmb_wake_up(q);
-}
-
-/**
  * kmb_poll_wake() - tell poll() and epoll waiters to look again
  * @mb: the mailbox.
  */
@@ -116,22 +94,38 @@ void kmb_poll_wake(struct kmb *mb)
  *
  * A sender whose message a receiver is copying out (KMB_TAKEN) cannot
  * take it back, so it waits for the outcome through signals and past its
- * deadline, unless it is being killed. A @nonblock sender waits for that
- * only: in any other state it returns -EAGAIN at once (its message was
- * put back by a receiver whose copy faulted).
+ * deadline, unless it is being killed. That wait is bounded, and nothing
+ * the receiver controls is inside it: the receiver copies with page faults
+ * disabled (kmb_copy_out()), a memcpy of at most msg_size_max bytes,
+ * and then reports success or puts the message back (KMB_QUEUED) before
+ * it touches its memory again; a receiver handed the message asleep only
+ * has to be scheduled first. Only scheduling delays it, not a signal, a
+ * stop or a page fault (userfaultfd, FUSE) of the receiver's. Once the
+ * state leaves KMB_TAKEN, signals and the deadline count again: should the
+ * deadline have passed meanwhile, the send fails at once.
+ *
+ * A @nonblock sender waits for that only: in any other state it returns
+ * -EAGAIN at once (its message was put back by a receiver whose copy
+ * faulted).
  *
  * Return: 0, -ERESTARTSYS, -ETIMEDOUT, -EINTR or -EAGAIN; see above.
  */
 int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
 {
-	bool expired = false, taken;
+	bool expired = false;
 	int ret = 0, state;
 
 	for (;;) {
-		taken = READ_ONCE(w->state) == KMB_TAKEN;
-		set_current_state(taken ? TASK_KILLABLE : TASK_INTERRUPTIBLE);
-		/* Pairs with smp_store_release() in kmb_wake_waiter(). */
-		state = smp_load_acquire(&w->state);
+		state = READ_ONCE(w->state);
+		set_current_state(state == KMB_TAKEN ? TASK_KILLABLE :
+			TASK_INTERRUPTIBLE);
+		/*
+		 * Pairs with smp_store_release() in kmb_wake_waiter(). Should
+		 * the state have changed before the task state was set, look
+		 * again: it decides how to sleep.
+		 */
+		if (smp_load_acquire(&w->state) != state)
+			continue;
 		if (kmb_state_final(state))
 			break;
 		if (state == KMB_TAKEN) {
@@ -139,16 +133,9 @@ int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
 				ret = -EINTR;
 				break;
 			}
-			if (taken)
-				schedule();
+			schedule();
 			continue;
 		}
-		/*
-		 * No longer KMB_TAKEN (a receiver's copy faulted and the
-		 * message is queued again): sleep interruptibly again.
-		 */
-		if (taken)
-			continue;
 		if (nonblock) {
 			ret = -EAGAIN;
 			break;
@@ -173,10 +160,9 @@ int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
  * Returns -EINVAL for flags or a deadline that make no sense, else 0.
  */
 int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
-		  bool nonblock, struct kmb_wake_q *defer)
+		  bool nonblock)
 {
 	wait->until = NULL;
-	wait->defer = defer;
 	if ((flags & MAILBOX_NONBLOCK) && (flags & MAILBOX_DEADLINE))
 		return -EINVAL;
 	if (!(flags & MAILBOX_DEADLINE)) {

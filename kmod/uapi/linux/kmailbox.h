@@ -230,12 +230,22 @@ struct mailbox_unlink {
  * With MAILBOX_SEND_WAIT, or on a rendezvous mailbox, the call returns
  * only when a receiver has received the message, that is, copied it into
  * its buffer; a non-blocking such send succeeds only if a receiver is
- * already waiting. A send that fails or is interrupted takes its message
+ * already waiting. On a mailbox with capacity, a non-blocking
+ * MAILBOX_SEND_WAIT send (MAILBOX_NONBLOCK or O_NONBLOCK) may also fail
+ * with -EAGAIN although a receiver is waiting, when that receiver must
+ * first fault its buffer in (a page it has not touched yet, or one swapped
+ * out): the message is not lost, the send took it back and the caller
+ * still has it to send again. A receiver sleeping on a rendezvous mailbox
+ * faults its buffer in before it sleeps, so there this happens only if
+ * its memory goes away meanwhile. A send that fails or is interrupted takes its message
  * back: it is never delivered. Once a receiver is copying the message out
  * it can no longer be taken back, so for that short time the send waits
- * through signals and past its deadline; only SIGKILL ends it. Should the
- * receiver's copy fault, the message goes back to the head of the mailbox
- * and the send goes on waiting.
+ * through signals and past its deadline; only SIGKILL ends it. That copy
+ * never waits for the receiver's memory (it is made with page faults
+ * disabled), so nothing the receiver does can make it last: should the
+ * copy meet a page that is not there, the message goes back to the head
+ * of the mailbox and the send goes on waiting, its deadline and signals
+ * counting again, while the receiver faults its memory in.
  */
 struct mailbox_send {
 	__u64 buf;
@@ -276,13 +286,22 @@ struct mailbox_send {
  *
  * The next message is the oldest one (the oldest of the highest priority on
  * a MAILBOX_DELIVER_PRIORITY mailbox), or on a broadcast mailbox the oldest
- * this descriptor has not received yet.
+ * this descriptor has not received yet. Threads receiving on one broadcast
+ * descriptor take turns, each turn a bounded copy: a non-blocking receive
+ * or PEEK gets a message that waits even while another thread's receive
+ * is under way, and a deadline holds.
  *
  * On success the message is copied to @buf and the call returns its
  * length. When @size is smaller than the message the call fails with
  * -EMSGSIZE, sets @len to the length needed and leaves the message queued.
  * When @buf cannot be written the call fails with -EFAULT and the message
- * goes back to the head of the mailbox, for this or another receiver.
+ * goes back to the head of the mailbox, for this or another receiver. A
+ * page of @buf or of this structure that is only missing (not yet
+ * touched, swapped out, userfaultfd, FUSE) is faulted in with the message
+ * put back meanwhile, and the receive starts over as its flags and
+ * deadline still allow (a non-blocking one whose message went meanwhile
+ * fails with -EAGAIN): a receiver stalled on its own memory holds no
+ * message, and no sender, while it waits.
  * With MAILBOX_RECV_PEEK the call never sleeps and removes nothing: it
  * fills @len, @sender_pid, @sender_uid and @send_time_ns for the message a
  * receive would take next (@buf and @size must be zero), or fails with
@@ -468,7 +487,9 @@ struct mailbox_recv_prio {
  * should its results, @done or @error turn unwritable meanwhile (they were
  * checked writable first): the call never reports -EFAULT for messages it
  * moved. A failed entry has no effect: a
- * message that could not be copied out stays first in the mailbox.
+ * message that could not be copied out stays first in the mailbox. The
+ * tasks an entry wakes (a sender whose message it took, a receiver it
+ * handed a message) are woken at once, not when the batch ends.
  *
  * In a send batch, an entry whose @to_pid is zero goes to the descriptor's
  * mailbox (which needs send access), one whose @to_pid is a pid to that
