@@ -118,6 +118,7 @@ void mbt_name(char *buf, const char *prefix);
 int mbt_ioctl(int fd, unsigned long cmd, void *arg);
 int mbt_dev(void);
 int mbt_dev_flags(int oflags);
+unsigned long mbt_msg_header(void);
 int mbt_fresh_ioctl(unsigned long cmd, void *arg);
 int mbt_fd_or_close(int fd, int ret);
 int mbt_box_create_fd(int fd, const char *name, const struct mbt_box *b);
