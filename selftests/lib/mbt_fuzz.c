@@ -402,36 +402,3 @@ int mbt_unlink_prefix(const char *prefix, uint32_t slack)
 		fprintf(stderr, "# still listed: %s\n", names[i]);
 	return bad + s.bad + s.n;
 }
-
-/*
- * Calls @fn for each mailbox listed until it returns non-zero. TO MOVE:
- * this belongs in mbt_state.c, next to mbt_state_find(), and goes with it
- * when that reader changes from /proc/mailboxes to a listing ioctl.
- */
-int mbt_state_each(int (*fn)(const struct mbt_state *st, void *ctx),
-		   void *ctx)
-{
-	FILE *f = fopen(MBT_PROC_MAILBOXES, "re");
-	struct mbt_state st;
-	int n = 0, ret = 0;
-	char *line = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return -errno;
-	if (getline(&line, &cap, f) <= 0 ||
-	    strncmp(line, "name uid gid mode capacity", 26))
-		ret = -EPROTO;
-	while (!ret && getline(&line, &cap, f) > 0) {
-		ret = mbt_proc_parse(line, &st);
-		if (ret)
-			fprintf(stderr, "# %s: unparsable: %s",
-				MBT_PROC_MAILBOXES, line);
-		else
-			ret = fn(&st, ctx);
-		n++;
-	}
-	free(line);
-	fclose(f);
-	return ret < 0 ? ret : n;
-}

@@ -156,38 +156,69 @@ void mbt_proc_escape(const char *name, char *out, size_t size)
 }
 
 /*
+ * Call @fn(st, @ctx) for each mailbox listed until it returns non-zero:
+ * the number visited, its negative result, -errno if the list cannot be
+ * read, or -EPROTO if an entry does not parse (logged).
+ */
+int mbt_state_each(int (*fn)(const struct mbt_state *st, void *ctx),
+		   void *ctx)
+{
+	FILE *f = fopen(MBT_PROC_MAILBOXES, "re");
+	struct mbt_state st;
+	int n = 0, ret = 0;
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return -errno;
+	if (getline(&line, &cap, f) <= 0 ||
+	    strncmp(line, "name uid gid mode capacity", 26))
+		ret = -EPROTO;
+	while (!ret && getline(&line, &cap, f) > 0) {
+		ret = mbt_proc_parse(line, &st);
+		if (ret)
+			fprintf(stderr, "# %s: unparsable: %s",
+				MBT_PROC_MAILBOXES, line);
+		else
+			ret = fn(&st, ctx);
+		n++;
+	}
+	free(line);
+	fclose(f);
+	return ret < 0 ? ret : n;
+}
+
+struct mbt_find {
+	const char *name;
+	long uid;
+	struct mbt_state *last;
+	int count;
+};
+
+static int mbt_find_one(const struct mbt_state *st, void *ctx)
+{
+	struct mbt_find *f = ctx;
+
+	if ((f->name && strcmp(f->name, st->name)) ||
+	    (f->uid >= 0 && st->uid != (unsigned long)f->uid))
+		return 0;
+	if (f->last)
+		*f->last = *st;
+	f->count++;
+	return 0;
+}
+
+/*
  * How many mailboxes are named @name (any if NULL) and belong to @uid (any
  * if negative); the last of them into *@last if given. -errno if the list
  * cannot be read, -EPROTO if an entry does not parse.
  */
 int mbt_state_find(const char *name, long uid, struct mbt_state *last)
 {
-	FILE *f = fopen(MBT_PROC_MAILBOXES, "re");
-	struct mbt_state st;
-	char line[2048];
-	int n = 0, count = 0;
+	struct mbt_find f = { .name = name, .uid = uid, .last = last };
+	int ret = mbt_state_each(mbt_find_one, &f);
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (n++ == 0)
-			continue;
-		if (mbt_proc_parse(line, &st)) {
-			fprintf(stderr, "# %s: unparsable: %s",
-				MBT_PROC_MAILBOXES, line);
-			count = -EPROTO;
-			break;
-		}
-		if (name && strcmp(name, st.name))
-			continue;
-		if (uid >= 0 && st.uid != (unsigned long)uid)
-			continue;
-		if (last)
-			*last = st;
-		count++;
-	}
-	fclose(f);
-	return count;
+	return ret < 0 ? ret : f.count;
 }
 
 /* The state of mailbox @name: 0, -ENOENT, -EEXIST (listed twice), -errno. */
