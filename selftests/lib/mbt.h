@@ -16,8 +16,9 @@
  *   mbt_child.c   children (kill on teardown, result slots), background
  *                 calls in threads, a shared SIGUSR1 counter
  *   mbt_time.c    clocks, deadlines, sleeping, waiting for a STAT field
- *   mbt_state.c   a mailbox's state as the module lists it (struct
- *                 mbt_state), and the /proc/mailboxes text itself
+ *   mbt_state.c   a mailbox's state as MAILBOX_IOC_LIST lists it (struct
+ *                 mbt_state), what only /proc/mailboxes shows (waiters,
+ *                 backlogs), and the /proc text for the tests of /proc
  *   mbt_expect.c  checks that log what they found: counters, messages
  *   mbt_file.c    files, module parameters, fdinfo, signal handlers,
  *                 pages that fault
@@ -336,7 +337,10 @@ enum { MBT_OWNER_NONE, MBT_OWNER_OWNED, MBT_OWNER_DIRECT };
 
 #define MBT_STATE_LIST	64
 
-/* A mailbox as the module lists it; counts of the lists, then the lists. */
+/*
+ * A mailbox as the module lists it; counts of the lists, then the lists
+ * (those only from mbt_state() and the mbt_proc_* readers).
+ */
 struct mbt_state {
 	char name[MAILBOX_NAME_LEN];
 	uint32_t uid, gid, mode;
@@ -344,7 +348,7 @@ struct mbt_state {
 	uint32_t depth;
 	uint64_t bytes;
 	uint64_t sent, received, send_blocked, recv_blocked;
-	uint64_t dropped;	/* 0 from modules without the column */
+	uint64_t dropped;
 	uint32_t senders_waiting, receivers_waiting;
 	uint32_t state;		/* MAILBOX_STATE_* */
 	uint32_t owner;		/* MBT_OWNER_* */
@@ -375,6 +379,9 @@ int mbt_state_wait(const char *name, int depth, int swait, int rwait,
 		   long timeout_ms, struct mbt_state *st);
 bool mbt_backlog_is(const struct mbt_state *st, uint32_t x, uint32_t y);
 /* /proc/mailboxes as text, for the tests of that file itself */
+int mbt_proc_each(int (*fn)(const struct mbt_state *st, void *ctx),
+		  void *ctx);
+int mbt_proc_find(const char *name, long uid, struct mbt_state *last);
 int mbt_proc_header(char *buf, size_t size);
 int mbt_proc_parse(const char *line, struct mbt_state *st);
 void mbt_proc_escape(const char *name, char *out, size_t size);

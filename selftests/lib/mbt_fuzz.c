@@ -366,8 +366,8 @@ static int scan_one(const struct mbt_state *st, void *ctx)
 	const char *why = state_bad(st, s->slack);
 
 	if (why) {
-		fprintf(stderr, "# %s: %s: %s depth %u sent %llu received %llu\n",
-			MBT_PROC_MAILBOXES, why, st->name, st->depth,
+		fprintf(stderr, "# listed: %s: %s depth %u sent %llu received %llu\n",
+			why, st->name, st->depth,
 			(unsigned long long)st->sent,
 			(unsigned long long)st->received);
 		s->bad++;
@@ -378,11 +378,14 @@ static int scan_one(const struct mbt_state *st, void *ctx)
 	return 0;
 }
 
+/* Both lists: MAILBOX_IOC_LIST's, and /proc/mailboxes' with waiters. */
 int mbt_states_sane(uint32_t slack)
 {
 	struct scan s = { .slack = slack };
 	int ret = mbt_state_each(scan_one, &s);
 
+	if (ret >= 0)
+		ret = mbt_proc_each(scan_one, &s);
 	return ret < 0 ? ret : s.bad;
 }
 
