@@ -32,6 +32,21 @@
 /* Module parameters and names are put back by the fixture's teardown. */
 MBT_FIXTURE(lim, "lim")
 
+/* In a child: a new mailbox that dies with the descriptor returned. */
+static int child_box(struct __test_metadata *_metadata, const char *prefix,
+		     uint32_t capacity, uint32_t msg_size_max)
+{
+	char name[MAILBOX_NAME_LEN];
+	int fd;
+
+	mbt_name(name, prefix);
+	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			0600, capacity, msg_size_max);
+	if (fd < 0)
+		TH_LOG("create %s: %s", name, strerror(-fd));
+	return fd;
+}
+
 /* Send @len-byte messages without sleeping until one fails: the count. */
 static long fill(int fd, uint32_t len, int *err)
 {
@@ -105,18 +120,13 @@ struct cost_res {
 static int cost_child(struct __test_metadata *_metadata, void *arg)
 {
 	struct cost_res *res = arg;
-	char name[MAILBOX_NAME_LEN];
 	size_t i;
 	int fd;
 
 	for (i = 0; i < MBT_ARRAY_SIZE(lens); i++) {
-		mbt_name(name, "cost");
-		fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-				0600, 65536, 16384);
-		if (fd < 0) {
-			TH_LOG("create %s: %s", name, strerror(-fd));
+		fd = child_box(_metadata, "cost", 65536, 16384);
+		if (fd < 0)
 			return fd;
-		}
 		res->count[i] = fill(fd, lens[i], &res->err[i]);
 		/* destroying it gives the quota back for the next length */
 		close(fd);
@@ -165,19 +175,14 @@ struct big_res {
 static int big_child(struct __test_metadata *_metadata, void *arg)
 {
 	struct big_res *res = arg;
-	char name[MAILBOX_NAME_LEN];
 	char *buf = calloc(1, BIG_LEN);
 	int fd, i;
 
 	if (!buf)
 		return -ENOMEM;
-	mbt_name(name, "big");
-	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			0600, 8, BIG_LEN);
-	if (fd < 0) {
-		TH_LOG("create %s: %s", name, strerror(-fd));
+	fd = child_box(_metadata, "big", 8, BIG_LEN);
+	if (fd < 0)
 		return fd;
-	}
 	for (i = 0; i < 4; i++) {
 		res->err = mbt_send(fd, buf, BIG_LEN, MAILBOX_NONBLOCK, 0, NULL);
 		if (res->err)
@@ -214,16 +219,10 @@ struct slab_res {
 static int slab_child(struct __test_metadata *_metadata, void *arg)
 {
 	struct slab_res *res = arg;
-	char name[MAILBOX_NAME_LEN];
-	int fd;
+	int fd = child_box(_metadata, "slab", 65536, 1);
 
-	mbt_name(name, "slab");
-	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			0600, 65536, 1);
-	if (fd < 0) {
-		TH_LOG("create %s: %s", name, strerror(-fd));
+	if (fd < 0)
 		return fd;
-	}
 	res->before = slab_bytes();
 	res->count = fill(fd, 0, &res->err);
 	res->after = slab_bytes();
@@ -495,78 +494,78 @@ static void expect_unchanged(struct __test_metadata *_metadata, int fd,
 			      NULL));
 }
 
+/* A send that fails with @err, changing none of its out fields. */
+struct bad_send {
+	const char *what;
+	unsigned long cmd;	/* MAILBOX_IOC_SEND or _SEND_TO */
+	int err;
+	const char *msg;	/* "x" if NULL */
+	bool to_me;		/* to_pid: this process */
+	bool direct;		/* which has a direct mailbox (2 x 8 bytes) */
+	struct mbt_field set[2];
+};
+
+#define SEND_FIELD(field, v)	MBT_FIELD(struct mailbox_send, field, v)
+
+static const struct bad_send bad_sends[] = {
+	{ "unknown flag", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(flags, 0x80) } },
+	{ "NONBLOCK | DEADLINE", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(flags, MAILBOX_NONBLOCK | MAILBOX_DEADLINE) } },
+	{ "deadline without DEADLINE", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(deadline_ns, 1) } },
+	{ "reserved", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(reserved[1], 1) } },
+	{ "priority past the highest", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(priority, MAILBOX_PRIO_MAX + 1) } },
+	{ "priority on a queue mailbox", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(priority, 1) } },
+	{ "too long", MAILBOX_IOC_SEND, -EMSGSIZE, .msg = "123456789" },
+	{ "unreadable message", MAILBOX_IOC_SEND, -EFAULT,
+	  .set = { SEND_FIELD(buf, 8) } },
+	{ "delivery wait with no receiver", MAILBOX_IOC_SEND, -EAGAIN,
+	  .set = { SEND_FIELD(flags, MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT) } },
+	/* SEND with a to_pid; SEND_TO with a bad or absent one */
+	{ "SEND with to_pid", MAILBOX_IOC_SEND, -EINVAL, .to_me = true },
+	{ "SEND_TO a negative pid", MAILBOX_IOC_SEND_TO, -EINVAL,
+	  .set = { SEND_FIELD(to_pid, -1) } },
+	{ "SEND_TO with an unknown flag", MAILBOX_IOC_SEND_TO, -EINVAL,
+	  .to_me = true, .set = { SEND_FIELD(flags, 0x80) } },
+	{ "SEND_TO, too long", MAILBOX_IOC_SEND_TO, -EMSGSIZE,
+	  .msg = "123456789", .to_me = true, .direct = true },
+	{ "SEND_TO a process without a direct mailbox", MAILBOX_IOC_SEND_TO,
+	  -ESRCH, .to_me = true },
+};
+
 TEST_F(lim, failed_send_leaves_struct_alone)
 {
+	const struct bad_send *bs;
 	const char *name;
-	int fd;
-	int bcast, rdonly, full, dfd;
+	int fd, bcast, rdonly, full, dfd;
 	struct mailbox_send s;
 	char bname[MAILBOX_NAME_LEN];
+	size_t i;
 
 	MBT_REQUIRE_ROOT();
 	name = mbt_new_name_as(_metadata, &self->e, "badsend");
 	fd = mbt_create(name, MAILBOX_CREATE_EXCL, 0600, 2, 8);
 	ASSERT_LE(0, fd);
-	s = patterned("x", 1);
-	s.flags = 0x80;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "unknown flag");
-	s = patterned("x", 1);
-	s.flags = MAILBOX_NONBLOCK | MAILBOX_DEADLINE;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "NONBLOCK | DEADLINE");
-	s = patterned("x", 1);
-	s.deadline_ns = 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "deadline without DEADLINE");
-	s = patterned("x", 1);
-	s.reserved[1] = 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "reserved");
-	s = patterned("x", 1);
-	s.priority = MAILBOX_PRIO_MAX + 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "priority past the highest");
-	s = patterned("x", 1);
-	s.priority = 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "priority on a queue mailbox");
-	s = patterned("123456789", 9);
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EMSGSIZE,
-			 "too long");
-	s = patterned((void *)8, 1);
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EFAULT,
-			 "unreadable message");
-	s = patterned("x", 1);
-	s.flags = MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EAGAIN,
-			 "delivery wait with no receiver");
-
-	/* SEND with a to_pid; SEND_TO with a bad or absent one */
-	s = patterned("x", 1);
-	s.to_pid = getpid();
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "SEND with to_pid");
-	s = patterned("x", 1);
-	s.to_pid = -1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EINVAL,
-			 "SEND_TO a negative pid");
-	s = patterned("x", 1);
-	s.to_pid = getpid();
-	s.flags = 0x80;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EINVAL,
-			 "SEND_TO with an unknown flag");
-	dfd = mbt_open_direct(2, 8, MAILBOX_DELIVER_QUEUE);
-	ASSERT_LE(0, dfd);
-	s = patterned("123456789", 9);
-	s.to_pid = getpid();
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EMSGSIZE,
-			 "SEND_TO, too long");
-	close(dfd);
-	s = patterned("x", 1);
-	s.to_pid = getpid();
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -ESRCH,
-			 "SEND_TO a process without a direct mailbox");
+	for (i = 0; i < MBT_ARRAY_SIZE(bad_sends); i++) {
+		bs = &bad_sends[i];
+		s = patterned(bs->msg ? bs->msg : "x",
+			      bs->msg ? strlen(bs->msg) : 1);
+		if (bs->to_me)
+			s.to_pid = getpid();
+		mbt_set_field(&s, &bs->set[0]);
+		mbt_set_field(&s, &bs->set[1]);
+		dfd = bs->direct ? mbt_open_direct(2, 8, MAILBOX_DELIVER_QUEUE) :
+				   -1;
+		if (bs->direct)
+			ASSERT_LE(0, dfd);
+		expect_unchanged(_metadata, fd, bs->cmd, &s, bs->err, bs->what);
+		if (dfd >= 0)
+			close(dfd);
+	}
 
 	/* no send access; a full mailbox; SEND_WAIT on broadcast */
 	rdonly = mbt_open(name, MAILBOX_ACCESS_RECV);
@@ -632,38 +631,55 @@ static void expect_dropped(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(dropped, st.dropped);
 }
 
+/*
+ * A mailbox of @delivery named @prefix... that dies with the descriptor
+ * returned (its creator's), with three messages sent and one received
+ * through *@peer: nothing dropped so far.
+ */
+static int dropped_setup(struct __test_metadata *_metadata,
+			 struct mbt_env *e, const char *prefix,
+			 uint32_t delivery, const char **name, int *peer)
+{
+	bool bcast = delivery == MAILBOX_DELIVER_BROADCAST;
+	char buf[8];
+	int owner;
+
+	*name = mbt_new_name_as(_metadata, e, prefix);
+	owner = mbt_create_ex(*name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			      bcast ? MAILBOX_ACCESS_SEND : MAILBOX_ACCESS_ALL,
+			      0600, 8, 8, delivery);
+	ASSERT_LE(0, owner);
+	*peer = mbt_open(*name, bcast ? MAILBOX_ACCESS_RECV :
+					MAILBOX_ACCESS_ALL);
+	ASSERT_LE(0, *peer);
+	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(bcast ? owner : *peer, "3", 1, 0, 0, NULL));
+	EXPECT_EQ(1, mbt_recv(*peer, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+			      NULL));
+	expect_dropped(_metadata, *peer, *name, 0);
+	return owner;
+}
+
 TEST_F(lim, destroyed_mailbox_counts_dropped)
 {
+	struct mailbox_info info;
 	const char *name;
 	char header[512];
-	struct mailbox_info info;
-	char buf[8];
 	int owner, peer;
 
 	MBT_REQUIRE_ROOT();
-	name = mbt_new_name_as(_metadata, &self->e, "dropped");
-	owner = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			   0600, 8, 8);
-	ASSERT_LE(0, owner);
-	peer = mbt_open(name, MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, peer);
 	EXPECT_EQ(0, mbt_proc_header(header, sizeof(header)));
 	EXPECT_TRUE(strstr(header, " backlog dropped\n") != NULL)
 		TH_LOG("header: %s", header);
-	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(peer, "3", 1, 0, 0, NULL));
-	EXPECT_EQ(1, mbt_recv(peer, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
-			      NULL));
-	expect_dropped(_metadata, peer, name, 0);
+	owner = dropped_setup(_metadata, &self->e, "dropped",
+			      MAILBOX_DELIVER_QUEUE, &name, &peer);
 
 	/* The creator closes: the two queued messages are discarded. */
 	close(owner);
-	ASSERT_EQ(0, mbt_stat(peer, &info));
+	info = mbt_info(_metadata, peer);
 	EXPECT_EQ((uint32_t)MAILBOX_STATE_DEAD, info.state);
-	EXPECT_EQ(3U, info.sent);
-	EXPECT_EQ(1U, info.received);
-	EXPECT_EQ(0U, info.depth);
+	MBT_EXPECT_INFO(peer, .sent = 3, .received = 1, .depth = 0);
 	expect_dropped(_metadata, peer, name, 2);
 	close(peer);
 }
@@ -672,23 +688,11 @@ TEST_F(lim, destroyed_mailbox_counts_dropped)
 TEST_F(lim, destroyed_broadcast_counts_dropped)
 {
 	const char *name;
-	char buf[8];
 	int owner, sub;
 
 	MBT_REQUIRE_ROOT();
-	name = mbt_new_name_as(_metadata, &self->e, "bdropped");
-	owner = mbt_create_ex(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			      MAILBOX_ACCESS_SEND, 0600, 8, 8,
-			      MAILBOX_DELIVER_BROADCAST);
-	ASSERT_LE(0, owner);
-	sub = mbt_open(name, MAILBOX_ACCESS_RECV);
-	ASSERT_LE(0, sub);
-	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(owner, "3", 1, 0, 0, NULL));
-	EXPECT_EQ(1, mbt_recv(sub, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
-			      NULL));
-	expect_dropped(_metadata, sub, name, 0);
+	owner = dropped_setup(_metadata, &self->e, "bdropped",
+			      MAILBOX_DELIVER_BROADCAST, &name, &sub);
 	close(owner);
 	expect_dropped(_metadata, sub, name, 2);
 	close(sub);
