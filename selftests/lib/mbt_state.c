@@ -268,6 +268,8 @@ static int mbt_list_each(const char *name,
 		l.entries = (uintptr_t)mi;
 		l.count = MBT_LIST_CHUNK;
 		ret = mbt_ioctl(fd, MAILBOX_IOC_LIST, &l);
+		if (ret == -ENOENT && name)	/* none of that name */
+			ret = l.count = 0;
 		for (i = 0; !ret && i < l.count; i++, n++) {
 			mbt_state_from_info(&mi[i], &st);
 			ret = fn(&st, ctx);
