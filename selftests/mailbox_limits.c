@@ -19,132 +19,32 @@
  * the VM runs as, so that their quotas start empty.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <grp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "mailbox_test.h"
+#include "lib/mbt.h"
 
-#define PROC_MAILBOXES	"/proc/mailboxes"
 #define UID_A		61011U	/* fresh users: nothing of theirs in flight */
 #define UID_B		61012U
 #define UID_C		61013U
-#define U32(x)		((uint32_t)(x))
-#define MAX_PARAMS	4
-#define MAX_NAMES	8
 #define FILL_MAX	200000	/* sends at most, in a quota-filling loop */
 
-/* Module parameters to restore, and mailboxes to unlink, at teardown. */
-FIXTURE(lim) {
-	int nparams;
-	struct {
-		char name[64];
-		char old[32];
-	} params[MAX_PARAMS];
-	int nnames;
-	char names[MAX_NAMES][MAILBOX_NAME_LEN];
-};
+/* Module parameters and names are put back by the fixture's teardown. */
+MBT_FIXTURE(lim, "lim")
 
-FIXTURE_SETUP(lim)
+/* In a child: a new mailbox that dies with the descriptor returned. */
+static int child_box(struct __test_metadata *_metadata, const char *prefix,
+		     uint32_t capacity, uint32_t msg_size_max)
 {
-	if (geteuid() != 0)
-		SKIP(return, "needs root");
-	if (access(MBOX_DEV, R_OK | W_OK))
-		SKIP(return, MBOX_DEV " not usable");
-}
-
-FIXTURE_TEARDOWN(lim)
-{
-	char path[128];
-	int i;
-
-	for (i = self->nparams - 1; i >= 0; i--) {
-		snprintf(path, sizeof(path), MBT_PARAM_DIR "%s",
-			 self->params[i].name);
-		mbt_write_file(path, self->params[i].old, 0);
-	}
-	for (i = 0; i < self->nnames; i++)
-		mbt_unlink(self->names[i]);
-}
-
-/* Set module parameter @param to @val, remembering the old value. */
-static bool param_set(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(lim) *self, const char *param,
-		      unsigned long val)
-{
-	char path[128], value[32];
-	FILE *f;
-	int i = self->nparams;
-
-	snprintf(path, sizeof(path), MBT_PARAM_DIR "%s", param);
-	if (access(path, W_OK))
-		SKIP(return false, "%s not writable", path);
-	if (i >= MAX_PARAMS)
-		return false;
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(self->params[i].old, sizeof(self->params[i].old), f)) {
-		fclose(f);
-		return false;
-	}
-	fclose(f);
-	self->params[i].old[strcspn(self->params[i].old, "\n")] = '\0';
-	snprintf(self->params[i].name, sizeof(self->params[i].name), "%s",
-		 param);
-	self->nparams++;
-	snprintf(value, sizeof(value), "%lu", val);
-	EXPECT_EQ(0, mbt_write_file(path, value, 0)) TH_LOG("write %s", path);
-	return true;
-}
-
-/* A fresh name, unlinked at teardown. */
-static const char *new_name(FIXTURE_DATA(lim) *self, const char *prefix)
-{
-	char *name = self->names[self->nnames < MAX_NAMES - 1 ?
-				 self->nnames++ : MAX_NAMES - 1];
+	char name[MAILBOX_NAME_LEN];
+	int fd;
 
 	mbt_name(name, prefix);
-	return name;
-}
-
-/* Become @uid (and gid @uid), keeping open descriptors: 0 or -errno. */
-static int become(uid_t uid)
-{
-	if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-	    setresuid(uid, uid, uid))
-		return -errno;
-	return 0;
-}
-
-/* Fork; the child exits with @fn(@arg). Returns its exit status or -1. */
-static int run_child(struct __test_metadata *_metadata,
-		     int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0)
-		_exit(fn(arg));
-	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		TH_LOG("fork/wait: %s", strerror(errno));
-		return -1;
-	}
-	if (!WIFEXITED(status)) {
-		TH_LOG("child died, status 0x%x", status);
-		return -1;
-	}
-	return WEXITSTATUS(status);
+	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			0600, capacity, msg_size_max);
+	if (fd < 0)
+		TH_LOG("create %s: %s", name, strerror(-fd));
+	return fd;
 }
 
 /* Send @len-byte messages without sleeping until one fails: the count. */
@@ -182,21 +82,6 @@ static long long slab_bytes(void)
 /* What a message costs                                                */
 /* ------------------------------------------------------------------ */
 
-/* The module's per-message header: MAILBOX_IOC_VERSION's msg_header. */
-static unsigned long msg_header(void)
-{
-	struct mailbox_version v;
-	int fd = mbt_dev();
-
-	memset(&v, 0, sizeof(v));
-	if (fd >= 0) {
-		mbt_ioctl(fd, MAILBOX_IOC_VERSION, &v);
-		close(fd);
-	}
-	/* modules that do not say charged len + 64 */
-	return v.msg_header ? v.msg_header : 64;
-}
-
 /*
  * kmalloc_size_roundup() on x86-64 (4 KiB pages, SLUB): the kmalloc sizes
  * 8, 16, 32, 64, 96, 128, 192, 256, 512, ... 8192, then powers of two
@@ -227,26 +112,21 @@ static const uint32_t lens[] = {
 #define COST_QUOTA	65536UL
 
 struct cost_res {
-	long count[ARRAY_SIZE(lens)];
-	int err[ARRAY_SIZE(lens)];
+	long count[MBT_ARRAY_SIZE(lens)];
+	int err[MBT_ARRAY_SIZE(lens)];
 };
 
 /* As UID_A: fill the quota with messages of each length in turn. */
-static int cost_child(void *arg)
+static int cost_child(struct __test_metadata *_metadata, void *arg)
 {
 	struct cost_res *res = arg;
-	char name[MAILBOX_NAME_LEN];
 	size_t i;
 	int fd;
 
-	if (become(UID_A))
-		return 2;
-	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		mbt_name(name, "cost");
-		fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-				0600, 65536, 16384);
+	for (i = 0; i < MBT_ARRAY_SIZE(lens); i++) {
+		fd = child_box(_metadata, "cost", 65536, 16384);
 		if (fd < 0)
-			return 3;
+			return fd;
 		res->count[i] = fill(fd, lens[i], &res->err[i]);
 		/* destroying it gives the quota back for the next length */
 		close(fd);
@@ -257,18 +137,18 @@ static int cost_child(void *arg)
 TEST_F(lim, quota_takes_limit_over_real_cost)
 {
 	struct cost_res *res = mbt_shared(sizeof(*res));
-	unsigned long header = msg_header(), cost;
+	unsigned long header = mbt_msg_header(), cost;
 	size_t i;
 
+	MBT_REQUIRE_ROOT();
 	ASSERT_TRUE(res != NULL);
 	if (mbt_param_or("msg_size_limit", 0) < 16384 ||
 	    mbt_param_or("capacity_limit", 0) < 65536)
 		SKIP(return, "limits below the defaults");
-	if (!param_set(_metadata, self, "user_bytes_max", COST_QUOTA))
-		return;
-	ASSERT_EQ(0, run_child(_metadata, cost_child, res));
+	MBT_PARAM_SET(&self->e, "user_bytes_max", COST_QUOTA);
+	ASSERT_EQ(0, mbt_run_as(_metadata, UID_A, UID_A, cost_child, res));
 	TH_LOG("the module's message header: %lu bytes", header);
-	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+	for (i = 0; i < MBT_ARRAY_SIZE(lens); i++) {
 		cost = kmalloc_round(header + lens[i]);
 		EXPECT_EQ(-ENOBUFS, res->err[i])
 			TH_LOG("%u-byte messages", lens[i]);
@@ -292,20 +172,17 @@ struct big_res {
 	int err;
 };
 
-static int big_child(void *arg)
+static int big_child(struct __test_metadata *_metadata, void *arg)
 {
 	struct big_res *res = arg;
-	char name[MAILBOX_NAME_LEN];
 	char *buf = calloc(1, BIG_LEN);
 	int fd, i;
 
-	if (!buf || become(UID_A))
-		return 2;
-	mbt_name(name, "big");
-	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			0600, 8, BIG_LEN);
+	if (!buf)
+		return -ENOMEM;
+	fd = child_box(_metadata, "big", 8, BIG_LEN);
 	if (fd < 0)
-		return 3;
+		return fd;
 	for (i = 0; i < 4; i++) {
 		res->err = mbt_send(fd, buf, BIG_LEN, MAILBOX_NONBLOCK, 0, NULL);
 		if (res->err)
@@ -321,11 +198,11 @@ TEST_F(lim, quota_past_kmalloc_counts_whole_pages)
 {
 	struct big_res *res = mbt_shared(sizeof(*res));
 
+	MBT_REQUIRE_ROOT();
 	ASSERT_TRUE(res != NULL);
-	if (!param_set(_metadata, self, "msg_size_limit", BIG_LEN) ||
-	    !param_set(_metadata, self, "user_bytes_max", 2 * BIG_COST - 1))
-		return;
-	ASSERT_EQ(0, run_child(_metadata, big_child, res));
+	MBT_PARAM_SET(&self->e, "msg_size_limit", BIG_LEN);
+	MBT_PARAM_SET(&self->e, "user_bytes_max", 2 * BIG_COST - 1);
+	ASSERT_EQ(0, mbt_run_as(_metadata, UID_A, UID_A, big_child, res));
 	EXPECT_EQ(1, res->count);
 	EXPECT_EQ(-ENOBUFS, res->err);
 }
@@ -339,19 +216,13 @@ struct slab_res {
 };
 
 /* As UID_B: fill SLAB_QUOTA with empty messages, Slab read around it. */
-static int slab_child(void *arg)
+static int slab_child(struct __test_metadata *_metadata, void *arg)
 {
 	struct slab_res *res = arg;
-	char name[MAILBOX_NAME_LEN];
-	int fd;
+	int fd = child_box(_metadata, "slab", 65536, 1);
 
-	if (become(UID_B))
-		return 2;
-	mbt_name(name, "slab");
-	fd = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			0600, 65536, 1);
 	if (fd < 0)
-		return 3;
+		return fd;
 	res->before = slab_bytes();
 	res->count = fill(fd, 0, &res->err);
 	res->after = slab_bytes();
@@ -370,15 +241,15 @@ TEST_F(lim, slab_within_quota)
 	struct slab_res *res = mbt_shared(sizeof(*res));
 	long long used;
 
+	MBT_REQUIRE_ROOT();
 	ASSERT_TRUE(res != NULL);
 	if (mbt_param_or("capacity_limit", 0) < 65536)
 		SKIP(return, "capacity_limit below the default");
-	if (!param_set(_metadata, self, "user_bytes_max", SLAB_QUOTA))
-		return;
-	ASSERT_EQ(0, run_child(_metadata, slab_child, res));
+	MBT_PARAM_SET(&self->e, "user_bytes_max", SLAB_QUOTA);
+	ASSERT_EQ(0, mbt_run_as(_metadata, UID_B, UID_B, slab_child, res));
 	ASSERT_LE(0, res->before);
 	EXPECT_EQ(-ENOBUFS, res->err);
-	EXPECT_EQ((long)(SLAB_QUOTA / kmalloc_round(msg_header())),
+	EXPECT_EQ((long)(SLAB_QUOTA / kmalloc_round(mbt_msg_header())),
 		  res->count);
 	used = res->after - res->before;
 	TH_LOG("%ld empty messages: Slab grew by %lld bytes, quota %lu",
@@ -410,32 +281,28 @@ struct pay_arg {
  * descriptor of this uid's own (its quota must be the full one), receive
  * one message (whose sender uid is this one) and send again.
  */
-static int pay_send(struct pay_arg *a)
+static int pay_send(struct __test_metadata *_metadata, void *arg)
 {
+	struct pay_arg *a = arg;
 	static char buf[PAY_MSG];
 	struct mailbox_recv r;
 	int fd;
 
 	a->full = fill(a->fd, PAY_MSG, &a->err);
 	fd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
-	if (fd < 0)
-		return 4;
+	if (fd < 0) {
+		TH_LOG("open %s: %s", a->name, strerror(-fd));
+		return fd;
+	}
 	a->own = mbt_send(fd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0, NULL);
-	if (mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, &r) != PAY_MSG)
-		return 5;
+	if (mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, &r) != PAY_MSG) {
+		TH_LOG("no %d-byte message to receive", PAY_MSG);
+		return -EIO;
+	}
 	a->uid = r.sender_uid;
 	a->again = mbt_send(fd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0, NULL);
 	close(fd);
 	return 0;
-}
-
-static int setuid_child(void *arg)
-{
-	struct pay_arg *a = arg;
-
-	if (become(UID_C))
-		return 2;
-	return pay_send(a);
 }
 
 /* The result for @a: this uid full after four; root's quota untouched. */
@@ -473,15 +340,15 @@ TEST_F(lim, setuid_sender_pays)
 	struct pay_arg *a = mbt_shared(sizeof(*a));
 	int rootfd;
 
+	MBT_REQUIRE_ROOT();
 	ASSERT_TRUE(a != NULL);
-	a->name = new_name(self, "paysetuid");
+	a->name = mbt_new_name_as(_metadata, &self->e, "paysetuid");
 	a->fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, PAY_MSG);
 	ASSERT_LE(0, a->fd);
 	rootfd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
 	ASSERT_LE(0, rootfd);
-	if (!param_set(_metadata, self, "user_bytes_max", PAY_QUOTA))
-		return;
-	ASSERT_EQ(0, run_child(_metadata, setuid_child, a));
+	MBT_PARAM_SET(&self->e, "user_bytes_max", PAY_QUOTA);
+	ASSERT_EQ(0, mbt_run_as(_metadata, UID_C, UID_C, pay_send, a));
 	expect_paid_by_sender(_metadata, a, rootfd);
 	close(rootfd);
 	close(a->fd);
@@ -490,9 +357,10 @@ TEST_F(lim, setuid_sender_pays)
 struct scm_arg {
 	struct pay_arg *pay;
 	int sock;
+	int fd, rootfd;	/* root's: the child closes them */
 };
 
-static int scm_child(void *arg)
+static int scm_child(struct __test_metadata *_metadata, void *arg)
 {
 	struct scm_arg *s = arg;
 	char cbuf[CMSG_SPACE(sizeof(int))], byte;
@@ -503,15 +371,16 @@ static int scm_child(void *arg)
 	};
 	struct cmsghdr *c;
 
-	if (become(UID_C))
-		return 2;
-	if (recvmsg(s->sock, &mh, 0) != 1)
-		return 5;
-	c = CMSG_FIRSTHDR(&mh);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return 6;
+	/* the child holds no descriptor of root's but the one passed */
+	close(s->fd);
+	close(s->rootfd);
+	c = recvmsg(s->sock, &mh, 0) == 1 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (!c || c->cmsg_type != SCM_RIGHTS) {
+		TH_LOG("no descriptor passed");
+		return -EIO;
+	}
 	memcpy(&s->pay->fd, CMSG_DATA(c), sizeof(int));
-	return pay_send(s->pay);
+	return pay_send(_metadata, s->pay);
 }
 
 /* The same with root's descriptor passed to a UID_C process. */
@@ -526,29 +395,24 @@ TEST_F(lim, scm_rights_receiver_pays)
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *c;
-	int sv[2], status, fd, rootfd;
+	int sv[2], fd, rootfd;
 	pid_t pid;
 
+	MBT_REQUIRE_ROOT();
 	ASSERT_TRUE(a != NULL);
-	a->name = new_name(self, "payscm");
+	a->name = mbt_new_name_as(_metadata, &self->e, "payscm");
 	fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, PAY_MSG);
 	ASSERT_LE(0, fd);
 	rootfd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
 	ASSERT_LE(0, rootfd);
-	if (!param_set(_metadata, self, "user_bytes_max", PAY_QUOTA))
-		return;
+	MBT_PARAM_SET(&self->e, "user_bytes_max", PAY_QUOTA);
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	s.pay = a;
 	s.sock = sv[1];
-	fflush(NULL);
-	pid = fork();
+	s.fd = fd;
+	s.rootfd = rootfd;
+	pid = mbt_spawn_as(_metadata, UID_C, UID_C, scm_child, &s);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		/* the child holds no descriptor of root's but the one passed */
-		close(fd);
-		close(rootfd);
-		_exit(scm_child(&s));
-	}
 	memset(cbuf, 0, sizeof(cbuf));
 	c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
@@ -557,9 +421,7 @@ TEST_F(lim, scm_rights_receiver_pays)
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	EXPECT_EQ(1, sendmsg(sv[0], &mh, 0));
 	close(fd);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, mbt_reap_as(_metadata, pid));
 	expect_paid_by_sender(_metadata, a, rootfd);
 	close(sv[0]);
 	close(sv[1]);
@@ -632,75 +494,78 @@ static void expect_unchanged(struct __test_metadata *_metadata, int fd,
 			      NULL));
 }
 
+/* A send that fails with @err, changing none of its out fields. */
+struct bad_send {
+	const char *what;
+	unsigned long cmd;	/* MAILBOX_IOC_SEND or _SEND_TO */
+	int err;
+	const char *msg;	/* "x" if NULL */
+	bool to_me;		/* to_pid: this process */
+	bool direct;		/* which has a direct mailbox (2 x 8 bytes) */
+	struct mbt_field set[2];
+};
+
+#define SEND_FIELD(field, v)	MBT_FIELD(struct mailbox_send, field, v)
+
+static const struct bad_send bad_sends[] = {
+	{ "unknown flag", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(flags, 0x80) } },
+	{ "NONBLOCK | DEADLINE", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(flags, MAILBOX_NONBLOCK | MAILBOX_DEADLINE) } },
+	{ "deadline without DEADLINE", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(deadline_ns, 1) } },
+	{ "reserved", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(reserved[1], 1) } },
+	{ "priority past the highest", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(priority, MAILBOX_PRIO_MAX + 1) } },
+	{ "priority on a queue mailbox", MAILBOX_IOC_SEND, -EINVAL,
+	  .set = { SEND_FIELD(priority, 1) } },
+	{ "too long", MAILBOX_IOC_SEND, -EMSGSIZE, .msg = "123456789" },
+	{ "unreadable message", MAILBOX_IOC_SEND, -EFAULT,
+	  .set = { SEND_FIELD(buf, 8) } },
+	{ "delivery wait with no receiver", MAILBOX_IOC_SEND, -EAGAIN,
+	  .set = { SEND_FIELD(flags, MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT) } },
+	/* SEND with a to_pid; SEND_TO with a bad or absent one */
+	{ "SEND with to_pid", MAILBOX_IOC_SEND, -EINVAL, .to_me = true },
+	{ "SEND_TO a negative pid", MAILBOX_IOC_SEND_TO, -EINVAL,
+	  .set = { SEND_FIELD(to_pid, -1) } },
+	{ "SEND_TO with an unknown flag", MAILBOX_IOC_SEND_TO, -EINVAL,
+	  .to_me = true, .set = { SEND_FIELD(flags, 0x80) } },
+	{ "SEND_TO, too long", MAILBOX_IOC_SEND_TO, -EMSGSIZE,
+	  .msg = "123456789", .to_me = true, .direct = true },
+	{ "SEND_TO a process without a direct mailbox", MAILBOX_IOC_SEND_TO,
+	  -ESRCH, .to_me = true },
+};
+
 TEST_F(lim, failed_send_leaves_struct_alone)
 {
-	const char *name = new_name(self, "badsend");
-	int fd = mbt_create(name, MAILBOX_CREATE_EXCL, 0600, 2, 8);
-	int bcast, rdonly, full, dfd;
+	const struct bad_send *bs;
+	const char *name;
+	int fd, bcast, rdonly, full, dfd;
 	struct mailbox_send s;
 	char bname[MAILBOX_NAME_LEN];
+	size_t i;
 
+	MBT_REQUIRE_ROOT();
+	name = mbt_new_name_as(_metadata, &self->e, "badsend");
+	fd = mbt_create(name, MAILBOX_CREATE_EXCL, 0600, 2, 8);
 	ASSERT_LE(0, fd);
-	s = patterned("x", 1);
-	s.flags = 0x80;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "unknown flag");
-	s = patterned("x", 1);
-	s.flags = MAILBOX_NONBLOCK | MAILBOX_DEADLINE;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "NONBLOCK | DEADLINE");
-	s = patterned("x", 1);
-	s.deadline_ns = 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "deadline without DEADLINE");
-	s = patterned("x", 1);
-	s.reserved[1] = 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "reserved");
-	s = patterned("x", 1);
-	s.priority = MAILBOX_PRIO_MAX + 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "priority past the highest");
-	s = patterned("x", 1);
-	s.priority = 1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "priority on a queue mailbox");
-	s = patterned("123456789", 9);
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EMSGSIZE,
-			 "too long");
-	s = patterned((void *)8, 1);
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EFAULT,
-			 "unreadable message");
-	s = patterned("x", 1);
-	s.flags = MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EAGAIN,
-			 "delivery wait with no receiver");
-
-	/* SEND with a to_pid; SEND_TO with a bad or absent one */
-	s = patterned("x", 1);
-	s.to_pid = getpid();
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND, &s, -EINVAL,
-			 "SEND with to_pid");
-	s = patterned("x", 1);
-	s.to_pid = -1;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EINVAL,
-			 "SEND_TO a negative pid");
-	s = patterned("x", 1);
-	s.to_pid = getpid();
-	s.flags = 0x80;
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EINVAL,
-			 "SEND_TO with an unknown flag");
-	dfd = mbt_open_direct(2, 8, MAILBOX_DELIVER_QUEUE);
-	ASSERT_LE(0, dfd);
-	s = patterned("123456789", 9);
-	s.to_pid = getpid();
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -EMSGSIZE,
-			 "SEND_TO, too long");
-	close(dfd);
-	s = patterned("x", 1);
-	s.to_pid = getpid();
-	expect_unchanged(_metadata, fd, MAILBOX_IOC_SEND_TO, &s, -ESRCH,
-			 "SEND_TO a process without a direct mailbox");
+	for (i = 0; i < MBT_ARRAY_SIZE(bad_sends); i++) {
+		bs = &bad_sends[i];
+		s = patterned(bs->msg ? bs->msg : "x",
+			      bs->msg ? strlen(bs->msg) : 1);
+		if (bs->to_me)
+			s.to_pid = getpid();
+		mbt_set_field(&s, &bs->set[0]);
+		mbt_set_field(&s, &bs->set[1]);
+		dfd = bs->direct ? mbt_open_direct(2, 8, MAILBOX_DELIVER_QUEUE) :
+				   -1;
+		if (bs->direct)
+			ASSERT_LE(0, dfd);
+		expect_unchanged(_metadata, fd, bs->cmd, &s, bs->err, bs->what);
+		if (dfd >= 0)
+			close(dfd);
+	}
 
 	/* no send access; a full mailbox; SEND_WAIT on broadcast */
 	rdonly = mbt_open(name, MAILBOX_ACCESS_RECV);
@@ -746,95 +611,75 @@ TEST_F(lim, failed_send_leaves_struct_alone)
 /* A dead mailbox's counters                                           */
 /* ------------------------------------------------------------------ */
 
-/* The dropped column (the last) of @name's /proc/mailboxes line, or -1. */
-static long long proc_dropped(const char *name, char *header, size_t size)
-{
-	FILE *f = fopen(PROC_MAILBOXES, "re");
-	char line[2048], *last;
-	long long val = -1;
-	size_t n;
-
-	if (!f)
-		return -1;
-	if (fgets(line, sizeof(line), f) && header)
-		snprintf(header, size, "%.*s", (int)size - 1, line);
-	while (fgets(line, sizeof(line), f)) {
-		n = strlen(name);
-		if (strncmp(line, name, n) || line[n] != ' ')
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		last = strrchr(line, ' ');
-		if (last)
-			val = strtoll(last + 1, NULL, 10);
-	}
-	fclose(f);
-	return val;
-}
-
-/* The "dropped:" line of @fd's fdinfo, or -1. */
-static long long fdinfo_dropped(int fd)
-{
-	char path[64], line[256];
-	long long val = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		sscanf(line, "dropped: %lld", &val);
-	fclose(f);
-	return val;
-}
-
 /* STAT, fdinfo and /proc agree on @dropped, and the counters add up. */
 static void expect_dropped(struct __test_metadata *_metadata, int fd,
 			   const char *name, uint64_t dropped)
 {
-	struct mailbox_info info;
+	struct mailbox_info info = mbt_info(_metadata, fd);
+	struct mbt_state st;
+	char val[24];
 
-	ASSERT_EQ(0, mbt_stat(fd, &info));
 	EXPECT_EQ(dropped, info.dropped);
 	EXPECT_EQ(info.sent, info.received + info.depth + info.dropped)
 		TH_LOG("sent %llu received %llu depth %u dropped %llu",
 		       (unsigned long long)info.sent,
 		       (unsigned long long)info.received, info.depth,
 		       (unsigned long long)info.dropped);
-	EXPECT_EQ((long long)dropped, fdinfo_dropped(fd));
-	EXPECT_EQ((long long)dropped, proc_dropped(name, NULL, 0));
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)dropped);
+	EXPECT_TRUE(mbt_fdinfo_has(fd, "dropped", val)) TH_LOG("fdinfo");
+	ASSERT_EQ(0, mbt_state(name, &st));
+	EXPECT_EQ(dropped, st.dropped);
+}
+
+/*
+ * A mailbox of @delivery named @prefix... that dies with the descriptor
+ * returned (its creator's), with three messages sent and one received
+ * through *@peer: nothing dropped so far.
+ */
+static int dropped_setup(struct __test_metadata *_metadata,
+			 struct mbt_env *e, const char *prefix,
+			 uint32_t delivery, const char **name, int *peer)
+{
+	bool bcast = delivery == MAILBOX_DELIVER_BROADCAST;
+	char buf[8];
+	int owner;
+
+	*name = mbt_new_name_as(_metadata, e, prefix);
+	owner = mbt_create_ex(*name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
+			      bcast ? MAILBOX_ACCESS_SEND : MAILBOX_ACCESS_ALL,
+			      0600, 8, 8, delivery);
+	ASSERT_LE(0, owner);
+	*peer = mbt_open(*name, bcast ? MAILBOX_ACCESS_RECV :
+					MAILBOX_ACCESS_ALL);
+	ASSERT_LE(0, *peer);
+	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
+	EXPECT_EQ(0, mbt_send(bcast ? owner : *peer, "3", 1, 0, 0, NULL));
+	EXPECT_EQ(1, mbt_recv(*peer, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
+			      NULL));
+	expect_dropped(_metadata, *peer, *name, 0);
+	return owner;
 }
 
 TEST_F(lim, destroyed_mailbox_counts_dropped)
 {
-	const char *name = new_name(self, "dropped");
-	char header[512];
 	struct mailbox_info info;
-	char buf[8];
+	const char *name;
+	char header[512];
 	int owner, peer;
 
-	owner = mbt_create(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			   0600, 8, 8);
-	ASSERT_LE(0, owner);
-	peer = mbt_open(name, MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, peer);
-	EXPECT_LE(0, proc_dropped(name, header, sizeof(header)));
+	MBT_REQUIRE_ROOT();
+	EXPECT_EQ(0, mbt_proc_header(header, sizeof(header)));
 	EXPECT_TRUE(strstr(header, " backlog dropped\n") != NULL)
 		TH_LOG("header: %s", header);
-	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(peer, "3", 1, 0, 0, NULL));
-	EXPECT_EQ(1, mbt_recv(peer, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
-			      NULL));
-	expect_dropped(_metadata, peer, name, 0);
+	owner = dropped_setup(_metadata, &self->e, "dropped",
+			      MAILBOX_DELIVER_QUEUE, &name, &peer);
 
 	/* The creator closes: the two queued messages are discarded. */
 	close(owner);
-	ASSERT_EQ(0, mbt_stat(peer, &info));
-	EXPECT_EQ(U32(MAILBOX_STATE_DEAD), info.state);
-	EXPECT_EQ(3U, info.sent);
-	EXPECT_EQ(1U, info.received);
-	EXPECT_EQ(0U, info.depth);
+	info = mbt_info(_metadata, peer);
+	EXPECT_EQ((uint32_t)MAILBOX_STATE_DEAD, info.state);
+	MBT_EXPECT_INFO(peer, .sent = 3, .received = 1, .depth = 0);
 	expect_dropped(_metadata, peer, name, 2);
 	close(peer);
 }
@@ -842,22 +687,12 @@ TEST_F(lim, destroyed_mailbox_counts_dropped)
 /* Broadcast: what some subscriber had yet to read counts as dropped. */
 TEST_F(lim, destroyed_broadcast_counts_dropped)
 {
-	const char *name = new_name(self, "bdropped");
-	char buf[8];
+	const char *name;
 	int owner, sub;
 
-	owner = mbt_create_ex(name, MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED,
-			      MAILBOX_ACCESS_SEND, 0600, 8, 8,
-			      MAILBOX_DELIVER_BROADCAST);
-	ASSERT_LE(0, owner);
-	sub = mbt_open(name, MAILBOX_ACCESS_RECV);
-	ASSERT_LE(0, sub);
-	EXPECT_EQ(0, mbt_send(owner, "1", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(owner, "2", 1, 0, 0, NULL));
-	EXPECT_EQ(0, mbt_send(owner, "3", 1, 0, 0, NULL));
-	EXPECT_EQ(1, mbt_recv(sub, buf, sizeof(buf), MAILBOX_NONBLOCK, 0,
-			      NULL));
-	expect_dropped(_metadata, sub, name, 0);
+	MBT_REQUIRE_ROOT();
+	owner = dropped_setup(_metadata, &self->e, "bdropped",
+			      MAILBOX_DELIVER_BROADCAST, &name, &sub);
 	close(owner);
 	expect_dropped(_metadata, sub, name, 2);
 	close(sub);

@@ -106,6 +106,21 @@ static int box_create(const char *name, __u32 delivery, __u32 flags,
 	return bound_fd(MAILBOX_IOC_CREATE, &c);
 }
 
+/*
+ * A new mailbox tagged @tag, its name into @name, that dies with the
+ * descriptor returned (bound for @access).
+ */
+static int owned_box(struct __test_metadata *_metadata, char *name,
+		     const char *tag, __u32 delivery, __u32 access)
+{
+	int fd;
+
+	box_name(name, tag);
+	fd = box_create(name, delivery, MAILBOX_CREATE_OWNED, access);
+	ASSERT_LE(0, fd) TH_LOG("create %s: %s", name, strerror(-fd));
+	return fd;
+}
+
 /* A new descriptor bound to existing mailbox @name for @access, or -errno. */
 static int box_open(const char *name, __u32 access)
 {
@@ -270,6 +285,22 @@ static bool info_eq(struct __test_metadata *_metadata,
 	return !memcmp(a, b, sizeof(*a));
 }
 
+/*
+ * STAT of @fd into *@st and its LIST entry into *@got, which must be
+ * STAT's view less what describes the descriptor.
+ */
+static void listed_as_stat(struct __test_metadata *_metadata, int fd,
+			   struct mailbox_info *st, struct mailbox_info *got)
+{
+	struct mailbox_info want;
+
+	ASSERT_EQ(0, xioctl(fd, MAILBOX_IOC_STAT, st));
+	ASSERT_EQ(0, list_of_fd(fd, got));
+	want = *st;
+	stat_as_listed(&want);
+	EXPECT_TRUE(info_eq(_metadata, &want, got));
+}
+
 static struct mailbox_info *entries_alloc(void)
 {
 	return calloc(MAX_ENTRIES, sizeof(struct mailbox_info));
@@ -327,10 +358,8 @@ TEST_F(list, all_kinds_once)
 	ufd = box_create(unl, MAILBOX_DELIVER_QUEUE, 0, MAILBOX_ACCESS_ALL);
 	ASSERT_LE(0, ufd);
 	unlink_name(unl);
-	box_name(dead, "dead");
-	dfd = box_create(dead, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			 MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, dfd);
+	dfd = owned_box(_metadata, dead, "dead",
+			MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 	dfd2 = box_open(dead, MAILBOX_ACCESS_SEND);
 	ASSERT_LE(0, dfd2);
 	close(dfd);		/* destroyed, held by dfd2 */
@@ -399,25 +428,20 @@ TEST_F(list, counters_match_stat)
 	void *res;
 	int qfd, bfd, sub, i;
 
-	box_name(q, "q");
-	qfd = box_create(q, MAILBOX_DELIVER_PRIORITY, MAILBOX_CREATE_OWNED,
-			 MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, qfd);
+	qfd = owned_box(_metadata, q, "q",
+			MAILBOX_DELIVER_PRIORITY, MAILBOX_ACCESS_ALL);
 	ASSERT_EQ(0, xioctl(qfd, MAILBOX_IOC_SET_RECV_PRIO, &prio));
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, box_send(qfd, i & 1 ? "odd" : "even!"));
 	ASSERT_EQ(5, box_recv(qfd));
 	ASSERT_EQ(3, box_recv(qfd));
-	ASSERT_EQ(0, xioctl(qfd, MAILBOX_IOC_STAT, &st));
+	listed_as_stat(_metadata, qfd, &st, &got);
 	EXPECT_EQ(3U, st.depth);
 	EXPECT_EQ(7U, st.recv_priority);
 	EXPECT_EQ(5U, st.next_len);
-	ASSERT_EQ(0, list_of_fd(qfd, &got));
 	EXPECT_EQ(0U, got.access);
 	EXPECT_EQ(0U, got.recv_priority);
 	EXPECT_EQ(5U, got.next_len);
-	stat_as_listed(&st);
-	EXPECT_TRUE(info_eq(_metadata, &st, &got));
 
 	/* A receiver asleep on an empty mailbox: rblocked, rwait. */
 	for (i = 0; i < 3; i++)
@@ -431,32 +455,25 @@ TEST_F(list, counters_match_stat)
 	}
 	EXPECT_EQ(1U, got.receivers_waiting);
 	EXPECT_EQ(1U, got.recv_blocked);
-	ASSERT_EQ(0, xioctl(qfd, MAILBOX_IOC_STAT, &st));
-	stat_as_listed(&st);
-	EXPECT_TRUE(info_eq(_metadata, &st, &got));
+	listed_as_stat(_metadata, qfd, &st, &got);
 	ASSERT_EQ(0, box_send(qfd, "wake"));
 	ASSERT_EQ(0, pthread_join(th, &res));
 	EXPECT_EQ(4, (int)(intptr_t)res);
 
 	/* Broadcast: a subscriber with a backlog; LIST has no descriptor. */
-	box_name(b, "b");
-	bfd = box_create(b, MAILBOX_DELIVER_BROADCAST, MAILBOX_CREATE_OWNED,
-			 MAILBOX_ACCESS_SEND);
-	ASSERT_LE(0, bfd);
+	bfd = owned_box(_metadata, b, "b",
+			MAILBOX_DELIVER_BROADCAST, MAILBOX_ACCESS_SEND);
 	sub = box_open(b, MAILBOX_ACCESS_RECV);
 	ASSERT_LE(0, sub);
 	ASSERT_EQ(0, box_send(bfd, "one"));
 	ASSERT_EQ(0, box_send(bfd, "two!"));
-	ASSERT_EQ(0, xioctl(sub, MAILBOX_IOC_STAT, &st));
+	listed_as_stat(_metadata, sub, &st, &got);
 	EXPECT_EQ(2U, st.backlog);
 	EXPECT_EQ(3U, st.next_len);
-	ASSERT_EQ(0, list_of_fd(sub, &got));
 	EXPECT_EQ(0U, got.backlog);
 	EXPECT_EQ(0U, got.next_len);
 	EXPECT_EQ(1U, got.subscribers);
 	EXPECT_EQ(2U, got.depth);
-	stat_as_listed(&st);
-	EXPECT_TRUE(info_eq(_metadata, &st, &got));
 
 	close(sub);
 	close(bfd);
@@ -535,10 +552,8 @@ TEST_F(list, count_zero_total)
 	struct mailbox_list l = { .cursor = 12345 };
 	int fd, n;
 
-	box_name(name, "zero");
-	fd = box_create(name, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, fd);
+	fd = owned_box(_metadata, name, "zero",
+		       MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 	n = list_all(self->fd, NULL, self->e, 64);
 	ASSERT_LE(1, n);
 
@@ -566,10 +581,8 @@ TEST_F(list, cursor_at_end_sees_new)
 	__u64 cursor = 0, end;
 	int fa, fb, got;
 
-	box_name(a, "a");
-	fa = box_create(a, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, fa);
+	fa = owned_box(_metadata, a, "a",
+		       MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 	do {
 		got = list_call(self->fd, NULL, self->e, 16, &cursor, NULL);
 		ASSERT_LE(0, got);
@@ -578,10 +591,8 @@ TEST_F(list, cursor_at_end_sees_new)
 	ASSERT_EQ(0, list_call(self->fd, NULL, self->e, 16, &cursor, NULL));
 	EXPECT_EQ(end, cursor);
 
-	box_name(b, "b");
-	fb = box_create(b, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, fb);
+	fb = owned_box(_metadata, b, "b",
+		       MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 	ASSERT_EQ(1, list_call(self->fd, NULL, self->e, 16, &cursor, NULL));
 	EXPECT_STREQ(b, self->e[0].name);
 	EXPECT_LT(end, cursor);
@@ -603,10 +614,8 @@ TEST_F(list, paging_across_changes)
 	__u64 cursor = 0;
 
 	for (i = 0; i < N; i++) {
-		box_name(names[i], "pg");
-		fds[i] = box_create(names[i], MAILBOX_DELIVER_QUEUE,
-				    MAILBOX_CREATE_OWNED, MAILBOX_ACCESS_ALL);
-		ASSERT_LE(0, fds[i]);
+		fds[i] = owned_box(_metadata, names[i], "pg",
+				   MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 	}
 	/* Page until the first of ours shows, and two more. */
 	while (first < 0) {
@@ -714,10 +723,8 @@ TEST_F(list, paging_concurrent_churn)
 					   MAILBOX_ACCESS_ALL);
 			ASSERT_LE(0, victims[i * PER + j]);
 		}
-		box_name(names[i], "keep");
-		fds[i] = box_create(names[i], MAILBOX_DELIVER_QUEUE,
-				    MAILBOX_CREATE_OWNED, MAILBOX_ACCESS_ALL);
-		ASSERT_LE(0, fds[i]);
+		fds[i] = owned_box(_metadata, names[i], "keep",
+				   MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 	}
 	ASSERT_EQ(0, pthread_create(&th, NULL, churn_main, &c));
 	for (r = 0; r < ROUNDS_MAX && !bad; r++) {
@@ -808,14 +815,10 @@ TEST_F(list, efault_untouched)
 	unsigned char *map;
 	int fd, fd2;
 
-	box_name(name, "f");
-	fd = box_create(name, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, fd);
-	box_name(name2, "f");
-	fd2 = box_create(name2, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			 MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, fd2);
+	fd = owned_box(_metadata, name, "f",
+		       MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
+	fd2 = owned_box(_metadata, name2, "f",
+			MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 
 	EXPECT_EQ(-EFAULT, xioctl(self->fd, MAILBOX_IOC_LIST, (void *)1));
 	EXPECT_EQ(-EFAULT, xioctl(self->fd, MAILBOX_IOC_LIST, NULL));
@@ -872,10 +875,8 @@ TEST_F(list, unprivileged_sees_all)
 
 	if (geteuid())
 		SKIP(return, "needs root to drop to uid %d", NOBODY);
-	box_name(name, "priv");
-	fd = box_create(name, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			MAILBOX_ACCESS_ALL);
-	ASSERT_LE(0, fd);
+	fd = owned_box(_metadata, name, "priv",
+		       MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_ALL);
 	ASSERT_EQ(0, box_send(fd, "secret"));
 
 	pid = fork();
@@ -909,10 +910,8 @@ TEST_F(list, any_descriptor)
 	struct mailbox_info a, b;
 	int fd;
 
-	box_name(name, "fd");
-	fd = box_create(name, MAILBOX_DELIVER_QUEUE, MAILBOX_CREATE_OWNED,
-			MAILBOX_ACCESS_SEND);
-	ASSERT_LE(0, fd);
+	fd = owned_box(_metadata, name, "fd",
+		       MAILBOX_DELIVER_QUEUE, MAILBOX_ACCESS_SEND);
 	ASSERT_EQ(1, list_call(self->fd, name, &a, 1, NULL, NULL));
 	ASSERT_EQ(1, list_call(fd, name, &b, 1, NULL, NULL));
 	EXPECT_TRUE(info_eq(_metadata, &a, &b));

@@ -301,20 +301,7 @@ TEST_F(mbox, limit_user_mailboxes)
  * do not say) plus its length, rounded up to kmalloc's size class. Four
  * of these, 1024 bytes each, fill a 4096-byte quota exactly.
  */
-static uint32_t quota_msg(void)
-{
-	struct mailbox_version v;
-	int fd = mbt_dev();
-
-	memset(&v, 0, sizeof(v));
-	if (fd >= 0) {
-		mbt_ioctl(fd, MAILBOX_IOC_VERSION, &v);
-		close(fd);
-	}
-	return 1024 - (v.msg_header ? v.msg_header : 64);
-}
-
-#define QUOTA_MSG	((int)quota_msg())
+#define QUOTA_MSG	((int)(1024 - mbt_msg_header()))
 
 struct bytes_arg {
 	const char *name;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a mailbox reports about itself: STAT, the /proc/mailboxes list
- * (read through mbt_state(), and as text where the text is the subject)
- * and the fdinfo of its descriptors.
+ * (its lines read through mbt_proc_find(), and as text where the text is
+ * the subject) and the fdinfo of its descriptors.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -112,7 +112,7 @@ static struct mbt_state state_as_stat(struct __test_metadata *_metadata,
 	struct mailbox_info info = mbt_info(_metadata, fd), got;
 	struct mbt_state st;
 
-	ASSERT_EQ(1, mbt_state_find(info.name, -1, &st))
+	ASSERT_EQ(1, mbt_proc_find(info.name, -1, &st))
 		TH_LOG("%s not listed once", info.name);
 	EXPECT_EQ(info.state, st.state);
 	EXPECT_EQ(MBT_U32(info.flags & MAILBOX_CREATE_OWNED ? MBT_OWNER_OWNED :
@@ -158,7 +158,7 @@ TEST_F(mbox, proc_mailboxes)
 			   MBT_OWNER_NONE);
 	EXPECT_EQ(2U, st.depth);
 	close(fd);
-	EXPECT_EQ(0, mbt_state_find(name, -1, &st));
+	EXPECT_EQ(0, mbt_proc_find(name, -1, &st));
 
 	/* An owned rendezvous with a receiver waiting. */
 	owned = MBT_MAKE_BOX(&name, MAILBOX_CREATE_OWNED, 0602, 0, 1);
@@ -176,7 +176,7 @@ TEST_F(mbox, proc_mailboxes)
 	EXPECT_EQ(1U, st.recv_blocked);
 	EXPECT_EQ(0U, st.receivers_waiting);
 	close(owned);
-	EXPECT_EQ(0, mbt_state_find(name, -1, &st));
+	EXPECT_EQ(0, mbt_proc_find(name, -1, &st));
 }
 
 /* /proc/mailboxes escapes space and backslash in names, octal. */
@@ -192,7 +192,7 @@ TEST_F(mbox, proc_escaped_name)
 	mbt_proc_escape(name, escaped, sizeof(escaped));
 	EXPECT_TRUE(strstr(escaped, "with\\040space\\134slash") == escaped);
 	/* the reader unescapes \ooo: a name listed otherwise is not found */
-	ASSERT_EQ(1, mbt_state_find(name, -1, &st))
+	ASSERT_EQ(1, mbt_proc_find(name, -1, &st))
 		TH_LOG("%s not listed", escaped);
 	EXPECT_STREQ(name, st.name);
 	EXPECT_EQ(2U, st.capacity);

@@ -16,11 +16,23 @@
  *   mbt_child.c   children (kill on teardown, result slots), background
  *                 calls in threads, a shared SIGUSR1 counter
  *   mbt_time.c    clocks, deadlines, sleeping, waiting for a STAT field
- *   mbt_state.c   a mailbox's state as the module lists it (struct
- *                 mbt_state), and the /proc/mailboxes text itself
+ *   mbt_state.c   a mailbox's state as MAILBOX_IOC_LIST lists it (struct
+ *                 mbt_state), what only /proc/mailboxes shows (waiters,
+ *                 backlogs), and the /proc text for the tests of /proc
  *   mbt_expect.c  checks that log what they found: counters, messages
  *   mbt_file.c    files, module parameters, fdinfo, signal handlers,
  *                 pages that fault
+ *   mbt_ns.c      a child in a new pid namespace
+ *
+ * Helpers of one kind of test each have a header of their own, included
+ * at the end of this one (tests still include only mbt.h):
+ *
+ *   mbt_deliver.h agents (children run one command at a time), numbered
+ *                 messages, SEND_BATCH/RECV_BATCH (mbt_agent.c, mbt_msg.c,
+ *                 mbt_batch.c)
+ *   mbt_trace.h   trace instances and the module's events (mbt_trace.c)
+ *   mbt_fuzz.h    seeded randomness, documented errnos, consistency
+ *                 checks over every mailbox (mbt_fuzz.c)
  */
 #ifndef MBT_H
 #define MBT_H
@@ -118,6 +130,7 @@ void mbt_name(char *buf, const char *prefix);
 int mbt_ioctl(int fd, unsigned long cmd, void *arg);
 int mbt_dev(void);
 int mbt_dev_flags(int oflags);
+unsigned long mbt_msg_header(void);
 int mbt_fresh_ioctl(unsigned long cmd, void *arg);
 int mbt_fd_or_close(int fd, int ret);
 int mbt_box_create_fd(int fd, const char *name, const struct mbt_box *b);
@@ -324,7 +337,10 @@ enum { MBT_OWNER_NONE, MBT_OWNER_OWNED, MBT_OWNER_DIRECT };
 
 #define MBT_STATE_LIST	64
 
-/* A mailbox as the module lists it; counts of the lists, then the lists. */
+/*
+ * A mailbox as the module lists it; counts of the lists, then the lists
+ * (those only from mbt_state() and the mbt_proc_* readers).
+ */
 struct mbt_state {
 	char name[MAILBOX_NAME_LEN];
 	uint32_t uid, gid, mode;
@@ -332,7 +348,7 @@ struct mbt_state {
 	uint32_t depth;
 	uint64_t bytes;
 	uint64_t sent, received, send_blocked, recv_blocked;
-	uint64_t dropped;	/* 0 from modules without the column */
+	uint64_t dropped;
 	uint32_t senders_waiting, receivers_waiting;
 	uint32_t state;		/* MAILBOX_STATE_* */
 	uint32_t owner;		/* MBT_OWNER_* */
@@ -353,13 +369,32 @@ struct mbt_state {
 
 int mbt_state_find(const char *name, long uid, struct mbt_state *last);
 int mbt_state(const char *name, struct mbt_state *st);
+/*
+ * Call @fn(@st, @ctx) for each mailbox listed until it returns non-zero:
+ * the number visited, or -errno.
+ */
+int mbt_state_each(int (*fn)(const struct mbt_state *st, void *ctx),
+		   void *ctx);
 int mbt_state_wait(const char *name, int depth, int swait, int rwait,
 		   long timeout_ms, struct mbt_state *st);
 bool mbt_backlog_is(const struct mbt_state *st, uint32_t x, uint32_t y);
 /* /proc/mailboxes as text, for the tests of that file itself */
+int mbt_proc_each(int (*fn)(const struct mbt_state *st, void *ctx),
+		  void *ctx);
+int mbt_proc_find(const char *name, long uid, struct mbt_state *last);
 int mbt_proc_header(char *buf, size_t size);
 int mbt_proc_parse(const char *line, struct mbt_state *st);
 void mbt_proc_escape(const char *name, char *out, size_t size);
+
+/* ---- mbt_ns.c ---------------------------------------------------------- */
+
+/*
+ * fork() into a new pid namespace, where the child is pid 1 (and dies
+ * with its parent): as fork(), but -errno on failure (-EPERM, -EINVAL
+ * or -ENOSYS: no pid namespaces here). The caller's later children are
+ * in that namespace too.
+ */
+pid_t mbt_fork_pidns(void);
 
 /* ---- mbt_expect.c ------------------------------------------------------ */
 
@@ -840,797 +875,8 @@ static inline void mbt_reap_ok(struct __test_metadata *_metadata,
 
 #endif /* MBT_LIB */
 
-/*
- * Sections of D2 and D3 follow, each marked with its owner, so that their
- * additions merge cleanly.
- */
-
-/* ======================================================================== */
-/* D2: delivery modes (agents, messages) and batches                        */
-/* ======================================================================== */
-
-#include <sys/mman.h>
-
-/* ---- mbt_agent.c: children that run one command at a time ------------- */
-
-/* msg_size_max of the delivery tests' mailboxes and agents' direct ones */
-#define MBT_DLV_MSG_MAX	128
-
-enum mbt_ag_op {
-	MBT_AG_SEND_TO = 1,	/* SEND_TO @pid through an unbound descriptor */
-	MBT_AG_SEND,		/* SEND on the agent's bound descriptor */
-	MBT_AG_RECV,		/* RECV (from @pid) on the bound descriptor */
-	MBT_AG_OPEN_DIRECT,	/* bind a new descriptor to its direct mailbox */
-	MBT_AG_OPEN,		/* bind a new descriptor to @name with @access */
-	MBT_AG_CLOSE,		/* close the bound descriptor */
-	MBT_AG_STAT,
-	MBT_AG_EXIT,		/* exit 0, without answering */
-};
-
-struct mbt_ag_cmd {
-	int op;			/* enum mbt_ag_op */
-	int32_t pid;		/* SEND_TO: to_pid; RECV: from_pid */
-	uint32_t flags;		/* of SEND and RECV */
-	uint32_t priority;
-	long timeout_ms;	/* with MAILBOX_DEADLINE: from the call */
-	uint32_t capacity;	/* OPEN_DIRECT */
-	uint32_t delivery;	/* OPEN_DIRECT */
-	uint32_t access;	/* OPEN */
-	char name[MAILBOX_NAME_LEN];
-	char msg[64];		/* sent without its NUL */
-};
-
-struct mbt_ag_reply {
-	int ret;
-	uint64_t elapsed_ns;
-	struct mailbox_send snd;
-	struct mailbox_recv rcv;
-	struct mailbox_info info;
-	char data[MBT_DLV_MSG_MAX + 1];
-};
-
-struct mbt_agent {
-	pid_t pid;
-	int cmd_wr, rep_rd;	/* the test's ends */
-	int cmd_rd, rep_wr;	/* the agent's ends */
-};
-
-int mbt_agent_spawn(struct mbt_kids *k, struct mbt_agent *a);
-int mbt_agent_post(struct mbt_agent *a, const struct mbt_ag_cmd *c);
-int mbt_agent_reply(struct mbt_agent *a, long ms, struct mbt_ag_reply *r);
-pid_t mbt_dead_pid(struct mbt_kids *k);
-
-/* ---- mbt_msg.c: strings and numbered messages -------------------------- */
-
-uint32_t mbt_xorshift32(uint32_t *s);
-int mbt_seq_msg(char *buf, uint32_t seq);
-int64_t mbt_msg_seq(const char *buf, int len);
-int mbt_send_seq(int fd, uint32_t seq, uint32_t flags, uint32_t priority,
-		 struct mailbox_send *out);
-int mbt_sendto_str(int fd, int32_t pid, const char *s, uint32_t flags);
-int mbt_send_str_out(int fd, const char *s, uint32_t flags,
-		     struct mailbox_send *out);
-
-/* The name of process @pid's direct mailbox. */
-static inline void mbt_direct_name(char *buf, size_t size, pid_t pid)
-{
-	snprintf(buf, size, "pid/%d", (int)pid);
-}
-
-/* ---- mbt_batch.c: SEND_BATCH and RECV_BATCH ---------------------------- */
-
-#define MBT_BATCH_NENT	16	/* entries of a child's batch, at most */
-#define MBT_BATCH_BUF	256	/* receive buffers of the entries */
-#define MBT_BATCH_NMSG	32	/* distinct messages, see mbt_bmsg() */
-#define MBT_UNTOUCHED	0xa5a5a5a5U	/* in an out field no call wrote */
-#define MBT_KERNEL_PTR	0xfffffffffffff000ULL
-
-const char *mbt_bmsg(int k);
-uint32_t mbt_bmsg_len(int k);
-void mbt_set_send(struct mailbox_send *s, const void *buf, uint32_t len,
-		  uint32_t flags);
-void mbt_set_sends(struct mailbox_send *s, int n, int first);
-void mbt_set_recv(struct mailbox_recv *r, void *buf, uint32_t size,
-		  uint32_t flags);
-void mbt_set_recvs(struct mailbox_recv *r, int n,
-		   char (*bufs)[MBT_BATCH_BUF]);
-int mbt_batch(int fd, unsigned long cmd, const void *msgs, uint32_t count,
-	      struct mailbox_batch *b);
-bool mbt_batch_is(int ret, const struct mailbox_batch *b, int want,
-		  int error);
-bool mbt_entry_got(const struct mailbox_recv *r, const char *buf,
-		   const char *want, pid_t sender);
-bool mbt_msgs_are(int fd, const char *const *want, int n);
-void mbt_overlay(void *dst, const void *patch, size_t size);
-
-/* Three adjacent pages: read-write, none (faults), read-only. */
-struct mbt_pages {
-	char *rw, *none, *ro;
-	size_t size;
-};
-
-int mbt_pages_init(struct mbt_pages *p);
-void *mbt_ro_copy(const struct mbt_pages *p, const void *src, size_t size);
-
-/*
- * The batch a child runs on a descriptor of its own bound to the test's
- * first name, and what the kernel left of it, in shared memory.
- */
-struct mbt_bjob {
-	bool recv;		/* RECV_BATCH, else SEND_BATCH */
-	uint32_t count;		/* entries, at most MBT_BATCH_NENT */
-	int first;		/* send: entry k carries mbt_bmsg(first + k) */
-	bool ro_buf;		/* receive into a read-only page */
-	int handler;		/* SIGUSR1: MBT_NO_HANDLER, MBT_HANDLER_* */
-};
-
-struct mbt_bkid {
-	int ret;		/* the ioctl's return value, or MBT_NOT_DONE */
-	uint64_t t_start, t_end;
-	struct mailbox_batch b;
-	struct mailbox_send s[MBT_BATCH_NENT];
-	struct mailbox_recv r[MBT_BATCH_NENT];
-	char data[MBT_BATCH_NENT][MBT_BATCH_BUF];
-};
-
-struct mbt_bkid *mbt_bkids(void);
-pid_t mbt_bjob_spawn(struct mbt_env *e, int idx, const struct mbt_bjob *job);
-
-#ifndef MBT_LIB
-
-/* A new agent, a child of @e's. */
-static inline struct mbt_agent *
-mbt_agent_start(struct __test_metadata *_metadata, struct mbt_env *e)
-{
-	struct mbt_agent *a = calloc(1, sizeof(*a));
-	int ret;
-
-	ASSERT_TRUE(a != NULL);
-	ret = mbt_agent_spawn(&e->kids, a);
-	ASSERT_EQ(0, ret) TH_LOG("agent: %s", strerror(-ret));
-	return a;
-}
-
-/* The pid of a child that has exited and been reaped: it names nobody. */
-static inline pid_t mbt_gone_pid(struct __test_metadata *_metadata,
-				 struct mbt_env *e)
-{
-	pid_t pid = mbt_dead_pid(&e->kids);
-
-	ASSERT_LT(0, pid) TH_LOG("%s", strerror(-pid));
-	return pid;
-}
-
-/*
- * A new mailbox of the delivery tests, with messages of up to
- * MBT_DLV_MSG_MAX bytes (its name into *@name if not NULL); the
- * descriptor, with @access.
- */
-static inline int mbt_dlv_box(struct __test_metadata *_metadata,
-			      struct mbt_env *e, const char **name,
-			      uint32_t access, uint32_t capacity,
-			      uint32_t delivery)
-{
-	return mbt_new_box(_metadata, e, name,
-			   MBT_BOX(.access = access, .capacity = capacity,
-				   .msg_size_max = MBT_DLV_MSG_MAX,
-				   .delivery = delivery));
-}
-
-/* Hand @c to agent @a without waiting for its answer. */
-static inline void mbt_agent_go(struct __test_metadata *_metadata,
-				struct mbt_agent *a,
-				const struct mbt_ag_cmd *c)
-{
-	ASSERT_EQ(0, mbt_agent_post(a, c));
-}
-
-/* The answer to the command posted last; fails after @ms. */
-static inline struct mbt_ag_reply
-mbt_agent_answer(struct __test_metadata *_metadata, struct mbt_agent *a,
-		 long ms)
-{
-	struct mbt_ag_reply r;
-
-	ASSERT_EQ(0, mbt_agent_reply(a, ms, &r))
-		TH_LOG("agent %d did not answer", (int)a->pid);
-	return r;
-}
-
-static inline struct mbt_ag_reply
-mbt_agent_call(struct __test_metadata *_metadata, struct mbt_agent *a,
-	       const struct mbt_ag_cmd *c)
-{
-	mbt_agent_go(_metadata, a, c);
-	return mbt_agent_answer(_metadata, a, MBT_SLACK_MS);
-}
-
-/* The agent sends @msg to @pid (MBT_BLOCK_MS at most): SEND_TO's result. */
-static inline int mbt_agent_send_to(struct __test_metadata *_metadata,
-				    struct mbt_agent *a, pid_t pid,
-				    const char *msg, uint32_t flags)
-{
-	struct mbt_ag_cmd c = { .op = MBT_AG_SEND_TO, .pid = pid,
-				.flags = flags, .timeout_ms = MBT_BLOCK_MS };
-
-	snprintf(c.msg, sizeof(c.msg), "%s", msg);
-	return mbt_agent_call(_metadata, a, &c).ret;
-}
-
-/* The agent opens its direct mailbox: OPEN_DIRECT's result. */
-static inline int mbt_agent_open_direct(struct __test_metadata *_metadata,
-					struct mbt_agent *a, uint32_t capacity,
-					uint32_t delivery)
-{
-	struct mbt_ag_cmd c = { .op = MBT_AG_OPEN_DIRECT,
-				.capacity = capacity, .delivery = delivery };
-
-	return mbt_agent_call(_metadata, a, &c).ret;
-}
-
-/* The agent exits 0. */
-static inline void mbt_agent_exit(struct __test_metadata *_metadata,
-				  struct mbt_env *e, struct mbt_agent *a)
-{
-	struct mbt_ag_cmd c = { .op = MBT_AG_EXIT };
-
-	mbt_agent_go(_metadata, a, &c);
-	mbt_reap_ok(_metadata, &e->kids, a->pid);
-	close(a->cmd_wr);
-	close(a->rep_rd);
-}
-
-/*
- * Receive from @fd (only @from's messages if non-zero), sleeping at most
- * @ms (0: not at all). The message must be @want, sent by @sender (unless
- * negative). Returns the metadata.
- */
-static inline struct mailbox_recv
-mbt_expect_msg(struct __test_metadata *_metadata, int fd, pid_t from,
-	       const char *want, pid_t sender, long ms)
-{
-	struct mailbox_recv m;
-
-	ASSERT_TRUE(mbt_recv_is(fd, from, want, ms, &m));
-	if (sender >= 0) {
-		EXPECT_EQ(sender, m.sender_pid) TH_LOG("message \"%s\"", want);
-	}
-	return m;
-}
-
-/* Start a receive (from @from only, unless 0) on @fd in thread @b. */
-static inline void mbt_bg_recv(struct __test_metadata *_metadata,
-			       struct mbt_bg *b, int fd, int32_t from)
-{
-	*b = (struct mbt_bg){ .op = MBT_BG_RECV, .fd = fd, .pid = from };
-	mbt_bg_go(_metadata, b);
-}
-
-/* Start a send of @msg (SEND_TO @to, unless 0) on @fd in thread @b. */
-static inline void mbt_bg_send(struct __test_metadata *_metadata,
-			       struct mbt_bg *b, int fd, int32_t to,
-			       const char *msg)
-{
-	*b = (struct mbt_bg){ .op = MBT_BG_SEND, .fd = fd, .pid = to,
-			      .msg = msg, .len = strlen(msg) };
-	mbt_bg_go(_metadata, b);
-}
-
-/*
- * Wait until mailbox @name holds @depth messages and has @swait sleeping
- * senders and @rwait receivers (each ignored when negative): its state.
- */
-static inline struct mbt_state
-mbt_state_until(struct __test_metadata *_metadata, const char *name,
-		int depth, int swait, int rwait)
-{
-	struct mbt_state st;
-
-	ASSERT_EQ(0, mbt_state_wait(name, depth, swait, rwait, MBT_SLACK_MS,
-				    &st));
-	return st;
-}
-
-/* A page that cannot be read or written, for -EFAULT. */
-static inline void *mbt_bad_page(struct __test_metadata *_metadata)
-{
-	void *p = mbt_page(PROT_NONE);
-
-	ASSERT_TRUE(p != NULL);
-	return p;
-}
-
-/* fdinfo of @fd has the line "@key:\t@val"; logs fdinfo if not. */
-#define MBT_EXPECT_FDINFO(fd, key, val) do {				\
-	char __b[4096] = "";						\
-	mbt_fdinfo(fd, __b, sizeof(__b));				\
-	EXPECT_TRUE(mbt_fdinfo_has(fd, key, val))			\
-		TH_LOG("want \"%s:\t%s\" in fdinfo:\n%s", key, val, __b); \
-} while (0)
-
-/*
- * A struct mbt_state's owner (MBT_OWNER_*) and delivery, and how many
- * sleeping receivers and broadcast subscribers it lists.
- */
-#define MBT_EXPECT_KIND(st, want_owner, want_delivery, want_nwaiters,	\
-			want_nsubs) do {				\
-	EXPECT_EQ(MBT_U32(want_owner), (st).owner);			\
-	EXPECT_EQ(MBT_U32(want_delivery), (st).delivery);		\
-	EXPECT_EQ(MBT_U32(want_nwaiters), (st).nwaiters);		\
-	EXPECT_EQ(MBT_U32(want_nsubs), (st).nsubs);			\
-} while (0)
-
-/* What a mailbox holds, in STAT's or struct mbt_state's terms. */
-#define MBT_EXPECT_HELD(s, want_depth, want_bytes) do {		\
-	EXPECT_EQ(want_depth, (s).depth);				\
-	EXPECT_EQ(want_bytes, (s).bytes);				\
-} while (0)
-
-/*
- * The entries of a test's batches: @n sends s[], @n receives r[] with
- * their buffers bufs[], and the batch structure b; not all of them used
- * by each test.
- */
-#define MBT_ENTRIES(n)							\
-	struct mailbox_send s[n] __attribute__((unused));		\
-	struct mailbox_recv r[n] __attribute__((unused));		\
-	char bufs[n][MBT_BATCH_BUF] __attribute__((unused));		\
-	struct mailbox_batch b
-
-/*
- * The fixture of the batch tests: an mbt_env and pages that fault (pg);
- * the children's batches (mbt_bkids()) mapped before any child forks.
- */
-#define MBT_BATCH_FIXTURE(fixture)					\
-	FIXTURE(fixture) {						\
-		struct mbt_env e;					\
-		struct mbt_pages pg;					\
-	};								\
-	FIXTURE_SETUP(fixture)						\
-	{								\
-		MBT_SETUP(&self->e, "batch");				\
-		ASSERT_TRUE(mbt_bkids() != NULL);			\
-		ASSERT_EQ(0, mbt_pages_init(&self->pg));		\
-	}								\
-	FIXTURE_TEARDOWN_PARENT(fixture)				\
-	{								\
-		mbt_env_cleanup(&self->e);				\
-	}
-
-/* A batch returned @ret and left @b: see mbt_batch_is(). */
-#define MBT_EXPECT_BATCH(ret, b, want, error)				\
-	EXPECT_TRUE(mbt_batch_is(ret, b, want, error))
-
-/* Receive entry @r, with buffer @buf, got @want from @sender. */
-#define MBT_EXPECT_GOT(r, buf, want, sender)				\
-	EXPECT_TRUE(mbt_entry_got(r, buf, want, sender))
-
-/* The mailbox of @fd holds exactly the messages listed, in order. */
-#define MBT_MSGS(...) ((const char *const []){ __VA_ARGS__ })
-#define MBT_EXPECT_MSGS(fd, ...)					\
-	EXPECT_TRUE(mbt_msgs_are(fd, MBT_MSGS(__VA_ARGS__),		\
-				 sizeof(MBT_MSGS(__VA_ARGS__)) /	\
-				 sizeof(const char *)))
-
-/* @size bytes of @src in @pg's read-only page: that page. */
-static inline void *mbt_ro(struct __test_metadata *_metadata,
-			   const struct mbt_pages *pg, const void *src,
-			   size_t size)
-{
-	void *ro = mbt_ro_copy(pg, src, size);
-
-	ASSERT_TRUE(ro != NULL);
-	return ro;
-}
-
-/* Send mbt_bmsg(@k) on @fd, which must have room. */
-static inline void mbt_send_bmsg(struct __test_metadata *_metadata, int fd,
-				 int k)
-{
-	ASSERT_EQ(0, mbt_send(fd, mbt_bmsg(k), mbt_bmsg_len(k),
-			      MAILBOX_NONBLOCK, 0, NULL));
-}
-
-/* Start a child running @job in result slot @idx. */
-static inline pid_t mbt_bjob_start(struct __test_metadata *_metadata,
-				   struct mbt_env *e, int idx,
-				   const struct mbt_bjob *job)
-{
-	pid_t pid = mbt_bjob_spawn(e, idx, job);
-
-	ASSERT_LT(0, pid) TH_LOG("child %d: %s", idx, strerror(-pid));
-	return pid;
-}
-
-/* Slot @idx's child must exit 0 having run its batch: the batch. */
-static inline struct mbt_bkid *mbt_bjob_done(struct __test_metadata *_metadata,
-					     struct mbt_env *e, int idx)
-{
-	struct mbt_bkid *k = &mbt_bkids()[idx];
-
-	mbt_slot_ok(_metadata, &e->kids, idx);
-	ASSERT_NE(MBT_NOT_DONE, k->ret);
-	return k;
-}
-
-#endif /* MBT_LIB */
-
-/* ======================================================================== */
-/* D3: trace events (mbt_trace.c), randomness and fuzz checks (mbt_fuzz.c)  */
-/* ======================================================================== */
-
-/* ---- mbt_trace.c ------------------------------------------------------- */
-
-#define MBT_MAX_EVENTS	32	/* of one mailbox in one test */
-#define MBT_EVENT_LINE	512	/* of the trace file */
-
-/* The module's events; their trace names are MBT_EV_* above. */
-enum { MBT_EVT_SEND, MBT_EVT_RECEIVE, MBT_EVT_WAIT, MBT_EVT_WAKE,
-       MBT_EVT_TYPES };
-
-/* "send", "receive", "wait", "wake": how event sequences are written. */
-extern const char *const mbt_ev_names[MBT_EVT_TYPES];
-
-/* One line of the trace file; fields an event lacks stay 0. */
-struct mbt_event {
-	int type;			/* MBT_EVT_* */
-	char name[MAILBOX_NAME_LEN];
-	int pid;
-	int from;			/* receive */
-	unsigned long long len;
-	unsigned int prio;		/* send, receive */
-	char op[8];			/* wait, wake */
-	int ret;			/* wake */
-	unsigned long long latency;	/* receive, wake */
-	char line[MBT_EVENT_LINE];		/* for failure messages */
-};
-
-/* A trace instance of the test's own: instances/mbt-PID. */
-struct mbt_trace {
-	char inst[128];			/* its directory, or "" */
-};
-
-/*
- * Make the instance, with only the mailbox events on and the global clock
- * (mounting tracefs if needed): 0, -EOPNOTSUPP with *@why set when the
- * events cannot be traced here, or -errno. mbt_trace_close() removes it.
- */
-int mbt_trace_open(struct mbt_trace *t, const char **why);
-void mbt_trace_close(struct mbt_trace *t);
-/* Write @val to the instance's @file: 0 or -errno. */
-int mbt_trace_write(const struct mbt_trace *t, const char *file,
-		    const char *val);
-/*
- * The path of events/<system>/<event @type>/@file (@type < 0: the
- * system's) in @t's instance, or at the top of tracefs if @t is NULL.
- */
-void mbt_event_path(const struct mbt_trace *t, int type, const char *file,
-		    char *path, size_t size);
-/* Write @val to that file of @t's instance: 0 or -errno (logged). */
-int mbt_event_set(const struct mbt_trace *t, int type, const char *file,
-		  const char *val);
-/*
- * The events of mailbox @name in @t's buffer, oldest first, into @ev
- * (MBT_MAX_EVENTS): their number, or -errno (-EPROTO: a mailbox event did
- * not parse, -E2BIG: too many).
- */
-int mbt_events_read(const struct mbt_trace *t, const char *name,
-		    struct mbt_event *ev);
-/* Read them into @ev, *@count: their types in order must be @seq. */
-bool mbt_events_are(const struct mbt_trace *t, const char *name,
-		    struct mbt_event *ev, const char *seq, int *count);
-/* Wait until @name had @count events of @type by @pid (0: anyone). */
-int mbt_events_wait(const struct mbt_trace *t, const char *name, int type,
-		    pid_t pid, int count, long timeout_ms);
-/* Index of the @nth (from 0) event of @type by @pid (any if 0), or -1. */
-int mbt_event_index(const struct mbt_event *ev, int n, int type, pid_t pid,
-		    int nth);
-int mbt_event_count(const struct mbt_event *ev, int n, int type, pid_t pid);
-/* The types of @ev in order, as "send receive". */
-const char *mbt_event_seq(const struct mbt_event *ev, int n, char *buf,
-			  size_t size);
-/* @e is of its type, with these fields (@ret: of a wake); else logged. */
-bool mbt_event_is_send(const struct mbt_event *e, pid_t pid, size_t len,
-		       unsigned int prio);
-bool mbt_event_is_receive(const struct mbt_event *e, pid_t pid, pid_t from,
-			  size_t len, unsigned int prio);
-bool mbt_event_is_sleep(const struct mbt_event *e, int type, pid_t pid,
-			const char *op, size_t len, int ret);
-
-#define MBT_CALL_MAX	128	/* the largest send or receive of a call */
-
-/*
- * A blocking call (deadline MBT_BLOCK_MS ahead) in a child process, on a
- * descriptor of its own and none of the test's: what to do, in memory
- * shared with the test, which reads the results there.
- */
-struct mbt_call {
-	char name[MAILBOX_NAME_LEN];	/* the mailbox to open */
-	bool send;			/* else receive */
-	uint32_t flags;			/* besides MAILBOX_DEADLINE */
-	uint32_t len;			/* send: length; recv: buffer size */
-	int handler;			/* of SIGUSR1: MBT_*HANDLER* */
-	pid_t pid;			/* out: the child making it */
-	int ret;			/* out: the call's result */
-	uint64_t elapsed_ns;		/* out: how long it took */
-	struct mailbox_recv rcv;	/* out */
-};
-
-/* A call on @name, in shared memory; NULL if @len is too large. */
-struct mbt_call *mbt_call_new(const char *name, bool send, uint32_t len);
-/* Run @c in a child listed in @kids: its pid or -errno. */
-pid_t mbt_call_spawn(struct mbt_kids *kids, struct mbt_call *c);
-
-/* ---- mbt_ns.c ---------------------------------------------------------- */
-
-/*
- * fork() into a new pid namespace, where the child is pid 1 (and dies
- * with its parent): as fork(), but -errno on failure (-EPERM, -EINVAL
- * or -ENOSYS: no pid namespaces here). The caller's later children are
- * in that namespace too.
- */
-pid_t mbt_fork_pidns(void);
-
-/* ---- mbt_fuzz.c -------------------------------------------------------- */
-
-/* A seeded generator (splitmix64): the same seed, the same draws. */
-struct mbt_rng {
-	uint64_t s;
-};
-
-uint64_t mbt_rnd64(struct mbt_rng *r);
-uint32_t mbt_rnd(struct mbt_rng *r, uint32_t n);	/* 0 .. n - 1 */
-bool mbt_chance(struct mbt_rng *r, uint32_t percent);
-#define MBT_PICK(r, arr) ((arr)[mbt_rnd(r, MBT_ARRAY_SIZE(arr))])
-
-/* The number in environment variable @var, or @def if unset or not one. */
-unsigned long mbt_env_ul(const char *var, unsigned long def);
-/* A seed: environment variable @var's, else from the time and pid. */
-unsigned int mbt_seed(const char *var);
-/* @e is an errno the module documents for some call. */
-bool mbt_errno_ok(int e);
-
-#define MBT_FUZZ_THREADS	4	/* of a fuzz test */
-#define MBT_FUZZ_SLOTS		16	/* descriptors shared by them */
-#define MBT_FUZZ_LOGGED		20	/* bad results logged in detail */
-#define MBT_FUZZ_NAMES		512	/* of one test, unlinked at the end */
-
-/*
- * What a fuzz test shares with its threads: the seed, a prefix for its
- * names, descriptors swapped at random, the memory random arguments point
- * into, and the count of bad results.
- */
-struct mbt_fuzz {
-	unsigned int seed;
-	char prefix[24];		/* "fz<pid>-" */
-	pid_t pid;			/* the test's process */
-	int slot[MBT_FUZZ_SLOTS];	/* -1 or a descriptor */
-	long page;
-	char *dbuf;			/* dbuf_size bytes, then a guard page */
-	size_t dbuf_size;
-	char *guard;			/* PROT_NONE */
-	char *ro;			/* one read-only page of 0xff */
-	char *guard2;			/* PROT_NONE, after @ro */
-	pthread_mutex_t log_lock;
-	unsigned long bad;		/* undocumented errnos and the like */
-	unsigned long logged;
-};
-
-/*
- * Set up @f: seed from environment variable @seed_var (or the time),
- * slots empty, and unless @dbuf_size is 0 the memory [dbuf][guard][ro]
- * [guard2], all 0xff, which no call accepts as arguments. 0 or -errno.
- */
-int mbt_fuzz_init(struct mbt_fuzz *f, const char *seed_var,
-		  size_t dbuf_size);
-void mbt_fuzz_close_slots(struct mbt_fuzz *f);
-/* Count a bad result; log the first MBT_FUZZ_LOGGED with the seed. */
-void mbt_complain(struct mbt_fuzz *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Complain if @ret < 0 with an errno the module does not document. */
-void mbt_check_ret(struct mbt_fuzz *f, const char *what, int tid, int ret);
-
-/* Random argument parts; the pointers into @f's memory or the kernel's. */
-uint64_t mbt_rnd_kernel_ptr(struct mbt_rng *r);
-uint64_t mbt_rnd_data_ptr(struct mbt_rng *r, const struct mbt_fuzz *f);
-/*
- * An ioctl's argument: mostly @valid, sometimes NULL, 1, the read-only
- * page, a structure straddling the end of a mapping or a kernel address;
- * never memory the kernel could write and a later call read back.
- */
-void *mbt_rnd_arg(struct mbt_rng *r, const struct mbt_fuzz *f, void *valid,
-		  size_t size);
-/* A length: up to @msg_max + 1, or one at an edge. */
-uint32_t mbt_rnd_len(struct mbt_rng *r, const struct mbt_fuzz *f,
-		     uint32_t msg_max);
-/* Sometimes a random bit set in the reserved bytes @p. */
-void mbt_rnd_reserved(struct mbt_rng *r, void *p, size_t size);
-/* Mostly @valid bits, sometimes others. */
-uint32_t mbt_rnd_bits(struct mbt_rng *r, uint32_t valid);
-/* A MAILBOX_DEADLINE deadline: never more than 1 ms ahead. */
-uint64_t mbt_rnd_deadline(struct mbt_rng *r);
-/*
- * Flags of a send or receive among @valid: random, but whenever the call
- * might sleep (no MAILBOX_NONBLOCK) with MAILBOX_DEADLINE and a deadline
- * at most 1 ms ahead.
- */
-void mbt_rnd_xfer_flags(struct mbt_rng *r, uint32_t valid, __u32 *flags,
-			__u64 *deadline);
-
-/*
- * What a batch returned, @ret, and left in @b, given what @in was: NULL
- * when consistent, else what is wrong.
- */
-const char *mbt_batch_bad(int ret, const struct mailbox_batch *in,
-			  const struct mailbox_batch *b, bool recv);
-/*
- * STAT of @fd, if it answers, is consistent (@slack: messages beyond the
- * capacity that racing calls may show); @idle: no call is in the kernel,
- * so none waits. Logs what is wrong.
- */
-bool mbt_stat_sane(int fd, uint32_t slack, bool idle);
-/* Every mailbox listed is consistent: the number that is not, or -errno. */
-int mbt_states_sane(uint32_t slack);
-/*
- * Unlink every mailbox named @prefix...: how many are still listed, plus
- * how many inconsistent ones were (as mbt_states_sane(@slack)).
- */
-int mbt_unlink_prefix(const char *prefix, uint32_t slack);
-/* Call @fn for each mailbox listed until it returns non-zero: how many. */
-int mbt_state_each(int (*fn)(const struct mbt_state *st, void *ctx),
-		   void *ctx);
-
-#ifndef MBT_LIB
-/* The trace instance of a test, or SKIP when the events are not there. */
-static inline void mbt_trace_setup(struct __test_metadata *_metadata,
-				   struct mbt_trace *t)
-{
-	const char *why = NULL;
-	int ret = mbt_trace_open(t, &why);
-
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("trace instance: %s", strerror(-ret));
-}
-
-/* The events of mailbox @name so far, into @ev: their number. */
-static inline int mbt_events_of(struct __test_metadata *_metadata,
-				const struct mbt_trace *t, const char *name,
-				struct mbt_event *ev)
-{
-	int n = mbt_events_read(t, name, ev);
-
-	ASSERT_LE(0, n) TH_LOG("reading the events of %s: %s", name,
-			       strerror(-n));
-	return n;
-}
-
-/*
- * The events of mailbox @name so far, into @ev: their types in order must
- * be @seq ("wait send wake receive"). Returns their number.
- */
-static inline int mbt_expect_events(struct __test_metadata *_metadata,
-				    const struct mbt_trace *t,
-				    const char *name, struct mbt_event *ev,
-				    const char *seq)
-{
-	int n;
-
-	ASSERT_TRUE(mbt_events_are(t, name, ev, seq, &n));
-	return n;
-}
-
-/* Wait until @name had @count events of @type by @pid (0: anyone). */
-static inline void mbt_wait_event(struct __test_metadata *_metadata,
-				  const struct mbt_trace *t, const char *name,
-				  int type, pid_t pid, int count)
-{
-	int ret = mbt_events_wait(t, name, type, pid, count, MBT_SLACK_MS);
-
-	ASSERT_EQ(0, ret) TH_LOG("no %d %s events of %s by %d: %s", count,
-				 mbt_ev_names[type], name, (int)pid,
-				 strerror(-ret));
-}
-
-/* Write @val to events/<system>/<@type>/@file (@type < 0: the system's). */
-#define MBT_EVENT_SET(t, type, file, val)				\
-	ASSERT_EQ(0, mbt_event_set(t, type, file, val))
-
-/* Turn event @type (< 0: all of them) on or off in @t's instance. */
-#define MBT_EVENT_ENABLE(t, type, on)					\
-	MBT_EVENT_SET(t, type, "enable", (on) ? "1" : "0")
-
-/* @n events, where their order is not all known: shows them if not. */
-#define MBT_ASSERT_EVENTS(want, ev, n) do {				\
-	char __seq[MBT_MAX_EVENTS * 8 + 1];				\
-	ASSERT_EQ(want, n) TH_LOG("events: %s",				\
-				  mbt_event_seq(ev, n, __seq, sizeof(__seq))); \
-} while (0)
-
-#define MBT_EXPECT_SEQ(want, ev, n) do {				\
-	char __seq[MBT_MAX_EVENTS * 8 + 1];				\
-	EXPECT_STREQ(want, mbt_event_seq(ev, n, __seq, sizeof(__seq)));	\
-} while (0)
-
-/* Event *@e is a send, receive, wait or wake with these fields. */
-#define MBT_EXPECT_SEND(e, pid, len, prio)				\
-	EXPECT_TRUE(mbt_event_is_send(e, pid, len, prio))
-#define MBT_EXPECT_RECEIVE(e, pid, from, len, prio)			\
-	EXPECT_TRUE(mbt_event_is_receive(e, pid, from, len, prio))
-#define MBT_EXPECT_WAIT(e, pid, op, len)				\
-	EXPECT_TRUE(mbt_event_is_sleep(e, MBT_EVT_WAIT, pid, op, len, 0))
-#define MBT_EXPECT_WAKE(e, pid, op, len, ret)				\
-	EXPECT_TRUE(mbt_event_is_sleep(e, MBT_EVT_WAKE, pid, op, len, ret))
-
-/* A latency between @lo and @hi ns, showing the event if not. */
-#define MBT_EXPECT_LATENCY(e, lo, hi) do {				\
-	EXPECT_LE((unsigned long long)(lo), (e)->latency)		\
-		TH_LOG("%s", (e)->line);				\
-	EXPECT_GE((unsigned long long)(hi), (e)->latency)		\
-		TH_LOG("%s", (e)->line);				\
-} while (0)
-
-/* A call (shared with a child) on mailbox @name. */
-static inline struct mbt_call *mbt_call(struct __test_metadata *_metadata,
-					const char *name, bool send,
-					uint32_t len)
-{
-	struct mbt_call *c = mbt_call_new(name, send, len);
-
-	ASSERT_TRUE(c != NULL);
-	return c;
-}
-
-/*
- * Run @c in a child of @e (@c->pid) and wait until it sleeps: its wait
- * event in @t.
- */
-static inline void mbt_call_start(struct __test_metadata *_metadata,
-				  struct mbt_env *e, const struct mbt_trace *t,
-				  struct mbt_call *c)
-{
-	c->pid = mbt_call_spawn(&e->kids, c);
-	ASSERT_LT(0, c->pid) TH_LOG("fork: %s", strerror(-c->pid));
-	mbt_wait_event(_metadata, t, c->name, MBT_EVT_WAIT, c->pid, 1);
-}
-
-/* Wait for the child making call @c to exit 0: the call's result. */
-static inline int mbt_call_finish(struct __test_metadata *_metadata,
-				  struct mbt_env *e, const struct mbt_call *c)
-{
-	int status = -1;
-
-	ASSERT_EQ(0, mbt_reap(&e->kids, c->pid, &status,
-			      MBT_BLOCK_MS + MBT_SLACK_MS))
-		TH_LOG("child %d did not finish", (int)c->pid);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("child %d: status %#x", (int)c->pid, status);
-	return c->ret;
-}
-
-/* Send @len bytes without sleeping (@to: SEND_TO that process). */
-static inline void mbt_send_len(struct __test_metadata *_metadata, int fd,
-				pid_t to, size_t len, uint32_t prio)
-{
-	char buf[MBT_CALL_MAX];
-	int ret;
-
-	memset(buf, 's', sizeof(buf));
-	ret = mbt_send_ex(fd, to, buf, len, MAILBOX_NONBLOCK, 0, prio, NULL);
-	ASSERT_EQ(0, ret) TH_LOG("send: %s", strerror(-ret));
-}
-
-/* Receive a message of @len bytes without sleeping. */
-static inline void mbt_recv_len(struct __test_metadata *_metadata, int fd,
-				size_t len)
-{
-	char buf[MBT_CALL_MAX];
-	int ret = mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, NULL);
-
-	ASSERT_EQ((int)len, ret) TH_LOG("receive: %s",
-					ret < 0 ? strerror(-ret) : "length");
-}
-
-#endif /* MBT_LIB */
+#include "mbt_deliver.h"
+#include "mbt_trace.h"
+#include "mbt_fuzz.h"
 
 #endif /* MBT_H */

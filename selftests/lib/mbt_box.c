@@ -48,6 +48,20 @@ int mbt_dev(void)
 	return mbt_dev_flags(0);
 }
 
+/*
+ * The module's per-message header, MAILBOX_IOC_VERSION's msg_header: what
+ * a message is charged besides its length (64 for modules that do not say).
+ */
+unsigned long mbt_msg_header(void)
+{
+	struct mailbox_version v;
+
+	memset(&v, 0, sizeof(v));
+	if (mbt_fresh_ioctl(MAILBOX_IOC_VERSION, &v) || !v.msg_header)
+		return 64;
+	return v.msg_header;
+}
+
 /* Issue one ioctl on a new, unbound descriptor and close it again. */
 int mbt_fresh_ioctl(unsigned long cmd, void *arg)
 {

@@ -366,8 +366,8 @@ static int scan_one(const struct mbt_state *st, void *ctx)
 	const char *why = state_bad(st, s->slack);
 
 	if (why) {
-		fprintf(stderr, "# %s: %s: %s depth %u sent %llu received %llu\n",
-			MBT_PROC_MAILBOXES, why, st->name, st->depth,
+		fprintf(stderr, "# listed: %s: %s depth %u sent %llu received %llu\n",
+			why, st->name, st->depth,
 			(unsigned long long)st->sent,
 			(unsigned long long)st->received);
 		s->bad++;
@@ -378,11 +378,14 @@ static int scan_one(const struct mbt_state *st, void *ctx)
 	return 0;
 }
 
+/* Both lists: MAILBOX_IOC_LIST's, and /proc/mailboxes' with waiters. */
 int mbt_states_sane(uint32_t slack)
 {
 	struct scan s = { .slack = slack };
 	int ret = mbt_state_each(scan_one, &s);
 
+	if (ret >= 0)
+		ret = mbt_proc_each(scan_one, &s);
 	return ret < 0 ? ret : s.bad;
 }
 
@@ -401,37 +404,4 @@ int mbt_unlink_prefix(const char *prefix, uint32_t slack)
 	for (i = 0; i < s.n; i++)
 		fprintf(stderr, "# still listed: %s\n", names[i]);
 	return bad + s.bad + s.n;
-}
-
-/*
- * Calls @fn for each mailbox listed until it returns non-zero. TO MOVE:
- * this belongs in mbt_state.c, next to mbt_state_find(), and goes with it
- * when that reader changes from /proc/mailboxes to a listing ioctl.
- */
-int mbt_state_each(int (*fn)(const struct mbt_state *st, void *ctx),
-		   void *ctx)
-{
-	FILE *f = fopen(MBT_PROC_MAILBOXES, "re");
-	struct mbt_state st;
-	int n = 0, ret = 0;
-	char *line = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return -errno;
-	if (getline(&line, &cap, f) <= 0 ||
-	    strncmp(line, "name uid gid mode capacity", 26))
-		ret = -EPROTO;
-	while (!ret && getline(&line, &cap, f) > 0) {
-		ret = mbt_proc_parse(line, &st);
-		if (ret)
-			fprintf(stderr, "# %s: unparsable: %s",
-				MBT_PROC_MAILBOXES, line);
-		else
-			ret = fn(&st, ctx);
-		n++;
-	}
-	free(line);
-	fclose(f);
-	return ret < 0 ? ret : n;
 }

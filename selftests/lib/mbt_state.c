@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The state of mailboxes as the module lists them, the one reader of it in
- * the selftests. struct mbt_state holds values, not text: today they come
- * from /proc/mailboxes (the one parser is here); a listing ioctl can fill
- * the same structure without a test noticing.
+ * the selftests. struct mbt_state holds values, not text.
  *
- * The /proc text itself (header, escaping) is for the tests of that file.
+ * Every field that a struct mailbox_info has comes from MAILBOX_IOC_LIST
+ * (mbt_state_each(), mbt_state_find(), mbt_state()), the programs'
+ * interface. /proc/mailboxes, the human view, is read here and nowhere
+ * else in the selftests, and only
+ *  - for what only it shows: the sleeping receivers' priorities in the
+ *    order they will be served (waiter_prio[]) and each subscriber's
+ *    backlog (backlog[]), which mbt_state() adds to a mailbox's entry
+ *    (mbt_state_each() and mbt_state_find() leave nwaiters and nsubs 0);
+ *  - for the tests of /proc/mailboxes itself: mbt_proc_each(),
+ *    mbt_proc_find(), mbt_proc_parse(), mbt_proc_header(), mbt_proc_escape().
  */
 #define _GNU_SOURCE
 #define MBT_LIB
@@ -155,49 +162,166 @@ void mbt_proc_escape(const char *name, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* ---- /proc/mailboxes ---------------------------------------------------- */
+
 /*
- * How many mailboxes are named @name (any if NULL) and belong to @uid (any
- * if negative); the last of them into *@last if given. -errno if the list
- * cannot be read, -EPROTO if an entry does not parse.
+ * Call @fn(st, @ctx) for each line of /proc/mailboxes until it returns
+ * non-zero: the number visited, its negative result, -errno if the file
+ * cannot be read, or -EPROTO if a line does not parse (logged).
  */
-int mbt_state_find(const char *name, long uid, struct mbt_state *last)
+int mbt_proc_each(int (*fn)(const struct mbt_state *st, void *ctx),
+		  void *ctx)
 {
 	FILE *f = fopen(MBT_PROC_MAILBOXES, "re");
 	struct mbt_state st;
-	char line[2048];
-	int n = 0, count = 0;
+	int n = 0, ret = 0;
+	char *line = NULL;
+	size_t cap = 0;
 
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (n++ == 0)
-			continue;
-		if (mbt_proc_parse(line, &st)) {
+	if (getline(&line, &cap, f) <= 0 ||
+	    strncmp(line, "name uid gid mode capacity", 26))
+		ret = -EPROTO;
+	while (!ret && getline(&line, &cap, f) > 0) {
+		ret = mbt_proc_parse(line, &st);
+		if (ret)
 			fprintf(stderr, "# %s: unparsable: %s",
 				MBT_PROC_MAILBOXES, line);
-			count = -EPROTO;
-			break;
-		}
-		if (name && strcmp(name, st.name))
-			continue;
-		if (uid >= 0 && st.uid != (unsigned long)uid)
-			continue;
-		if (last)
-			*last = st;
-		count++;
+		else
+			ret = fn(&st, ctx);
+		n++;
 	}
+	free(line);
 	fclose(f);
-	return count;
+	return ret < 0 ? ret : n;
 }
 
-/* The state of mailbox @name: 0, -ENOENT, -EEXIST (listed twice), -errno. */
+struct mbt_find {
+	const char *name;
+	long uid;
+	struct mbt_state *last;
+	int count;
+};
+
+static int mbt_find_one(const struct mbt_state *st, void *ctx)
+{
+	struct mbt_find *f = ctx;
+
+	if ((f->name && strcmp(f->name, st->name)) ||
+	    (f->uid >= 0 && st->uid != (unsigned long)f->uid))
+		return 0;
+	if (f->last)
+		*f->last = *st;
+	f->count++;
+	return 0;
+}
+
+/* As mbt_state_find(), from the lines of /proc/mailboxes. */
+int mbt_proc_find(const char *name, long uid, struct mbt_state *last)
+{
+	struct mbt_find f = { .name = name, .uid = uid, .last = last };
+	int ret = mbt_proc_each(mbt_find_one, &f);
+
+	return ret < 0 ? ret : f.count;
+}
+
+/* ---- MAILBOX_IOC_LIST ---------------------------------------------------- */
+
+#define MBT_LIST_CHUNK	32
+
+/* A MAILBOX_IOC_LIST entry as struct mbt_state (no waiters, no backlogs). */
+static void mbt_state_from_info(const struct mailbox_info *i,
+				struct mbt_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	memcpy(st->name, i->name, sizeof(st->name));
+	st->name[sizeof(st->name) - 1] = '\0';
+#define MBT_COPY(field) st->field = i->field;
+	MBT_STATE_STAT_FIELDS(MBT_COPY)
+#undef MBT_COPY
+	st->dropped = i->dropped;
+	st->state = i->state;
+	st->delivery = i->delivery;
+	st->owner = i->flags & MAILBOX_INFO_DIRECT ? MBT_OWNER_DIRECT :
+		    i->flags & MAILBOX_CREATE_OWNED ? MBT_OWNER_OWNED :
+		    MBT_OWNER_NONE;
+}
+
+/* mbt_state_each() of the mailboxes named @name (every one if NULL). */
+static int mbt_list_each(const char *name,
+			 int (*fn)(const struct mbt_state *st, void *ctx),
+			 void *ctx)
+{
+	struct mailbox_info mi[MBT_LIST_CHUNK];
+	struct mailbox_list l;
+	struct mbt_state st;
+	int fd = mbt_dev(), n = 0, ret = 0;
+	uint32_t i;
+
+	if (fd < 0)
+		return fd;
+	memset(&l, 0, sizeof(l));
+	if (name)
+		mbt_set_name(l.name, name);
+	do {
+		l.entries = (uintptr_t)mi;
+		l.count = MBT_LIST_CHUNK;
+		ret = mbt_ioctl(fd, MAILBOX_IOC_LIST, &l);
+		if (ret == -ENOENT && name)	/* none of that name */
+			ret = l.count = 0;
+		for (i = 0; !ret && i < l.count; i++, n++) {
+			mbt_state_from_info(&mi[i], &st);
+			ret = fn(&st, ctx);
+		}
+	} while (!ret && l.count == MBT_LIST_CHUNK);
+	close(fd);
+	return ret < 0 ? ret : n;
+}
+
+/*
+ * Call @fn(st, @ctx) for each mailbox MAILBOX_IOC_LIST lists until it
+ * returns non-zero: the number visited, its negative result, or -errno.
+ */
+int mbt_state_each(int (*fn)(const struct mbt_state *st, void *ctx),
+		   void *ctx)
+{
+	return mbt_list_each(NULL, fn, ctx);
+}
+
+/*
+ * How many mailboxes are named @name (any if NULL) and belong to @uid (any
+ * if negative); the last of them into *@last if given. -errno if the list
+ * cannot be read.
+ */
+int mbt_state_find(const char *name, long uid, struct mbt_state *last)
+{
+	struct mbt_find f = { .name = name, .uid = uid, .last = last };
+	int ret = mbt_list_each(name, mbt_find_one, &f);
+
+	return ret < 0 ? ret : f.count;
+}
+
+/*
+ * The state of mailbox @name, with the waiters and backlogs that only
+ * /proc/mailboxes shows: 0, -ENOENT, -EEXIST (listed twice), -errno.
+ */
 int mbt_state(const char *name, struct mbt_state *st)
 {
+	struct mbt_state p;
 	int n = mbt_state_find(name, -1, st);
 
+	if (n == 1)
+		n = mbt_proc_find(name, -1, &p);
 	if (n < 0)
 		return n;
-	return n == 0 ? -ENOENT : n > 1 ? -EEXIST : 0;
+	if (n != 1)
+		return n == 0 ? -ENOENT : -EEXIST;
+	st->nwaiters = p.nwaiters;
+	memcpy(st->waiter_prio, p.waiter_prio, sizeof(p.waiter_prio));
+	st->nsubs = p.nsubs;
+	memcpy(st->backlog, p.backlog, sizeof(p.backlog));
+	return 0;
 }
 
 /*
