@@ -10,6 +10,18 @@
 /* a serial number for each channel: part of its name or key */
 unsigned int chan_serial;
 
+static const struct chan_ops *const ops[T_COUNT] = {
+	[T_MBOX]	= &chan_mbox_ops,
+	[T_MBOX_NB]	= &chan_mbox_ops,
+	[T_MBOX_BATCH]	= &chan_mbox_ops,
+	[T_SHM_SPIN]	= &chan_shm_ops,
+	[T_SHM_FUTEX]	= &chan_shm_ops,
+	[T_PIPE]	= &chan_pipe_ops,
+	[T_UNIX]	= &chan_unix_ops,
+	[T_MQ]		= &chan_mq_ops,
+	[T_SYSV]	= &chan_sysv_ops,
+};
+
 void chan_setup(struct chan *c, enum kind kind, unsigned int size)
 {
 	memset(c, 0, sizeof(*c));
@@ -20,104 +32,28 @@ void chan_setup(struct chan *c, enum kind kind, unsigned int size)
 	c->msqid = -1;
 	c->mq = (mqd_t)-1;
 	chan_serial++;
-
-	switch (kind) {
-	case T_MBOX:
-	case T_MBOX_NB:
-	case T_MBOX_BATCH:
-		chan_mbox_setup(c);
-		break;
-	case T_SHM_SPIN:
-	case T_SHM_FUTEX:
-		chan_shm_setup(c);
-		break;
-	case T_PIPE:
-		chan_pipe_setup(c);
-		break;
-	case T_UNIX:
-		chan_unix_setup(c);
-		break;
-	case T_MQ:
-		chan_mq_setup(c);
-		break;
-	case T_SYSV:
-		chan_sysv_setup(c);
-		break;
-	default:
-		break;
-	}
+	if (ops[kind] && ops[kind]->setup)
+		ops[kind]->setup(c);
 }
 
 void chan_open(struct chan *c, enum role role)
 {
-	switch (c->kind) {
-	case T_MBOX:
-	case T_MBOX_NB:
-	case T_MBOX_BATCH:
-		chan_mbox_open(c, role);
-		break;
-	case T_SHM_SPIN:
-	case T_SHM_FUTEX:
-		chan_shm_open(c, role);
-		break;
-	case T_MQ:
-		chan_mq_open(c, role);
-		break;
-	default:
-		break;
-	}
+	if (ops[c->kind] && ops[c->kind]->open)
+		ops[c->kind]->open(c, role);
 }
 
 void chan_send(struct chan *c, unsigned char *buf)
 {
-	switch (c->kind) {
-	case T_MBOX:
-	case T_MBOX_NB:
-	case T_MBOX_BATCH:
-		chan_mbox_send(c, buf);
-		return;
-	case T_SHM_SPIN:
-	case T_SHM_FUTEX:
-		chan_shm_send(c, buf);
-		return;
-	case T_PIPE:
-		chan_pipe_send(c, buf);
-		return;
-	case T_UNIX:
-		chan_unix_send(c, buf);
-		return;
-	case T_MQ:
-		chan_mq_send(c, buf);
-		return;
-	case T_SYSV:
-		chan_sysv_send(c, buf);
-		return;
-	default:
+	if (!ops[c->kind] || !ops[c->kind]->send)
 		die("send on %s", transports[c->kind].name);
-	}
+	ops[c->kind]->send(c, buf);
 }
 
 long chan_recv(struct chan *c, unsigned char *buf)
 {
-	switch (c->kind) {
-	case T_MBOX:
-	case T_MBOX_NB:
-	case T_MBOX_BATCH:
-		return chan_mbox_recv(c, buf);
-	case T_SHM_SPIN:
-	case T_SHM_FUTEX:
-		return chan_shm_recv(c, buf);
-	case T_PIPE:
-		return chan_pipe_recv(c, buf);
-	case T_UNIX:
-		return chan_unix_recv(c, buf);
-	case T_MQ:
-		return chan_mq_recv(c, buf);
-	case T_SYSV:
-		return chan_sysv_recv(c, buf);
-	default:
+	if (!ops[c->kind] || !ops[c->kind]->recv)
 		die("receive on %s", transports[c->kind].name);
-	}
+	return ops[c->kind]->recv(c, buf);
 }
 
 /* this process is done with the channel (the child exits anyway) */
@@ -142,25 +78,8 @@ void chan_close(struct chan *c)
 void chan_teardown(struct chan *c)
 {
 	chan_close(c);
-	switch (c->kind) {
-	case T_MBOX:
-	case T_MBOX_NB:
-	case T_MBOX_BATCH:
-		chan_mbox_teardown(c);
-		break;
-	case T_MQ:
-		chan_mq_teardown(c);
-		break;
-	case T_SYSV:
-		chan_sysv_teardown(c);
-		break;
-	case T_SHM_SPIN:
-	case T_SHM_FUTEX:
-		chan_shm_teardown(c);
-		break;
-	default:
-		break;
-	}
+	if (ops[c->kind] && ops[c->kind]->teardown)
+		ops[c->kind]->teardown(c);
 	if (c->fds[0] >= 0)
 		close(c->fds[0]);
 	if (c->fds[1] >= 0)

@@ -6,7 +6,7 @@
  */
 #include "ipcbench.h"
 
-void chan_mbox_setup(struct chan *c)
+static void chan_mbox_setup(struct chan *c)
 {
 	struct mbox_attr a = MBOX_ATTR_INIT;
 	int fd;
@@ -64,7 +64,7 @@ static long batch_recv(struct chan *c, unsigned char *buf)
 	return (long)c->vec[c->next++].len;
 }
 
-void chan_mbox_open(struct chan *c, enum role role)
+static void chan_mbox_open(struct chan *c, enum role role)
 {
 	c->fd = mbox_open(c->name, role == SEND ? MBOX_SEND_ONLY : MBOX_RECV_ONLY);
 	if (c->fd < 0)
@@ -74,7 +74,7 @@ void chan_mbox_open(struct chan *c, enum role role)
 		batch_alloc(c);
 }
 
-void chan_mbox_send(struct chan *c, unsigned char *buf)
+static void chan_mbox_send(struct chan *c, unsigned char *buf)
 {
 	unsigned int len = c->size;
 	int ret;
@@ -104,7 +104,7 @@ void chan_mbox_send(struct chan *c, unsigned char *buf)
 	}
 }
 
-long chan_mbox_recv(struct chan *c, unsigned char *buf)
+static long chan_mbox_recv(struct chan *c, unsigned char *buf)
 {
 	unsigned int len = c->size;
 	ssize_t n;
@@ -130,7 +130,15 @@ long chan_mbox_recv(struct chan *c, unsigned char *buf)
 	}
 }
 
-void chan_mbox_teardown(struct chan *c)
+static void chan_mbox_teardown(struct chan *c)
 {
 	mbox_unlink(c->name);
 }
+
+const struct chan_ops chan_mbox_ops = {
+	.setup = chan_mbox_setup,
+	.open = chan_mbox_open,
+	.send = chan_mbox_send,
+	.recv = chan_mbox_recv,
+	.teardown = chan_mbox_teardown,
+};

@@ -5,7 +5,7 @@
  */
 #include "ipcbench.h"
 
-void chan_mq_setup(struct chan *c)
+static void chan_mq_setup(struct chan *c)
 {
 	struct mq_attr a = { .mq_maxmsg = opt_depth, .mq_msgsize = c->size };
 	mqd_t q;
@@ -23,20 +23,20 @@ void chan_mq_setup(struct chan *c)
 	mq_close(q);
 }
 
-void chan_mq_open(struct chan *c, enum role role)
+static void chan_mq_open(struct chan *c, enum role role)
 {
 	c->mq = mq_open(c->name, role == SEND ? O_WRONLY : O_RDONLY);
 	if (c->mq == (mqd_t)-1)
 		die("mq_open %s: %s", c->name, strerror(errno));
 }
 
-void chan_mq_send(struct chan *c, unsigned char *buf)
+static void chan_mq_send(struct chan *c, unsigned char *buf)
 {
 	if (mq_send(c->mq, (const char *)buf, c->size, 0))
 		die("mq_send: %s", strerror(errno));
 }
 
-long chan_mq_recv(struct chan *c, unsigned char *buf)
+static long chan_mq_recv(struct chan *c, unsigned char *buf)
 {
 	ssize_t n = mq_receive(c->mq, (char *)buf, c->size, NULL);
 
@@ -45,12 +45,12 @@ long chan_mq_recv(struct chan *c, unsigned char *buf)
 	return n;
 }
 
-void chan_mq_teardown(struct chan *c)
+static void chan_mq_teardown(struct chan *c)
 {
 	mq_unlink(c->name);
 }
 
-void chan_sysv_setup(struct chan *c)
+static void chan_sysv_setup(struct chan *c)
 {
 	struct msqid_ds ds;
 
@@ -65,14 +65,14 @@ void chan_sysv_setup(struct chan *c)
 }
 
 /* buf is preceded by room for the long mtype */
-void chan_sysv_send(struct chan *c, unsigned char *buf)
+static void chan_sysv_send(struct chan *c, unsigned char *buf)
 {
 	((long *)(void *)buf)[-1] = 1;
 	if (msgsnd(c->msqid, buf - sizeof(long), c->size, 0))
 		die("msgsnd: %s", strerror(errno));
 }
 
-long chan_sysv_recv(struct chan *c, unsigned char *buf)
+static long chan_sysv_recv(struct chan *c, unsigned char *buf)
 {
 	ssize_t n = msgrcv(c->msqid, buf - sizeof(long), c->size, 0, 0);
 
@@ -81,7 +81,22 @@ long chan_sysv_recv(struct chan *c, unsigned char *buf)
 	return n;
 }
 
-void chan_sysv_teardown(struct chan *c)
+static void chan_sysv_teardown(struct chan *c)
 {
 	msgctl(c->msqid, IPC_RMID, NULL);
 }
+
+const struct chan_ops chan_mq_ops = {
+	.setup = chan_mq_setup,
+	.open = chan_mq_open,
+	.send = chan_mq_send,
+	.recv = chan_mq_recv,
+	.teardown = chan_mq_teardown,
+};
+
+const struct chan_ops chan_sysv_ops = {
+	.setup = chan_sysv_setup,
+	.send = chan_sysv_send,
+	.recv = chan_sysv_recv,
+	.teardown = chan_sysv_teardown,
+};

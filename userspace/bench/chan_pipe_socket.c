@@ -7,7 +7,7 @@
  */
 #include "ipcbench.h"
 
-void chan_pipe_setup(struct chan *c)
+static void chan_pipe_setup(struct chan *c)
 {
 	int want = (int)(opt_depth * c->size);
 
@@ -19,7 +19,7 @@ void chan_pipe_setup(struct chan *c)
 	fcntl(c->fds[1], F_SETPIPE_SZ, want);
 }
 
-void chan_unix_setup(struct chan *c)
+static void chan_unix_setup(struct chan *c)
 {
 	int sv[2], buf = (int)(opt_depth * (c->size + 1024));
 
@@ -31,7 +31,7 @@ void chan_unix_setup(struct chan *c)
 		setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 }
 
-void chan_pipe_send(struct chan *c, unsigned char *buf)
+static void chan_pipe_send(struct chan *c, unsigned char *buf)
 {
 	unsigned int len = c->size;
 	ssize_t n = write(c->fds[1], buf, len);
@@ -40,7 +40,7 @@ void chan_pipe_send(struct chan *c, unsigned char *buf)
 		die("pipe write: %zd: %s", n, strerror(errno));
 }
 
-long chan_pipe_recv(struct chan *c, unsigned char *buf)
+static long chan_pipe_recv(struct chan *c, unsigned char *buf)
 {
 	unsigned int len = c->size;
 	ssize_t n, got;
@@ -54,7 +54,7 @@ long chan_pipe_recv(struct chan *c, unsigned char *buf)
 	return got;
 }
 
-void chan_unix_send(struct chan *c, unsigned char *buf)
+static void chan_unix_send(struct chan *c, unsigned char *buf)
 {
 	unsigned int len = c->size;
 	ssize_t n = send(c->fds[1], buf, len, 0);
@@ -63,7 +63,7 @@ void chan_unix_send(struct chan *c, unsigned char *buf)
 		die("unix send: %zd: %s", n, strerror(errno));
 }
 
-long chan_unix_recv(struct chan *c, unsigned char *buf)
+static long chan_unix_recv(struct chan *c, unsigned char *buf)
 {
 	ssize_t n = recv(c->fds[0], buf, c->size, 0);
 
@@ -71,3 +71,15 @@ long chan_unix_recv(struct chan *c, unsigned char *buf)
 		die("unix recv: %s", strerror(errno));
 	return n;
 }
+
+const struct chan_ops chan_pipe_ops = {
+	.setup = chan_pipe_setup,
+	.send = chan_pipe_send,
+	.recv = chan_pipe_recv,
+};
+
+const struct chan_ops chan_unix_ops = {
+	.setup = chan_unix_setup,
+	.send = chan_unix_send,
+	.recv = chan_unix_recv,
+};

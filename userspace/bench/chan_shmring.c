@@ -6,14 +6,14 @@
  */
 #include "ipcbench.h"
 
-void chan_shm_setup(struct chan *c)
+static void chan_shm_setup(struct chan *c)
 {
 	/* created by the first process to open it */
 	c->key = (key_t)(0x1b000000 | ((getpid() & 0xffff) << 8) |
 			 (chan_serial & 0xff));
 }
 
-void chan_shm_open(struct chan *c, enum role role)
+static void chan_shm_open(struct chan *c, enum role role)
 {
 	unsigned int fl = (role == SEND ? SHMRING_PRODUCER : SHMRING_CONSUMER) |
 		(c->kind == T_SHM_SPIN ? SHMRING_SPIN : SHMRING_FUTEX);
@@ -35,7 +35,7 @@ void chan_shm_open(struct chan *c, enum role role)
 	}
 }
 
-void chan_shm_send(struct chan *c, unsigned char *buf)
+static void chan_shm_send(struct chan *c, unsigned char *buf)
 {
 	int ret = shmring_send(c->ring, buf, c->size);
 
@@ -43,7 +43,7 @@ void chan_shm_send(struct chan *c, unsigned char *buf)
 		die("shmring_send: %s", strerror(-ret));
 }
 
-long chan_shm_recv(struct chan *c, unsigned char *buf)
+static long chan_shm_recv(struct chan *c, unsigned char *buf)
 {
 	ssize_t n = shmring_recv(c->ring, buf, c->size);
 
@@ -52,7 +52,7 @@ long chan_shm_recv(struct chan *c, unsigned char *buf)
 	return n;
 }
 
-void chan_shm_teardown(struct chan *c)
+static void chan_shm_teardown(struct chan *c)
 {
 	int id;
 
@@ -61,3 +61,11 @@ void chan_shm_teardown(struct chan *c)
 	if (id >= 0)
 		shmctl(id, IPC_RMID, NULL);
 }
+
+const struct chan_ops chan_shm_ops = {
+	.setup = chan_shm_setup,
+	.open = chan_shm_open,
+	.send = chan_shm_send,
+	.recv = chan_shm_recv,
+	.teardown = chan_shm_teardown,
+};

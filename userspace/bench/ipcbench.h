@@ -111,39 +111,26 @@ long chan_recv(struct chan *c, unsigned char *buf);
 void chan_close(struct chan *c);
 void chan_teardown(struct chan *c);
 
-/* chan_mailbox.c: mailbox, mailbox-nb, mailbox-batch */
-void chan_mbox_setup(struct chan *c);
-void chan_mbox_open(struct chan *c, enum role role);
-void chan_mbox_send(struct chan *c, unsigned char *buf);
-long chan_mbox_recv(struct chan *c, unsigned char *buf);
+/*
+ * What a family of transports does for each call (NULL: nothing, or for
+ * send and receive: not a transport that moves messages).
+ */
+struct chan_ops {
+	void (*setup)(struct chan *c);	/* the parent: create the queue */
+	void (*open)(struct chan *c, enum role role);
+	void (*send)(struct chan *c, unsigned char *buf);
+	long (*recv)(struct chan *c, unsigned char *buf);
+	void (*teardown)(struct chan *c); /* the parent, after chan_close() */
+};
+
+extern const struct chan_ops chan_mbox_ops;	/* chan_mailbox.c */
+extern const struct chan_ops chan_shm_ops;	/* chan_shmring.c */
+extern const struct chan_ops chan_pipe_ops;	/* chan_pipe_socket.c */
+extern const struct chan_ops chan_unix_ops;
+extern const struct chan_ops chan_mq_ops;	/* chan_mq_sysv.c */
+extern const struct chan_ops chan_sysv_ops;
+/* mailbox-batch: send the messages queued in the batch (chan_close()) */
 void chan_mbox_flush(struct chan *c);
-void chan_mbox_teardown(struct chan *c);
-
-/* chan_shmring.c: shm-spin, shm-futex */
-void chan_shm_setup(struct chan *c);
-void chan_shm_open(struct chan *c, enum role role);
-void chan_shm_send(struct chan *c, unsigned char *buf);
-long chan_shm_recv(struct chan *c, unsigned char *buf);
-void chan_shm_teardown(struct chan *c);
-
-/* chan_pipe_socket.c: pipe, unix */
-void chan_pipe_setup(struct chan *c);
-void chan_unix_setup(struct chan *c);
-void chan_pipe_send(struct chan *c, unsigned char *buf);
-long chan_pipe_recv(struct chan *c, unsigned char *buf);
-void chan_unix_send(struct chan *c, unsigned char *buf);
-long chan_unix_recv(struct chan *c, unsigned char *buf);
-
-/* chan_mq_sysv.c: posix-mq, sysv-msg */
-void chan_mq_setup(struct chan *c);
-void chan_mq_open(struct chan *c, enum role role);
-void chan_mq_send(struct chan *c, unsigned char *buf);
-long chan_mq_recv(struct chan *c, unsigned char *buf);
-void chan_mq_teardown(struct chan *c);
-void chan_sysv_setup(struct chan *c);
-void chan_sysv_send(struct chan *c, unsigned char *buf);
-long chan_sysv_recv(struct chan *c, unsigned char *buf);
-void chan_sysv_teardown(struct chan *c);
 
 /* message.c */
 void make_msg(unsigned char *buf, unsigned int len, uint32_t seq,
