@@ -113,7 +113,7 @@ qemu=$(qemu-system-x86_64 --version | head -n 1)
 	echo "  posix-mq; sysv-msg. Queue depth 256 messages where settable."
 	echo "- throughput: producer → consumer, first send to last receive; latency: ping-pong,"
 	echo "  every round trip timed with clock_gettime(CLOCK_MONOTONIC) after 100 warm-up ones."
-	echo "  Source: userspace/bench/ipcbench.c; raw CSV: results-$mode.csv."
+	echo "  Source: userspace/bench/ (ipcbench.c); raw CSV: results-$mode.csv."
 	awk -F, -v unit="$( [ "$mode" = icount ] && echo icount || echo ns)" \
 		-f "$top/userspace/bench/csv2md.awk" "$out/results.csv"
 	echo
