@@ -11,6 +11,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -35,7 +36,7 @@ extern unsigned long kmb_user_bytes_max;
  * exactly what kvmalloc() takes for it (see kmb_msg_charge()).
  * MAILBOX_IOC_VERSION reports it (struct mailbox_version.msg_header).
  */
-#define KMB_MSG_HEADER	64
+#define KMB_MSG_HEADER	112
 
 /**
  * struct kmb_user - what one user has charged against the limits
@@ -55,9 +56,45 @@ struct kmb_user {
 	atomic_long_t bytes;
 };
 
+/*
+ * The sender index: how a receive that filters by sender (struct
+ * mailbox_recv.from_pid) finds its message without walking the queue.
+ *
+ * A queue or priority mailbox keeps two of them, under its lock: one over
+ * its queued messages (&struct kmb.queued_by), one over the messages of
+ * its sleeping senders (&struct kmb.sleeping_by); a message is in at most
+ * one. An index is an rbtree keyed by (sender's struct pid pointer,
+ * priority) with one node per key present: the node (@by_sender) is
+ * embedded in the oldest message of that sender and priority, and that
+ * sender's other messages of that priority follow it in the ring @same,
+ * oldest first, in the order they hold in &struct kmb.msgs[] (or in
+ * &struct kmb.senders). When the oldest leaves, the next one takes its
+ * node's place (rb_replace_node()); nothing is allocated.
+ *
+ * Costs under the lock, S being the keys present in an index (at most the
+ * messages it holds): adding a message, O(log S); removing the oldest of
+ * its key or putting one back first, O(1) (O(log S) when its key goes);
+ * removing any other, O(1). A receive or MAILBOX_RECV_PEEK filtering on a
+ * process that exists (the caller resolves from_pid to its struct pid
+ * before taking the lock) finds the oldest message of the highest priority
+ * that process has queued, or else held by a sleeping sender, in
+ * O(log S) each: one descent to the rightmost node of its pid. Only when
+ * no process has that pid (it exited; its queued messages are still
+ * matched by the pid they were sent with) does the receive walk the
+ * queued index, calling pid_nr_ns() once per key, never once per message:
+ * O(S). A sleeping sender is a live process, so that walk never covers
+ * &struct kmb.sleeping_by.
+ */
+
 /**
  * struct kmb_msg - one message in the kernel
  * @node: in &struct kmb.msgs[@prio] while queued, under the mailbox lock.
+ * @by_sender: the oldest message of its sender and @prio in a sender
+ *	index: its node there; else RB_EMPTY_NODE(). Under the mailbox lock.
+ * @same: in a sender index: in the ring of the messages of its sender and
+ *	@prio; under the mailbox lock.
+ * @holder: while in &struct kmb.sleeping_by: the sleeping sender holding
+ *	it; under the mailbox lock.
  * @sender: thread-group pid of the sender (a reference).
  * @user: the sender's effective uid when it sent (@user->uid, what the
  *	receiver is told), charged for this message (a reference).
@@ -79,6 +116,9 @@ struct kmb_user {
  */
 struct kmb_msg {
 	struct list_head node;
+	struct rb_node by_sender;
+	struct list_head same;
+	struct kmb_waiter *holder;
 	struct pid *sender;
 	struct kmb_user *user;
 	ktime_t time;
@@ -135,6 +175,10 @@ static_assert(sizeof(struct kmb_msg) == KMB_MSG_HEADER);
  * @from: receiver: take only messages sent by this process (a pid number
  *	in @ns), or 0 for any.
  * @ns: receiver: its pid namespace.
+ * @src: receiver with @from: the thread-group pid @from named when the
+ *	call began (a reference), matched by pointer; NULL when no process
+ *	had that pid, and then messages are matched by the number their
+ *	exited sender had in @ns.
  */
 struct kmb_waiter {
 	struct list_head node;
@@ -146,6 +190,7 @@ struct kmb_waiter {
 	u32 prio;
 	pid_t from;
 	struct pid_namespace *ns;
+	struct pid *src;
 };
 
 /**
@@ -190,6 +235,10 @@ struct kmb_waiter {
  *	copy-out faulted. A broadcast mailbox uses @msgs[0] only, as the log
  *	of messages some subscriber has yet to receive.
  * @prio_map: bit p set when @msgs[p] is not empty.
+ * @queued_by: the sender index of the messages in @msgs (see above the
+ *	structures); empty on a broadcast mailbox.
+ * @sleeping_by: the sender index of the messages held by @senders; empty
+ *	on a broadcast mailbox.
  * @depth: number of messages in @msgs.
  * @bytes: payload bytes in @msgs.
  * @receivers: sleeping receivers in the order they will be served. None
@@ -238,6 +287,8 @@ struct kmb {
 	bool dead;
 	struct list_head msgs[MAILBOX_PRIO_MAX + 1];
 	unsigned long prio_map;
+	struct rb_root queued_by;
+	struct rb_root sleeping_by;
 	u32 depth;
 	u64 bytes;
 	struct list_head receivers;
@@ -334,6 +385,7 @@ struct kmb_wait {
  *
  *   quota.c      per-user accounting
  *   registry.c   the name and direct tables, limits, permissions, names
+ *   index.c      the sender index of a mailbox's messages
  *   msg.c        a message: copy in, free, the queue, what a receiver sees
  *   waiter.c     sleeping and waking, hand-off between senders and
  *                receivers (trace.c: the wait and wake events)
@@ -368,6 +420,20 @@ int kmb_permission(const struct kmb *mb, u32 access);
 int kmb_name_of(const struct kmb *mb, struct pid_namespace *ns, char *buf,
 		size_t size);
 
+/* index.c */
+/* Broadcast mailboxes take no filter, and keep no sender index. */
+static inline bool kmb_indexed(const struct kmb *mb)
+{
+	return mb->delivery != MAILBOX_DELIVER_BROADCAST;
+}
+
+void kmb_index_add(struct rb_root *root, struct kmb_msg *msg, bool first);
+void kmb_index_del(struct rb_root *root, struct kmb_msg *msg);
+struct kmb_msg *kmb_index_first(const struct rb_root *root,
+				const struct pid *pid);
+struct kmb_msg *kmb_index_first_nr(const struct rb_root *root, pid_t nr,
+				   struct pid_namespace *ns);
+
 /* msg.c */
 struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf, const void __user *buf,
 			      u32 len, u32 prio);
@@ -388,11 +454,18 @@ static inline bool kmb_state_final(int state)
 	return state == KMB_DONE || state < 0;
 }
 
-/* Does receiver @r want @msg? Only its sender filter can say no. */
+/*
+ * Does receiver @r want @msg? Only its sender filter can say no. A
+ * sleeping receiver always has @r->src, or no filter.
+ */
 static inline bool kmb_wants(const struct kmb_waiter *r,
 			     const struct kmb_msg *msg)
 {
-	return !r->from || pid_nr_ns(msg->sender, r->ns) == r->from;
+	if (!r->from)
+		return true;
+	if (r->src)
+		return msg->sender == r->src;
+	return pid_nr_ns(msg->sender, r->ns) == r->from;
 }
 
 void kmb_wake_waiter(struct kmb_wake_q *q, struct kmb_waiter *w,
@@ -409,6 +482,8 @@ int kmb_recv_sleep(struct kmb *mb, struct kmb_waiter *w,
 void kmb_add_receiver(struct kmb *mb, struct kmb_waiter *w);
 void kmb_msg_taken(struct kmb *mb, struct kmb_msg *msg);
 void kmb_msg_delivered(struct kmb *mb, struct kmb_msg *msg);
+void kmb_add_sender(struct kmb *mb, struct kmb_waiter *w);
+void kmb_del_sender(struct kmb *mb, struct kmb_waiter *w);
 bool kmb_hand_off(struct kmb *mb, struct kmb_msg *msg, bool fail_small,
 		  struct kmb_wake_q *q);
 struct kmb_waiter *kmb_pop_sender(struct kmb *mb);

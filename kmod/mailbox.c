@@ -80,6 +80,8 @@ struct kmb *kmb_alloc(struct kmb_file *mf, const char *name, u32 capacity,
 		INIT_LIST_HEAD(&mb->msgs[prio]);
 	INIT_LIST_HEAD(&mb->receivers);
 	INIT_LIST_HEAD(&mb->senders);
+	mb->queued_by = RB_ROOT;
+	mb->sleeping_by = RB_ROOT;
 	INIT_LIST_HEAD(&mb->subs);
 	return mb;
 }
@@ -193,6 +195,8 @@ void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq)
 	mb->prio_map = 0;
 	/* Accepted, never received: sent == received + depth + dropped. */
 	mb->dropped += mb->depth;
+	mb->queued_by = RB_ROOT;
+	mb->sleeping_by = RB_ROOT;
 	mb->depth = 0;
 	mb->bytes = 0;
 }

@@ -52,6 +52,9 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 	msg->time = ktime_get();
 	msg->user = user;
 	msg->sync = NULL;
+	msg->holder = NULL;
+	RB_CLEAR_NODE(&msg->by_sender);
+	INIT_LIST_HEAD(&msg->same);
 	msg->prio = prio;
 	msg->pending = 0;
 	msg->copying = 0;
@@ -107,6 +110,8 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head)
 		list_add(&msg->node, list);
 	else
 		list_add_tail(&msg->node, list);
+	if (kmb_indexed(mb))
+		kmb_index_add(&mb->queued_by, msg, head);
 	__set_bit(msg->prio, &mb->prio_map);
 	mb->depth++;
 	mb->bytes += msg->len;
@@ -121,6 +126,8 @@ void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
 	list_del(&msg->node);
+	if (kmb_indexed(mb))
+		kmb_index_del(&mb->queued_by, msg);
 	if (list_empty(&mb->msgs[msg->prio]))
 		__clear_bit(msg->prio, &mb->prio_map);
 	mb->depth--;

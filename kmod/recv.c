@@ -12,6 +12,7 @@
 #include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -27,28 +28,37 @@
  * rendezvous, or a filter that no queued message passes), the message of
  * the oldest sleeping sender with the highest priority that @r wants. Sets
  * *@holder to that sender, or NULL when the message is queued.
+ *
+ * With a filter, the sender indexes find it (see above struct kmb_msg):
+ * O(log S), or O(S) for a sender that has exited.
  */
 struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
 			 struct kmb_waiter **holder)
 {
-	unsigned long map = mb->prio_map;
 	struct kmb_waiter *s, *best = NULL;
 	struct kmb_msg *msg;
-	unsigned int prio;
 
 	lockdep_assert_held(&mb->lock);
 	*holder = NULL;
-	while (map) {
-		prio = __fls(map);
-		list_for_each_entry(msg, &mb->msgs[prio], node) {
-			if (kmb_wants(r, msg))
-				return msg;
-		}
-		__clear_bit(prio, &map);
+	if (r->from) {
+		if (r->src)
+			msg = kmb_index_first(&mb->queued_by, r->src);
+		else
+			msg = kmb_index_first_nr(&mb->queued_by, r->from,
+						 r->ns);
+		if (msg || !r->src)
+			return msg;
+		/* Every sleeping sender exists, so is r->src or no match. */
+		msg = kmb_index_first(&mb->sleeping_by, r->src);
+		if (msg)
+			*holder = msg->holder;
+		return msg;
 	}
+	if (mb->prio_map)
+		return list_first_entry(&mb->msgs[__fls(mb->prio_map)],
+					struct kmb_msg, node);
 	list_for_each_entry(s, &mb->senders, node) {
-		if (kmb_wants(r, s->msg) &&
-		    (!best || s->msg->prio > best->msg->prio))
+		if (!best || s->msg->prio > best->msg->prio)
 			best = s;
 	}
 	if (!best)
@@ -78,8 +88,7 @@ static struct kmb_msg *kmb_take(struct kmb *mb, const struct kmb_waiter *r,
 		kmb_dequeue(mb, msg);
 		kmb_refill(mb, q);
 	} else {
-		list_del_init(&s->node);
-		mb->nr_senders--;
+		kmb_del_sender(mb, s);
 		s->msg = NULL;
 		mb->sent++;
 		if (!msg->sync)
@@ -109,15 +118,21 @@ static int kmb_peek(struct kmb *mb, const struct kmb_waiter *r,
 	return ret;
 }
 
-/* Is @nr (in the caller's pid namespace) a live process? */
-static bool kmb_process_exists(pid_t nr)
+/*
+ * The process (thread-group pid, a reference) that @nr names in the
+ * caller's pid namespace, or NULL when none does (or @nr is 0).
+ */
+static struct pid *kmb_find_process(pid_t nr)
 {
-	bool ret;
+	struct pid *pid;
 
+	if (!nr)
+		return NULL;
 	rcu_read_lock();
-	ret = pid_task(find_vpid(nr), PIDTYPE_TGID);
+	pid = find_vpid(nr);
+	pid = pid_task(pid, PIDTYPE_TGID) ? get_pid(pid) : NULL;
 	rcu_read_unlock();
-	return ret;
+	return pid;
 }
 
 /*
@@ -159,7 +174,7 @@ static struct kmb_msg *kmb_recv_wait(struct kmb *mb, struct kmb_waiter *w,
 			return msg;
 		}
 		ret = wait->mode;
-		if (!ret && w->from && !kmb_process_exists(w->from))
+		if (!ret && w->from && !w->src)
 			ret = -ESRCH;
 		if (ret || faulted_in || mb->capacity)
 			break;
@@ -186,10 +201,13 @@ static struct kmb_msg *kmb_recv_wait(struct kmb *mb, struct kmb_waiter *w,
 	return ret ? ERR_PTR(ret) : w->msg;
 }
 
-/* Receive from a queue or priority mailbox; see kmb_recv(). */
+/*
+ * Receive from a queue or priority mailbox; see kmb_recv(). @src: what
+ * args->from_pid names (see &struct kmb_waiter.src).
+ */
 static int kmb_recv_msg(struct kmb_file *mf, struct mailbox_recv *args,
 			struct mailbox_recv __user *uarg,
-			struct kmb_wait *wait)
+			struct kmb_wait *wait, struct pid *src)
 {
 	struct kmb *mb = mf->mbox;
 	struct kmb_waiter w = {
@@ -198,6 +216,7 @@ static int kmb_recv_msg(struct kmb_file *mf, struct mailbox_recv *args,
 		.prio = READ_ONCE(mf->recv_prio),
 		.from = args->from_pid,
 		.ns = task_active_pid_ns(current),
+		.src = src,
 	};
 	struct kmb_msg *msg;
 	u32 need = 0;
@@ -254,6 +273,8 @@ int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	     struct mailbox_recv __user *uarg, bool nonblock)
 {
 	struct kmb_wait wait;
+	struct pid *src;
+	int ret;
 
 	if (args->flags & ~KMB_RECV_FLAGS || args->from_pid < 0 ||
 	    args->reserved0 ||
@@ -267,8 +288,13 @@ int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
 		return -EINVAL;
 	if (!(mf->access & MAILBOX_ACCESS_RECV))
 		return -EBADF;
-	if (mf->mbox->delivery != MAILBOX_DELIVER_BROADCAST)
-		return kmb_recv_msg(mf, args, uarg, &wait);
+	if (mf->mbox->delivery != MAILBOX_DELIVER_BROADCAST) {
+		/* Resolved once, before the lock: see above struct kmb_msg. */
+		src = kmb_find_process(args->from_pid);
+		ret = kmb_recv_msg(mf, args, uarg, &wait, src);
+		put_pid(src);
+		return ret;
+	}
 	if (args->from_pid)
 		return -EINVAL;
 	return kmb_bcast_recv(mf, args, uarg, &wait);

@@ -74,8 +74,7 @@ static int kmb_send_locked(struct kmb *mb, struct kmb_msg *msg,
 		return wait->mode;
 	w->msg = msg;
 	w->state = KMB_WAITING;
-	list_add_tail(&w->node, &mb->senders);
-	mb->nr_senders++;
+	kmb_add_sender(mb, w);
 	mb->send_blocked++;
 	return KMB_SEND_BLOCKED;
 }
@@ -105,8 +104,7 @@ static int kmb_send_wait(struct kmb *mb, struct kmb_waiter *w,
 		}
 		if (state == KMB_WAITING) {
 			/* Still holding its own message: take it back. */
-			list_del(&w->node);
-			mb->nr_senders--;
+			kmb_del_sender(mb, w);
 		} else if (state == KMB_QUEUED) {
 			/* Queued but not yet taken: take it back. */
 			msg->sync = NULL;

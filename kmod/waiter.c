@@ -279,6 +279,38 @@ void kmb_msg_delivered(struct kmb *mb, struct kmb_msg *msg)
 	kmb_unlock_wake(mb, &q);
 }
 
+/**
+ * kmb_add_sender() - sender @w sleeps holding its message: last in
+ * &struct kmb.senders
+ * @mb: the mailbox; its lock is held.
+ * @w: the sender, its message in @w->msg.
+ */
+void kmb_add_sender(struct kmb *mb, struct kmb_waiter *w)
+{
+	lockdep_assert_held(&mb->lock);
+	list_add_tail(&w->node, &mb->senders);
+	mb->nr_senders++;
+	w->msg->holder = w;
+	if (kmb_indexed(mb))
+		kmb_index_add(&mb->sleeping_by, w->msg, false);
+}
+
+/**
+ * kmb_del_sender() - sleeping sender @w leaves &struct kmb.senders, still
+ * holding its message
+ * @mb: the mailbox; its lock is held.
+ * @w: the sender.
+ */
+void kmb_del_sender(struct kmb *mb, struct kmb_waiter *w)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del_init(&w->node);
+	mb->nr_senders--;
+	w->msg->holder = NULL;
+	if (kmb_indexed(mb))
+		kmb_index_del(&mb->sleeping_by, w->msg);
+}
+
 /*
  * Offer @msg to the sleeping receivers that want it, in the order they are
  * to be served. A receiver whose buffer is too small is passed over; if
@@ -326,8 +358,7 @@ struct kmb_waiter *kmb_pop_sender(struct kmb *mb)
 	if (mb->depth >= mb->capacity || list_empty(&mb->senders))
 		return NULL;
 	s = list_first_entry(&mb->senders, struct kmb_waiter, node);
-	list_del_init(&s->node);
-	mb->nr_senders--;
+	kmb_del_sender(mb, s);
 	mb->sent++;
 	return s;
 }
