@@ -277,10 +277,18 @@ struct mailbox_send {
  *	caller's time namespace.
  * @from_pid: 0 to take the next message from anyone. Otherwise take only
  *	messages sent by that process (its pid in the caller's namespace);
- *	messages from others stay queued, in order. When no message from it
- *	is there and no process has that pid, the call fails with -ESRCH
- *	instead of sleeping (a receiver already asleep is not woken when
- *	that process exits: give it a deadline). Not on a broadcast mailbox.
+ *	messages from others stay queued, in order. The pid is looked up
+ *	once, when the call begins: the messages of the process that has it
+ *	then are taken (a receiver asleep is not given those of a later
+ *	process that reuses the pid). When no process has it, the messages
+ *	still queued from a process that had it and exited are taken. When
+ *	no message from it is there and no process has that pid, the call
+ *	fails with -ESRCH instead of sleeping (a receiver already asleep is
+ *	not woken when that process exits: give it a deadline). Not on a
+ *	broadcast mailbox. Finding the message does not walk the queue: it
+ *	costs O(log S) under the mailbox lock, S being the distinct (sender,
+ *	priority) pairs queued, whatever the queue's length; only for a pid
+ *	that no process has does it cost O(S).
  * @reserved0: must be zero.
  * @reserved: must be zero.
  *
