@@ -36,7 +36,7 @@ extern unsigned long kmb_user_bytes_max;
  * exactly what kvmalloc() takes for it (see kmb_msg_charge()).
  * MAILBOX_IOC_VERSION reports it (struct mailbox_version.msg_header).
  */
-#define KMB_MSG_HEADER	112
+#define KMB_MSG_HEADER	104
 
 /**
  * struct kmb_user - what one user has charged against the limits
@@ -88,13 +88,17 @@ struct kmb_user {
 
 /**
  * struct kmb_msg - one message in the kernel
- * @node: in &struct kmb.msgs[@prio] while queued, under the mailbox lock.
+ * @node: in &struct kmb.msgs[@prio] while queued, under the mailbox lock
+ *	(or on a list of messages to free, once out of the mailbox).
  * @by_sender: the oldest message of its sender and @prio in a sender
  *	index: its node there; else RB_EMPTY_NODE(). Under the mailbox lock.
  * @same: in a sender index: in the ring of the messages of its sender and
  *	@prio; under the mailbox lock.
- * @holder: while in &struct kmb.sleeping_by: the sleeping sender holding
- *	it; under the mailbox lock.
+ * @holder: while a sleeping sender holds it (on &struct kmb.senders, its
+ *	message in &struct kmb.sleeping_by): that sender; under the mailbox
+ *	lock. A message is either queued or held by a sleeping sender, never
+ *	both, so @holder shares its place with @node; it is meaningless
+ *	while the message is queued.
  * @sender: thread-group pid of the sender (a reference).
  * @user: the sender's effective uid when it sent (@user->uid, what the
  *	receiver is told), charged for this message (a reference).
@@ -115,10 +119,12 @@ struct kmb_user {
  * figures of the uapi header, mailbox(7) and README).
  */
 struct kmb_msg {
-	struct list_head node;
+	union {
+		struct list_head node;
+		struct kmb_waiter *holder;
+	};
 	struct rb_node by_sender;
 	struct list_head same;
-	struct kmb_waiter *holder;
 	struct pid *sender;
 	struct kmb_user *user;
 	ktime_t time;
