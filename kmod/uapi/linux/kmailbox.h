@@ -51,12 +51,13 @@
  * not matter: a descriptor passed on with SCM_RIGHTS, inherited or kept
  * across setuid() charges the user that uses it, as System V and POSIX IPC
  * charge the caller. A message costs its kernel allocation: a header
- * (struct mailbox_version.msg_header bytes, 64 in this version) plus its
+ * (struct mailbox_version.msg_header bytes, 104 in this version) plus its
  * length, rounded up as kmalloc() rounds (to the next of
  * the slab sizes 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 and 8192
  * bytes on x86-64, above that to a power-of-two number of pages, and past
  * kmalloc()'s largest size, 4 MiB there, to whole pages): an empty message
- * costs 64 bytes, one of 960 bytes 1024, one of 4096 bytes 8192.
+ * costs 128 bytes, one of 920 bytes 1024, one of 921 to 1944 bytes 2048,
+ * one of 4096 bytes 8192.
  *
  * Three ways to deliver, chosen per mailbox when it is created (struct
  * mailbox_create.delivery):
