@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Selftests for what the module charges and counts (issue 11):
- *  - a message costs its allocation, a 64-byte header plus its length
- *    rounded up to kmalloc's size class, so that the number of messages a
+ *  - a message costs its allocation, its header (MAILBOX_IOC_VERSION's
+ *    msg_header, read at run time) plus its length rounded up to
+ *    kmalloc's size class, so that the number of messages a
  *    user_bytes_max quota takes is that quota over the real cost, and the
  *    slab memory they occupy stays within the quota;
  *  - the effective uid of the caller pays, whoever opened the descriptor:
@@ -102,19 +103,39 @@ static unsigned long kmalloc_round(unsigned long size)
 
 /*
  * A message of each length costs kmalloc_round(header + len), as the uapi
- * header says: with the 64-byte header, 64, 96, 96, 128, 192, 256, 1024,
- * 2048, 4096, 8192, 8192 and 16384 bytes.
+ * header says. The lengths tried are 0 and, for each size class the
+ * header fits below, the longest message that fits in it and one byte
+ * more (with the 104-byte header: 0, 24 and 25, 88 and 89, 152 and 153,
+ * 920 and 921, 3992 and 3993, 8088 and 8089, costing 128, 128 and 192,
+ * 192 and 256, 256 and 512, 1024 and 2048, 4096 and 8192, 8192 and 16384
+ * bytes), so that a header or rounding one byte off shows.
  */
-static const uint32_t lens[] = {
-	0, 1, 32, 33, 100, 192, 960, 961, 4032, 4033, 8128, 8129,
-};
+static const unsigned long classes[] = { 96, 128, 192, 256, 1024, 4096, 8192 };
 
+#define NR_LENS		(1 + 2 * MBT_ARRAY_SIZE(classes))
 #define COST_QUOTA	65536UL
 
 struct cost_res {
-	long count[MBT_ARRAY_SIZE(lens)];
-	int err[MBT_ARRAY_SIZE(lens)];
+	size_t nr;
+	uint32_t lens[NR_LENS];
+	long count[NR_LENS];
+	int err[NR_LENS];
 };
+
+/* The lengths to try, derived from @header, into @res. */
+static void cost_lens(struct cost_res *res, unsigned long header)
+{
+	size_t i;
+
+	res->nr = 0;
+	res->lens[res->nr++] = 0;
+	for (i = 0; i < MBT_ARRAY_SIZE(classes); i++) {
+		if (classes[i] <= header)
+			continue;
+		res->lens[res->nr++] = classes[i] - header;
+		res->lens[res->nr++] = classes[i] - header + 1;
+	}
+}
 
 /* As UID_A: fill the quota with messages of each length in turn. */
 static int cost_child(struct __test_metadata *_metadata, void *arg)
@@ -123,11 +144,11 @@ static int cost_child(struct __test_metadata *_metadata, void *arg)
 	size_t i;
 	int fd;
 
-	for (i = 0; i < MBT_ARRAY_SIZE(lens); i++) {
+	for (i = 0; i < res->nr; i++) {
 		fd = child_box(_metadata, "cost", 65536, 16384);
 		if (fd < 0)
 			return fd;
-		res->count[i] = fill(fd, lens[i], &res->err[i]);
+		res->count[i] = fill(fd, res->lens[i], &res->err[i]);
 		/* destroying it gives the quota back for the next length */
 		close(fd);
 	}
@@ -146,15 +167,16 @@ TEST_F(lim, quota_takes_limit_over_real_cost)
 	    mbt_param_or("capacity_limit", 0) < 65536)
 		SKIP(return, "limits below the defaults");
 	MBT_PARAM_SET(&self->e, "user_bytes_max", COST_QUOTA);
+	cost_lens(res, header);
 	ASSERT_EQ(0, mbt_run_as(_metadata, UID_A, UID_A, cost_child, res));
 	TH_LOG("the module's message header: %lu bytes", header);
-	for (i = 0; i < MBT_ARRAY_SIZE(lens); i++) {
-		cost = kmalloc_round(header + lens[i]);
+	for (i = 0; i < res->nr; i++) {
+		cost = kmalloc_round(header + res->lens[i]);
 		EXPECT_EQ(-ENOBUFS, res->err[i])
-			TH_LOG("%u-byte messages", lens[i]);
+			TH_LOG("%u-byte messages", res->lens[i]);
 		EXPECT_EQ((long)(COST_QUOTA / cost), res->count[i])
 			TH_LOG("%u-byte messages: %ld fit in %lu bytes, want %lu (each costs %lu)",
-			       lens[i], res->count[i], COST_QUOTA,
+			       res->lens[i], res->count[i], COST_QUOTA,
 			       COST_QUOTA / cost, cost);
 	}
 }
@@ -288,11 +310,22 @@ TEST_F(lim, slab_within_quota)
 /* Who pays                                                            */
 /* ------------------------------------------------------------------ */
 
-#define PAY_QUOTA	4096UL	/* four 960-byte messages (1024 each) */
-#define PAY_MSG		960
+/*
+ * The quota takes four messages of PAY_COST bytes each, the module's
+ * header plus their length (@len in struct pay_arg, from pay_len()).
+ */
+#define PAY_COST	1024UL
+#define PAY_QUOTA	(4 * PAY_COST)
+
+/* The length of a message that costs exactly PAY_COST bytes. */
+static uint32_t pay_len(void)
+{
+	return PAY_COST - mbt_msg_header();
+}
 
 struct pay_arg {
 	const char *name;
+	uint32_t len;	/* pay_len(), read by root */
 	int fd;		/* opened and bound by root */
 	int full;	/* sends through @fd before -ENOBUFS */
 	int err;	/* the first that failed */
@@ -309,23 +342,24 @@ struct pay_arg {
 static int pay_send(struct __test_metadata *_metadata, void *arg)
 {
 	struct pay_arg *a = arg;
-	static char buf[PAY_MSG];
+	static char buf[PAY_COST];
 	struct mailbox_recv r;
 	int fd;
 
-	a->full = fill(a->fd, PAY_MSG, &a->err);
+	a->full = fill(a->fd, a->len, &a->err);
 	fd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
 	if (fd < 0) {
 		TH_LOG("open %s: %s", a->name, strerror(-fd));
 		return fd;
 	}
-	a->own = mbt_send(fd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0, NULL);
-	if (mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, &r) != PAY_MSG) {
-		TH_LOG("no %d-byte message to receive", PAY_MSG);
+	a->own = mbt_send(fd, buf, a->len, MAILBOX_NONBLOCK, 0, NULL);
+	if (mbt_recv(fd, buf, sizeof(buf), MAILBOX_NONBLOCK, 0, &r) !=
+	    (int)a->len) {
+		TH_LOG("no %u-byte message to receive", a->len);
 		return -EIO;
 	}
 	a->uid = r.sender_uid;
-	a->again = mbt_send(fd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0, NULL);
+	a->again = mbt_send(fd, buf, a->len, MAILBOX_NONBLOCK, 0, NULL);
 	close(fd);
 	return 0;
 }
@@ -334,10 +368,12 @@ static int pay_send(struct __test_metadata *_metadata, void *arg)
 static void expect_paid_by_sender(struct __test_metadata *_metadata,
 				  struct pay_arg *a, int rootfd)
 {
-	static char buf[PAY_MSG];
+	static char buf[PAY_COST];
 	int i;
 
-	EXPECT_EQ(4, a->full);
+	EXPECT_EQ(4, a->full)
+		TH_LOG("%u-byte messages (%lu bytes each) in a %lu-byte quota",
+		       a->len, PAY_COST, PAY_QUOTA);
 	EXPECT_EQ(-ENOBUFS, a->err);
 	/* its own descriptor finds this uid's quota full, one slot freed */
 	EXPECT_EQ(-ENOBUFS, a->own)
@@ -347,11 +383,11 @@ static void expect_paid_by_sender(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, a->again);
 	/* root paid nothing: its whole quota is free */
 	for (i = 0; i < 4; i++) {
-		EXPECT_EQ(0, mbt_send(rootfd, buf, PAY_MSG, MAILBOX_NONBLOCK, 0,
-				      NULL))
+		EXPECT_EQ(0, mbt_send(rootfd, buf, a->len, MAILBOX_NONBLOCK,
+				      0, NULL))
 			TH_LOG("root's send %d: root was charged", i);
 	}
-	EXPECT_EQ(-ENOBUFS, mbt_send(rootfd, buf, PAY_MSG, MAILBOX_NONBLOCK,
+	EXPECT_EQ(-ENOBUFS, mbt_send(rootfd, buf, a->len, MAILBOX_NONBLOCK,
 				     0, NULL));
 }
 
@@ -368,7 +404,8 @@ TEST_F(lim, setuid_sender_pays)
 	MBT_REQUIRE_ROOT();
 	ASSERT_TRUE(a != NULL);
 	a->name = mbt_new_name_as(_metadata, &self->e, "paysetuid");
-	a->fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, PAY_MSG);
+	a->len = pay_len();
+	a->fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, a->len);
 	ASSERT_LE(0, a->fd);
 	rootfd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
 	ASSERT_LE(0, rootfd);
@@ -426,7 +463,8 @@ TEST_F(lim, scm_rights_receiver_pays)
 	MBT_REQUIRE_ROOT();
 	ASSERT_TRUE(a != NULL);
 	a->name = mbt_new_name_as(_metadata, &self->e, "payscm");
-	fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, PAY_MSG);
+	a->len = pay_len();
+	fd = mbt_create(a->name, MAILBOX_CREATE_EXCL, 0666, 64, a->len);
 	ASSERT_LE(0, fd);
 	rootfd = mbt_open(a->name, MAILBOX_ACCESS_ALL);
 	ASSERT_LE(0, rootfd);
