@@ -709,6 +709,26 @@ TEST_F(stall, stalled_receiver_holds_no_message)
 }
 
 /*
+ * Start a receive of @size bytes into fresh anonymous memory that nothing
+ * has touched yet (*@fresh), and wait until it sleeps.
+ */
+static struct call *recv_untouched(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(stall) *self, size_t size,
+				   char **fresh)
+{
+	struct call *r;
+
+	*fresh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, *fresh);
+	r = start(_metadata, self, 1, (struct call){
+		.kind = RECV, .fd = self->e.fd, .buf = *fresh,
+		.len = size, .deadline_ms = MBT_BLOCK_MS });
+	MBT_ASSERT_INFO(self->e.fd, receivers_waiting, 1);
+	return r;
+}
+
+/*
  * A non-blocking rendezvous send to a receiver asleep with a buffer never
  * touched yet (no pages behind it) succeeds, and so do the next ones: the
  * receiver faulted its buffer in before it slept, so the copy that must
@@ -730,13 +750,7 @@ TEST_F(stall, nonblock_rendezvous_to_untouched_buffer)
 	mbt_new_box(_metadata, &self->e, NULL,
 		    MBT_BOX(.capacity = 0, .msg_size_max = size));
 	for (k = 0; k < 4; k++) {
-		fresh = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(MAP_FAILED, fresh);
-		r = start(_metadata, self, 1, (struct call){
-			.kind = RECV, .fd = self->e.fd, .buf = fresh,
-			.len = size, .deadline_ms = MBT_BLOCK_MS });
-		MBT_ASSERT_INFO(self->e.fd, receivers_waiting, 1);
+		r = recv_untouched(_metadata, self, size, &fresh);
 		msg[0] = '0' + k;
 		ASSERT_EQ(0, mbt_send_cmd(self->e.fd, MAILBOX_IOC_SEND, 0, msg,
 					  size, MAILBOX_NONBLOCK, 0, 0, &out))
@@ -773,13 +787,7 @@ TEST_F(stall, nonblock_send_wait_to_untouched_buffer_keeps_message)
 	mbt_new_box(_metadata, &self->e, NULL,
 		    MBT_BOX(.capacity = 1, .msg_size_max = size));
 	for (k = 0; k < 4; k++) {
-		fresh = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(MAP_FAILED, fresh);
-		r = start(_metadata, self, 1, (struct call){
-			.kind = RECV, .fd = self->e.fd, .buf = fresh,
-			.len = size, .deadline_ms = MBT_BLOCK_MS });
-		MBT_ASSERT_INFO(self->e.fd, receivers_waiting, 1);
+		r = recv_untouched(_metadata, self, size, &fresh);
 		msg[0] = '0' + k;
 		ret = mbt_send_cmd(self->e.fd, MAILBOX_IOC_SEND, 0, msg, size,
 				   MAILBOX_NONBLOCK | MAILBOX_SEND_WAIT, 0, 0,
