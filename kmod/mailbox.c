@@ -147,6 +147,17 @@ u32 kmb_state(const struct kmb *mb)
 				       MAILBOX_STATE_UNLINKED;
 }
 
+/* End the wait of every waiter on @list with @err. */
+static void kmb_fail_waiters(struct list_head *list, int err)
+{
+	struct kmb_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, list, node) {
+		list_del_init(&w->node);
+		kmb_wake_waiter(NULL, w, err);
+	}
+}
+
 /**
  * kmb_destroy_locked() - end a mailbox's life
  * @mb: the mailbox; its lock is held.
@@ -160,21 +171,14 @@ u32 kmb_state(const struct kmb *mb)
  */
 void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq)
 {
-	struct kmb_waiter *w, *tmp;
 	struct kmb_msg *msg, *next;
 	struct kmb_sub *sub;
 	unsigned int prio;
 
 	lockdep_assert_held(&mb->lock);
 	mb->dead = true;
-	list_for_each_entry_safe(w, tmp, &mb->receivers, node) {
-		list_del_init(&w->node);
-		kmb_wake_waiter(NULL, w, mb->dead_err);
-	}
-	list_for_each_entry_safe(w, tmp, &mb->senders, node) {
-		list_del_init(&w->node);
-		kmb_wake_waiter(NULL, w, mb->dead_err);
-	}
+	kmb_fail_waiters(&mb->receivers, mb->dead_err);
+	kmb_fail_waiters(&mb->senders, mb->dead_err);
 	mb->nr_receivers = 0;
 	mb->nr_senders = 0;
 	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++) {

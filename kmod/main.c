@@ -221,7 +221,7 @@ static long kmb_ioctl_recv(struct kmb_file *mf,
 /* MAILBOX_IOC_SEND_BATCH and MAILBOX_IOC_RECV_BATCH; see the uapi header. */
 static long kmb_ioctl_batch(struct kmb_file *mf,
 			    struct mailbox_batch __user *uarg, bool recv,
-			     bool nonblock)
+			    bool nonblock)
 {
 	struct mailbox_send __user *sends;
 	struct mailbox_recv __user *recvs;

@@ -9,7 +9,6 @@
 #include <linux/err.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
-#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
@@ -179,10 +178,7 @@ static struct kmb_msg *kmb_recv_wait(struct kmb *mb, struct kmb_waiter *w,
 		if (ret || faulted_in || mb->capacity)
 			break;
 		spin_unlock(&mb->lock);
-		fault_in_safe_writeable(u64_to_user_ptr(args->buf),
-					min(args->size, mb->msg_size_max));
-		fault_in_safe_writeable((const char __user *)uarg,
-					sizeof(*args));
+		kmb_fault_in(args, uarg, min(args->size, mb->msg_size_max));
 		faulted_in = true;
 	}
 	if (ret) {

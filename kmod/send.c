@@ -32,8 +32,8 @@ enum kmb_send_outcome {
  */
 static int kmb_send_locked(struct kmb *mb, struct kmb_msg *msg,
 			   struct kmb_waiter *w, struct mailbox_send *args,
-			    struct kmb_wait *wait, struct kmb_wake_q *q,
-			    struct list_head *freeq)
+			   struct kmb_wait *wait, struct kmb_wake_q *q,
+			   struct list_head *freeq)
 {
 	bool sync = (args->flags & MAILBOX_SEND_WAIT) || !mb->capacity;
 	bool stays;
@@ -87,7 +87,7 @@ static int kmb_send_locked(struct kmb *mb, struct kmb_msg *msg,
  */
 static int kmb_send_wait(struct kmb *mb, struct kmb_waiter *w,
 			 struct kmb_msg *msg, struct mailbox_send *args,
-			  struct kmb_wait *wait)
+			 struct kmb_wait *wait)
 {
 	struct kmb_wake_q q = { 0 };
 	int ret, state;
