@@ -594,7 +594,7 @@ TEST_F_TIMEOUT(filt, reused_pid, TIMEOUT_S)
 	setup_box(_metadata, e, NULL, 16, MAILBOX_DELIVER_QUEUE, 0);
 	c = mbt_spawn(&e->kids, reuse_child, &e->fd);
 	ASSERT_LT(0, c);
-	ASSERT_EQ(0, mbt_reap(&e->kids, c, &status, 6 * MBT_SLACK_MS));
+	ASSERT_EQ(0, mbt_reap(&e->kids, c, &status, 15 * MBT_SLACK_MS));
 	ASSERT_TRUE(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 77)
 		SKIP(return, "no pid namespace, or ns_last_pid not writable");
@@ -708,7 +708,7 @@ TEST_F_TIMEOUT(filt, nonmatching_filter_cost_sleeping, TIMEOUT_S)
 	for (i = 0; i < nr; i++)
 		ASSERT_EQ(0, ag_post(&ag[0], AG_SEND_BG, "a", 0, 0));
 	ASSERT_EQ(0, MBT_WAIT_INFO(e->fd, senders_waiting, nr,
-				   6 * MBT_SLACK_MS));
+				   15 * MBT_SLACK_MS));
 	base = peek_cost(e->fd, 0, 1, 20, 20, &bad);
 	live = peek_cost(e->fd, ag[1].pid, -EAGAIN, 20, 20, &bad);
 	rlive = recv_cost(e->fd, ag[1].pid, 20, 20, &bad);

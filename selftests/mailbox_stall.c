@@ -48,9 +48,9 @@
 #define BUF_MAX		512	/* receive buffers that do not stall */
 #define BIG_MSG		(256 * 1024)	/* a message of many pages */
 #define MAX_CALLS	4
-#define DEADLINE_MS	200ULL	/* the deadline of the sender under test */
-#define PROMPT_MS	1500ULL	/* what returns "at once" returns within this */
-#define GIVE_UP_MS	3000	/* how long a call expected to end is given */
+#define DEADLINE_MS	1000ULL	/* the deadline of the sender under test */
+#define PROMPT_MS	4000ULL	/* what returns "at once" returns within this */
+#define GIVE_UP_MS	8000	/* how long a call expected to end is given */
 #define NS_PER_MS	1000000ULL
 
 /* A send, receive or receive batch made by a thread of the test. */
