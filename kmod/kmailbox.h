@@ -362,6 +362,13 @@ struct kmb_file {
 	struct kmb_sub sub;
 };
 
+/* The bound mailbox of @mf, or NULL; see struct kmb_file. */
+static inline struct kmb *kmb_of(struct kmb_file *mf)
+{
+	/* Pairs with smp_store_release() in kmb_bind(). */
+	return smp_load_acquire(&mf->mbox);
+}
+
 /*
  * Tasks to wake once the mailbox lock is dropped, each with a reference
  * held. When it is full, further tasks are woken at once, under the lock,
@@ -402,7 +409,8 @@ struct kmb_wait {
  *   names.c      create/open/unlink by name, binding, closing
  *   direct.c     direct mailboxes by pid (calls names.c, send.c)
  *   info.c       /proc/mailboxes, STAT, LIST, fdinfo
- *   main.c       the device, ioctl dispatch, batches, parameters
+ *   batch.c      the ioctls that move messages: single, batches, vectored
+ *   main.c       the device, ioctl dispatch, parameters
  */
 
 /* quota.c */
@@ -565,5 +573,20 @@ void kmb_fill_info(struct kmb *mb, const struct kmb_file *mf,
 		   struct mailbox_info *info);
 long kmb_ioc_list(struct mailbox_list __user *uarg);
 void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf);
+
+/* batch.c */
+/* Where a send goes. */
+enum kmb_send_target {
+	KMB_TO_BOUND,		/* MAILBOX_IOC_SEND: the bound mailbox */
+	KMB_TO_PID,		/* MAILBOX_IOC_SEND_TO: a direct mailbox */
+	KMB_TO_EITHER,		/* a batch entry: by its to_pid */
+};
+
+long kmb_ioctl_send(struct kmb_file *mf, struct mailbox_send __user *uarg,
+		    enum kmb_send_target target, bool nonblock);
+long kmb_ioctl_recv(struct kmb_file *mf, struct mailbox_recv __user *uarg,
+		    bool nonblock);
+long kmb_ioctl_batch(struct kmb_file *mf, struct mailbox_batch __user *uarg,
+		     bool recv, bool nonblock);
 
 #endif /* _KMAILBOX_H */
