@@ -457,6 +457,8 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head);
 void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg);
 ktime_t kmb_time_from_user(ktime_t t);
 void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg);
+void kmb_fill_vec_meta(struct mailbox_vec_meta *meta,
+		       const struct kmb_msg *msg);
 int kmb_copy_out(struct mailbox_recv *args, struct mailbox_recv __user *uarg,
 		 const struct kmb_msg *msg);
 int kmb_fault_in(const struct mailbox_recv *args,
@@ -503,6 +505,7 @@ bool kmb_hand_off(struct kmb *mb, struct kmb_msg *msg, bool fail_small,
 struct kmb_waiter *kmb_pop_sender(struct kmb *mb);
 void kmb_refill(struct kmb *mb, struct kmb_wake_q *q);
 void kmb_requeue(struct kmb *mb, struct kmb_msg *msg);
+void kmb_requeue_vec(struct kmb *mb, struct kmb_msg **msgs, u32 n);
 
 /* trace.c: events around a sleep (kmailbox_trace.h has the others). */
 #define KMB_TRACE_SEND	0
@@ -542,6 +545,8 @@ int kmb_send(struct kmb_file *mf, struct mailbox_send *args, bool nonblock);
 /* recv.c */
 struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
 			 struct kmb_waiter **holder);
+struct kmb_msg *kmb_take(struct kmb *mb, const struct kmb_waiter *r,
+			 u32 *need, struct kmb_wake_q *q);
 int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	     struct mailbox_recv __user *uarg, bool nonblock);
 
@@ -588,5 +593,7 @@ long kmb_ioctl_recv(struct kmb_file *mf, struct mailbox_recv __user *uarg,
 		    bool nonblock);
 long kmb_ioctl_batch(struct kmb_file *mf, struct mailbox_batch __user *uarg,
 		     bool recv, bool nonblock);
+long kmb_ioctl_vec(struct kmb_file *mf, struct mailbox_vec __user *uarg,
+		   bool recv, bool nonblock);
 
 #endif /* _KMAILBOX_H */

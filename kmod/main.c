@@ -32,6 +32,9 @@ static_assert(sizeof(struct mailbox_recv_prio) == 16);
 static_assert(sizeof(struct mailbox_version) == 40);
 static_assert(sizeof(struct mailbox_batch) == 40);
 static_assert(sizeof(struct mailbox_list) == 128);
+static_assert(sizeof(struct mailbox_vec) == 56);
+static_assert(sizeof(struct mailbox_vec_entry) == 16);
+static_assert(sizeof(struct mailbox_vec_meta) == 16);
 
 /* Kbuild passes the numbers of the top-level VERSION file. */
 #define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
@@ -51,7 +54,9 @@ static_assert(sizeof(struct mailbox_list) == 128);
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_VERSION)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND_BATCH)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV_BATCH)) | \
-		     BIT_ULL(_IOC_NR(MAILBOX_IOC_LIST)))
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_LIST)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SENDV)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECVV)))
 
 unsigned int kmb_max_mailboxes = 4096;
 module_param_named(max_mailboxes, kmb_max_mailboxes, uint, 0644);
@@ -207,6 +212,10 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 		return kmb_ioctl_batch(mf, uarg, false, nonblock);
 	case MAILBOX_IOC_RECV_BATCH:
 		return kmb_ioctl_batch(mf, uarg, true, nonblock);
+	case MAILBOX_IOC_SENDV:
+		return kmb_ioctl_vec(mf, uarg, false, nonblock);
+	case MAILBOX_IOC_RECVV:
+		return kmb_ioctl_vec(mf, uarg, true, nonblock);
 	case MAILBOX_IOC_STAT:
 		return kmb_ioctl_stat(mf, uarg);
 	case MAILBOX_IOC_VERSION:
