@@ -220,7 +220,8 @@ static u32 kmb_sendv_place(struct kmb *mb, struct kmb_vec *v, u32 from,
 			continue;
 		}
 		if (mb->depth >= mb->capacity) {
-			v->err = -EAGAIN;
+			/* The first entry as the single call; others -EAGAIN. */
+			v->err = i ? -EAGAIN : v->wait.mode ?: -EAGAIN;
 			break;
 		}
 		kmb_enqueue(mb, msg, false);
@@ -326,8 +327,13 @@ static u32 kmb_recvv_take(struct kmb *mb, struct kmb_vec *v,
 	for (; i < v->count; i++) {
 		w->size = v->e[i].len;
 		msg = kmb_take(mb, w, need, &q);
-		if (IS_ERR_OR_NULL(msg)) {
-			v->err = msg ? PTR_ERR(msg) : -EAGAIN;
+		if (IS_ERR(msg)) {
+			v->err = PTR_ERR(msg);
+			break;
+		}
+		if (!msg) {
+			/* The first entry as the single call; others -EAGAIN. */
+			v->err = i ? -EAGAIN : v->wait.mode ?: -EAGAIN;
 			break;
 		}
 		v->msgs[i] = msg;
@@ -349,9 +355,9 @@ out:
 
 /*
  * Copy out the messages @from..@to of @v with page faults disabled (see
- * kmb_copy_out()): each into its buffer, then the entries' results, and
- * with @umeta each message's description. Returns the index past the
- * last one copied out whole.
+ * kmb_copy_out()): each into its buffer, then its length and priority into
+ * its entry, and with @umeta its description. Returns the index past the
+ * last one copied out whole. @v's entries are left as they were.
  */
 static u32 kmb_recvv_copy(struct kmb_vec *v, u32 from, u32 to,
 			  struct mailbox_vec_entry __user *uvec,
@@ -359,25 +365,26 @@ static u32 kmb_recvv_copy(struct kmb_vec *v, u32 from, u32 to,
 {
 	struct mailbox_vec_meta meta;
 	struct kmb_msg *msg;
+	u32 out[2];
 	u32 i;
 
+	static_assert(offsetofend(struct mailbox_vec_entry, priority) -
+		      offsetof(struct mailbox_vec_entry, len) == sizeof(out));
 	pagefault_disable();
 	for (i = from; i < to; i++) {
 		msg = v->msgs[i];
+		out[0] = msg->len;
+		out[1] = msg->prio;
 		if (copy_to_user(u64_to_user_ptr(v->e[i].buf), msg->data,
-				 msg->len))
+				 msg->len) ||
+		    copy_to_user(&uvec[i].len, out, sizeof(out)))
 			break;
-		v->e[i].len = msg->len;
-		v->e[i].priority = msg->prio;
 		if (umeta) {
 			kmb_fill_vec_meta(&meta, msg);
 			if (copy_to_user(&umeta[i], &meta, sizeof(meta)))
 				break;
 		}
 	}
-	if (i > from && copy_to_user(&uvec[from], &v->e[from],
-				     (i - from) * sizeof(*v->e)))
-		i = from;
 	pagefault_enable();
 	return i;
 }
@@ -403,6 +410,13 @@ static int kmb_recvv_fault_in(struct kmb_vec *v, u32 i, size_t len,
 /*
  * MAILBOX_IOC_RECVV from @mb, a queue or priority mailbox. Returns the
  * entries done; @v->err says why not all.
+ *
+ * Each round takes what it can in one hold of the lock, then copies it out
+ * without faulting. A buffer that is not there ends the round: the
+ * messages not copied out go back first, in order, and the memory is
+ * faulted in, holding no message; then the call goes on from that entry
+ * (sleeping only if it is the first, as @wait allows), or fails it with
+ * -EFAULT when the memory cannot be written.
  */
 static u32 kmb_recvv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 		     struct mailbox_vec_entry __user *uvec,
@@ -412,7 +426,7 @@ static u32 kmb_recvv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 		.task = current,
 		.prio = READ_ONCE(mf->recv_prio),
 	};
-	u32 taken, done, need = 0, i;
+	u32 done = 0, taken, copied, need = 0, i;
 	size_t len;
 	int ret;
 
@@ -420,53 +434,52 @@ static u32 kmb_recvv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 	if (!mb->capacity && !v->wait.mode)
 		kmb_recvv_fault_in(v, 0, min(v->e[0].len, mb->msg_size_max),
 				   uvec, umeta);
-again:
-	taken = kmb_recvv_take(mb, v, &w, 0, &need);
-	if (taken == U32_MAX) {
-		ret = kmb_recv_sleep(mb, &w, &v->wait, v->e[0].len);
-		if (ret == -EMSGSIZE)
-			need = w.size;
-		if (ret) {
-			v->err = ret;
-			taken = 0;
-		} else {
+	for (;;) {
+		taken = kmb_recvv_take(mb, v, &w, done, &need);
+		if (taken == U32_MAX) {
+			ret = kmb_recv_sleep(mb, &w, &v->wait, v->e[0].len);
+			if (ret) {
+				if (ret == -EMSGSIZE)
+					need = w.size;
+				v->err = ret;
+				break;
+			}
 			/* Handed one; then as many as are there at once. */
 			v->msgs[0] = w.msg;
 			v->wait.mode = -EAGAIN;
-			v->err = 0;
 			taken = 1;
 			if (taken < v->count)
 				taken = kmb_recvv_take(mb, v, &w, 1, &need);
 		}
-	}
-	if (!taken) {
-		if (v->err == -EMSGSIZE && put_user(need, &uvec[0].len))
+		if (taken == done)
+			break;
+		copied = kmb_recvv_copy(v, done, taken, uvec, umeta);
+		for (i = done; i < copied; i++) {
+			trace_kmailbox_receive(mb, v->msgs[i]);
+			kmb_msg_delivered(mb, v->msgs[i]);
+		}
+		len = 0;
+		if (copied < taken) {
+			len = v->msgs[copied]->len;
+			kmb_requeue_vec(mb, &v->msgs[copied], taken - copied);
+		}
+		for (i = done; i < copied; i++)
+			kmb_msg_free(v->msgs[i]);
+		done = copied;
+		if (copied == taken)
+			break;
+		if (kmb_recvv_fault_in(v, done, len, uvec, umeta)) {
 			v->err = -EFAULT;
-		return 0;
+			break;
+		}
+		v->err = 0;
+		if (done)
+			v->wait.mode = -EAGAIN;
 	}
-	/* A later entry too small: its length, as a batch entry learns it. */
-	if (v->err == -EMSGSIZE)
-		put_user(need, &uvec[taken].len);
-
-	done = kmb_recvv_copy(v, 0, taken, uvec, umeta);
-	for (i = 0; i < done; i++) {
-		trace_kmailbox_receive(mb, v->msgs[i]);
-		kmb_msg_delivered(mb, v->msgs[i]);
-	}
-	if (done < taken) {
-		len = v->msgs[done]->len;
-		kmb_requeue_vec(mb, &v->msgs[done], taken - done);
+	/* An entry too small learns the length, holding no message. */
+	if (v->err == -EMSGSIZE && put_user(need, &uvec[done].len) && !done)
 		v->err = -EFAULT;
-	}
-	for (i = 0; i < done; i++)
-		kmb_msg_free(v->msgs[i]);
-	if (done || !taken)
-		return done;
-	/* Nothing done: fault in, and start over as @wait allows. */
-	if (kmb_recvv_fault_in(v, 0, len, uvec, umeta))
-		return 0;
-	v->err = 0;
-	goto again;
+	return done;
 }
 
 /* MAILBOX_IOC_SENDV and MAILBOX_IOC_RECVV; see the uapi header. */

@@ -593,9 +593,12 @@ struct mailbox_vec_meta {
  * Receive: the results of the entries done (@len, @priority, and with
  * MAILBOX_VEC_META the @meta entries) are written back; those of the
  * entries not done may have been written too, and mean nothing (but the
- * @len of one that failed with -EMSGSIZE). A receive that meets a buffer it cannot write
- * ends there; when that is the first entry, it faults the memory in and
- * starts over, as MAILBOX_IOC_RECV does.
+ * @len of one that failed with -EMSGSIZE). The messages are copied out
+ * without waiting for the receiver's memory: a buffer that is not there
+ * (a page never touched, or swapped out) puts the messages not yet copied
+ * back, first and in order, then the call faults that memory in and goes
+ * on from that entry, as a batch of MAILBOX_IOC_RECV would; memory that
+ * cannot be written ends the batch with -EFAULT there.
  *
  * The vectored calls take no per-entry flags: not MAILBOX_SEND_WAIT, nor
  * MAILBOX_RECV_PEEK, nor a sender filter or a direct mailbox's pid (use
