@@ -7,9 +7,9 @@
  * bind fails with -EBUSY); MAILBOX_IOC_SEND and MAILBOX_IOC_RECV then move
  * messages through it. On an unbound descriptor, the calls that need a
  * mailbox (SEND, RECV, RECV_BATCH, a SEND_BATCH entry without @to_pid,
- * STAT, SET_POLICY, SET_RECV_PRIO) fail with -EBADFD, and poll() reports
- * EPOLLERR; CREATE, OPEN, UNLINK, OPEN_DIRECT, SEND_TO, VERSION and LIST
- * work.
+ * SENDV, RECVV, STAT, SET_POLICY, SET_RECV_PRIO) fail with -EBADFD, and
+ * poll() reports EPOLLERR; CREATE, OPEN, UNLINK, OPEN_DIRECT, SEND_TO,
+ * VERSION and LIST work.
  *
  * Conventions shared by every ioctl:
  *  - all structures have a fixed size, identical for 32-bit and 64-bit
