@@ -572,11 +572,13 @@ struct mailbox_vec_meta {
  * receiver handed a message, a sender whose message found room) is woken
  * once, when the call drops the lock.
  *
- * The entries are taken in order, and those of one call are neither
- * interleaved with another call's messages nor reordered. Only the first
- * entry may sleep, as @flags and the descriptor allow: when nothing can be
- * done without sleeping, the call sleeps until the first entry can be
- * done, and then does as many more as it can without sleeping. Any other
+ * The entries are taken in order, never reordered. The messages a send
+ * places in one hold of the lock are not interleaved with other senders'
+ * (all of them, unless its first entry had to sleep: that one goes
+ * alone, the others in a second hold). Only the first entry may sleep,
+ * as @flags and the descriptor allow: when nothing can be done without
+ * sleeping, the call sleeps until the first entry can be done, and then
+ * does as many more as it can without sleeping. Any other
  * entry that would sleep ends the batch with -EAGAIN, as does any other
  * error. The call returns the number of entries done when it is at least
  * 1; when the first entry fails it returns that entry's error, as the
