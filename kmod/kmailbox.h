@@ -362,6 +362,13 @@ struct kmb_file {
 	struct kmb_sub sub;
 };
 
+/* The bound mailbox of @mf, or NULL; see struct kmb_file. */
+static inline struct kmb *kmb_of(struct kmb_file *mf)
+{
+	/* Pairs with smp_store_release() in kmb_bind(). */
+	return smp_load_acquire(&mf->mbox);
+}
+
 /*
  * Tasks to wake once the mailbox lock is dropped, each with a reference
  * held. When it is full, further tasks are woken at once, under the lock,
@@ -402,7 +409,8 @@ struct kmb_wait {
  *   names.c      create/open/unlink by name, binding, closing
  *   direct.c     direct mailboxes by pid (calls names.c, send.c)
  *   info.c       /proc/mailboxes, STAT, LIST, fdinfo
- *   main.c       the device, ioctl dispatch, batches, parameters
+ *   batch.c      the ioctls that move messages: single, batches, vectored
+ *   main.c       the device, ioctl dispatch, parameters
  */
 
 /* quota.c */
@@ -449,6 +457,8 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head);
 void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg);
 ktime_t kmb_time_from_user(ktime_t t);
 void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg);
+void kmb_fill_vec_meta(struct mailbox_vec_meta *meta,
+		       const struct kmb_msg *msg);
 int kmb_copy_out(struct mailbox_recv *args, struct mailbox_recv __user *uarg,
 		 const struct kmb_msg *msg);
 int kmb_fault_in(const struct mailbox_recv *args,
@@ -495,6 +505,7 @@ bool kmb_hand_off(struct kmb *mb, struct kmb_msg *msg, bool fail_small,
 struct kmb_waiter *kmb_pop_sender(struct kmb *mb);
 void kmb_refill(struct kmb *mb, struct kmb_wake_q *q);
 void kmb_requeue(struct kmb *mb, struct kmb_msg *msg);
+void kmb_requeue_vec(struct kmb *mb, struct kmb_msg **msgs, u32 n);
 
 /* trace.c: events around a sleep (kmailbox_trace.h has the others). */
 #define KMB_TRACE_SEND	0
@@ -534,6 +545,8 @@ int kmb_send(struct kmb_file *mf, struct mailbox_send *args, bool nonblock);
 /* recv.c */
 struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
 			 struct kmb_waiter **holder);
+struct kmb_msg *kmb_take(struct kmb *mb, const struct kmb_waiter *r,
+			 u32 *need, struct kmb_wake_q *q);
 int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	     struct mailbox_recv __user *uarg, bool nonblock);
 
@@ -565,5 +578,22 @@ void kmb_fill_info(struct kmb *mb, const struct kmb_file *mf,
 		   struct mailbox_info *info);
 long kmb_ioc_list(struct mailbox_list __user *uarg);
 void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf);
+
+/* batch.c */
+/* Where a send goes. */
+enum kmb_send_target {
+	KMB_TO_BOUND,		/* MAILBOX_IOC_SEND: the bound mailbox */
+	KMB_TO_PID,		/* MAILBOX_IOC_SEND_TO: a direct mailbox */
+	KMB_TO_EITHER,		/* a batch entry: by its to_pid */
+};
+
+long kmb_ioctl_send(struct kmb_file *mf, struct mailbox_send __user *uarg,
+		    enum kmb_send_target target, bool nonblock);
+long kmb_ioctl_recv(struct kmb_file *mf, struct mailbox_recv __user *uarg,
+		    bool nonblock);
+long kmb_ioctl_batch(struct kmb_file *mf, struct mailbox_batch __user *uarg,
+		     bool recv, bool nonblock);
+long kmb_ioctl_vec(struct kmb_file *mf, struct mailbox_vec __user *uarg,
+		   bool recv, bool nonblock);
 
 #endif /* _KMAILBOX_H */

@@ -32,6 +32,9 @@ static_assert(sizeof(struct mailbox_recv_prio) == 16);
 static_assert(sizeof(struct mailbox_version) == 40);
 static_assert(sizeof(struct mailbox_batch) == 40);
 static_assert(sizeof(struct mailbox_list) == 128);
+static_assert(sizeof(struct mailbox_vec) == 56);
+static_assert(sizeof(struct mailbox_vec_entry) == 16);
+static_assert(sizeof(struct mailbox_vec_meta) == 16);
 
 /* Kbuild passes the numbers of the top-level VERSION file. */
 #define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
@@ -51,7 +54,9 @@ static_assert(sizeof(struct mailbox_list) == 128);
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_VERSION)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SEND_BATCH)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV_BATCH)) | \
-		     BIT_ULL(_IOC_NR(MAILBOX_IOC_LIST)))
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_LIST)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SENDV)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECVV)))
 
 unsigned int kmb_max_mailboxes = 4096;
 module_param_named(max_mailboxes, kmb_max_mailboxes, uint, 0644);
@@ -108,13 +113,6 @@ static int kmb_fop_flush(struct file *file, fl_owner_t id)
 	return 0;
 }
 
-/* The bound mailbox of @mf, or NULL; see struct kmb_file. */
-static struct kmb *kmb_of(struct kmb_file *mf)
-{
-	/* Pairs with smp_store_release() in kmb_bind(). */
-	return smp_load_acquire(&mf->mbox);
-}
-
 /* The arguments of the ioctls that only read theirs. */
 union kmb_ioc_in {
 	struct mailbox_create create;
@@ -161,107 +159,6 @@ static long kmb_ioctl_in(struct kmb_file *mf, unsigned int cmd,
 	if (cmd == MAILBOX_IOC_SET_POLICY)
 		return kmb_ioc_set_policy(mf, &in.policy);
 	return kmb_set_recv_prio(mf, &in.recv_prio);
-}
-
-/* Where a send goes. */
-enum kmb_send_target {
-	KMB_TO_BOUND,		/* MAILBOX_IOC_SEND: the bound mailbox */
-	KMB_TO_PID,		/* MAILBOX_IOC_SEND_TO: a direct mailbox */
-	KMB_TO_EITHER,		/* a batch entry: by its to_pid */
-};
-
-static long kmb_ioctl_send(struct kmb_file *mf,
-			   struct mailbox_send __user *uarg,
-			   enum kmb_send_target target, bool nonblock)
-{
-	struct mailbox_send args;
-	bool to;
-	int ret;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	to = target == KMB_TO_PID || (target == KMB_TO_EITHER && args.to_pid);
-	if (!to && !kmb_of(mf))
-		return -EBADFD;
-	/*
-	 * Fail before sending, not after, if the results cannot be stored.
-	 * What is written back is what was read: a send that fails, bad
-	 * input first of all, leaves the caller's struct as it was.
-	 */
-	if (put_user(args.receiver_pid, &uarg->receiver_pid) ||
-	    put_user(args.receivers, &uarg->receivers))
-		return -EFAULT;
-	if (to)
-		ret = kmb_send_to(mf, &args, nonblock);
-	else
-		ret = kmb_send(mf, &args, nonblock);
-	/*
-	 * The results were writable before the send; should they no longer
-	 * be, the message is sent all the same: say so, not -EFAULT, lest
-	 * the caller send it again.
-	 */
-	if (!ret && (put_user(args.receiver_pid, &uarg->receiver_pid) ||
-		     put_user(args.receivers, &uarg->receivers)))
-		return 0;
-	return ret;
-}
-
-static long kmb_ioctl_recv(struct kmb_file *mf,
-			   struct mailbox_recv __user *uarg, bool nonblock)
-{
-	struct mailbox_recv args;
-
-	if (copy_from_user(&args, uarg, sizeof(args)))
-		return -EFAULT;
-	if (!kmb_of(mf))
-		return -EBADFD;
-	return kmb_recv(mf, &args, uarg, nonblock);
-}
-
-/* MAILBOX_IOC_SEND_BATCH and MAILBOX_IOC_RECV_BATCH; see the uapi header. */
-static long kmb_ioctl_batch(struct kmb_file *mf,
-			    struct mailbox_batch __user *uarg, bool recv,
-			    bool nonblock)
-{
-	struct mailbox_send __user *sends;
-	struct mailbox_recv __user *recvs;
-	struct mailbox_batch b;
-	long ret = 0;
-	u32 i;
-
-	if (copy_from_user(&b, uarg, sizeof(b)))
-		return -EFAULT;
-	if (recv && !kmb_of(mf))
-		return -EBADFD;
-	if (!b.count || b.count > MAILBOX_BATCH_MAX || b.flags || b.done ||
-	    b.error || memchr_inv(b.reserved, 0, sizeof(b.reserved)))
-		return -EINVAL;
-	/* Fail before moving anything if the results cannot be stored. */
-	if (put_user(0, &uarg->done) || put_user(0, &uarg->error))
-		return -EFAULT;
-	sends = u64_to_user_ptr(b.msgs);
-	recvs = u64_to_user_ptr(b.msgs);
-	for (i = 0; i < b.count; i++) {
-		/*
-		 * Only the first entry may sleep. The tasks an entry wakes
-		 * are woken at once, not at the batch's end: a later entry
-		 * may fault or wait for a lock, and a task whose wait has
-		 * ended must not wait for that too.
-		 */
-		if (recv)
-			ret = kmb_ioctl_recv(mf, &recvs[i], nonblock || i);
-		else
-			ret = kmb_ioctl_send(mf, &sends[i], KMB_TO_EITHER,
-					     nonblock || i);
-		if (ret < 0)
-			break;
-	}
-	if (!i)
-		return ret;
-	/* As for a send: entries were done, whatever happens to @uarg now. */
-	if (!put_user(i, &uarg->done))
-		put_user(i < b.count ? (s32)ret : 0, &uarg->error);
-	return i;
 }
 
 static long kmb_ioctl_stat(struct kmb_file *mf, void __user *uarg)
@@ -315,6 +212,10 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 		return kmb_ioctl_batch(mf, uarg, false, nonblock);
 	case MAILBOX_IOC_RECV_BATCH:
 		return kmb_ioctl_batch(mf, uarg, true, nonblock);
+	case MAILBOX_IOC_SENDV:
+		return kmb_ioctl_vec(mf, uarg, false, nonblock);
+	case MAILBOX_IOC_RECVV:
+		return kmb_ioctl_vec(mf, uarg, true, nonblock);
 	case MAILBOX_IOC_STAT:
 		return kmb_ioctl_stat(mf, uarg);
 	case MAILBOX_IOC_VERSION:

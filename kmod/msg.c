@@ -180,6 +180,19 @@ void kmb_fill_recv(struct mailbox_recv *args, const struct kmb_msg *msg)
 }
 
 /**
+ * kmb_fill_vec_meta() - describe a message to a MAILBOX_VEC_META receiver
+ * @meta: filled, as kmb_fill_recv() fills the same fields.
+ * @msg: the message.
+ */
+void kmb_fill_vec_meta(struct mailbox_vec_meta *meta,
+		       const struct kmb_msg *msg)
+{
+	meta->sender_pid = pid_vnr(msg->sender);
+	meta->sender_uid = from_kuid_munged(current_user_ns(), msg->user->uid);
+	meta->send_time_ns = kmb_time_to_user(msg->time);
+}
+
+/**
  * kmb_copy_out() - copy a message and its description to its receiver,
  * with page faults disabled
  * @args: the receive's arguments, filled by kmb_fill_recv().

@@ -66,13 +66,19 @@ struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
 	return best->msg;
 }
 
-/*
- * Take the next message for receiver @r (see kmb_next()). Returns NULL
- * when there is none, ERR_PTR(-EMSGSIZE) with the length in *@need when it
- * does not fit @r's buffer.
+/**
+ * kmb_take() - take the next message for receiver @r (see kmb_next())
+ * @mb: the mailbox, a queue or priority one; its lock is held.
+ * @r: the receiver: its filter and buffer size.
+ * @need: set to the message's length when it does not fit.
+ * @q: collects the sleeping senders to wake (their messages refilled the
+ *	slot, or the one taken was theirs).
+ *
+ * Return: the message, NULL when there is none, or ERR_PTR(-EMSGSIZE)
+ * when it does not fit @r's buffer.
  */
-static struct kmb_msg *kmb_take(struct kmb *mb, const struct kmb_waiter *r,
-				u32 *need, struct kmb_wake_q *q)
+struct kmb_msg *kmb_take(struct kmb *mb, const struct kmb_waiter *r,
+			 u32 *need, struct kmb_wake_q *q)
 {
 	struct kmb_waiter *s;
 	struct kmb_msg *msg = kmb_next(mb, r, &s);

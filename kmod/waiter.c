@@ -427,3 +427,50 @@ void kmb_requeue(struct kmb *mb, struct kmb_msg *msg)
 	kmb_unlock_wake(mb, &q);
 	kmb_poll_wake(mb);
 }
+
+/**
+ * kmb_requeue_vec() - put back the messages a vectored receive took and
+ * could not copy out
+ * @mb: the mailbox; its lock is not held.
+ * @msgs: the messages, in the order they were taken.
+ * @n: how many.
+ *
+ * As kmb_requeue() for each, in one hold of the lock, so that they go
+ * back first in the mailbox in the order they had: each is offered to the
+ * sleeping receivers in turn (one may have come since, wanting it); those
+ * none takes are put back at the head of the queue, the last first.
+ */
+void kmb_requeue_vec(struct kmb *mb, struct kmb_msg **msgs, u32 n)
+{
+	struct kmb_wake_q q = { 0 };
+	LIST_HEAD(back);
+	LIST_HEAD(freeq);
+	struct kmb_msg *msg, *tmp;
+	u32 i;
+
+	spin_lock(&mb->lock);
+	for (i = 0; i < n; i++) {
+		msg = msgs[i];
+		mb->received--;
+		if (mb->dead) {
+			mb->dropped++;
+			if (msg->sync) {
+				kmb_wake_waiter(&q, msg->sync, mb->dead_err);
+				msg->sync = NULL;
+			}
+			list_add_tail(&msg->node, &freeq);
+		} else if (!kmb_hand_off(mb, msg, true, &q)) {
+			list_add_tail(&msg->node, &back);
+		}
+	}
+	list_for_each_entry_safe_reverse(msg, tmp, &back, node) {
+		list_del(&msg->node);
+		kmb_enqueue(mb, msg, true);
+		/* Not final: the sender may take its message back again. */
+		if (msg->sync)
+			kmb_wake_waiter(&q, msg->sync, KMB_QUEUED);
+	}
+	kmb_unlock_wake(mb, &q);
+	kmb_poll_wake(mb);
+	kmb_free_msgs(&freeq);
+}

@@ -784,7 +784,10 @@ int mbox_module_version(struct mbox_version *v)
 	return 0;
 }
 
-/* Entries per MAILBOX_IOC_*_BATCH call: on the stack, 3.5 and 4.5 KiB. */
+/*
+ * Entries per MAILBOX_IOC_*_BATCH call (on the stack, 3.5 and 4.5 KiB), and
+ * per MAILBOX_IOC_SENDV or RECVV call (1 KiB).
+ */
 #define BATCH_CHUNK	64
 
 /*
@@ -839,8 +842,7 @@ static unsigned int batch_count(unsigned int n, unsigned int done)
 	return n - done < BATCH_CHUNK ? n - done : BATCH_CHUNK;
 }
 
-MBOX_EXPORT
-int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
+static int send_batch_old(int fd, const struct mbox_vec *vec, unsigned int n,
 		    unsigned int flags, const struct timespec *deadline)
 {
 	struct mailbox_send s[BATCH_CHUNK];
@@ -877,8 +879,7 @@ int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
 	return (int)done;
 }
 
-MBOX_EXPORT
-int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
+static int receive_batch_old(int fd, struct mbox_vec *vec, unsigned int n,
 		       unsigned int flags, const struct timespec *deadline)
 {
 	struct mailbox_recv r[BATCH_CHUNK];
@@ -907,6 +908,143 @@ int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
 			break;
 	}
 	return (int)done;
+}
+
+/*
+ * Whether the module has MAILBOX_IOC_SENDV and MAILBOX_IOC_RECVV: 0 not
+ * known yet, 1 yes, -1 no (it answered -ENOTTY: older than 1.4).
+ */
+static int vec_ioctls;
+
+/*
+ * Run one MAILBOX_IOC_SENDV or RECVV of @count entries at @e, @done
+ * entries of the caller's batch being done already; as batch_ioctl().
+ * -ENOTTY when the module has no vectored calls.
+ */
+static int vec_ioctl(int fd, unsigned long cmd, struct mailbox_vec_entry *e,
+		     unsigned int count, unsigned int done, unsigned int flags,
+		     const struct timespec *deadline)
+{
+	struct mailbox_vec v;
+	int ret;
+
+	memset(&v, 0, sizeof(v));
+	ret = batch_wait(flags, deadline, !done, &v.flags, &v.deadline_ns);
+	if (ret)
+		return ret;
+	v.vec = (uint64_t)(uintptr_t)e;
+	v.count = count;
+	ret = mbox_ioctl(fd, cmd, &v);
+	if (ret == -ENOTTY)
+		__atomic_store_n(&vec_ioctls, -1, __ATOMIC_RELAXED);
+	else if (ret != -EOPNOTSUPP)
+		__atomic_store_n(&vec_ioctls, 1, __ATOMIC_RELAXED);
+	return ret;
+}
+
+/*
+ * mbox_send_batch() with MAILBOX_IOC_SENDV, @BATCH_CHUNK entries (1 KiB)
+ * at a time; -ENOTTY before anything is sent when the module lacks it.
+ */
+static int send_batch_vec(int fd, const struct mbox_vec *vec, unsigned int n,
+			  unsigned int flags, const struct timespec *deadline)
+{
+	struct mailbox_vec_entry e[BATCH_CHUNK];
+	unsigned int done = 0, count, i;
+	int ret;
+
+	while (done < n) {
+		count = batch_count(n, done);
+		for (i = 0; i < count; i++) {
+			/* Too long for any mailbox: the batch ends before it. */
+			if (vec[done + i].len > UINT32_MAX)
+				break;
+			e[i].buf = (uint64_t)(uintptr_t)vec[done + i].buf;
+			e[i].len = (uint32_t)vec[done + i].len;
+			e[i].priority = 0;
+		}
+		if (!i)
+			return done ? (int)done : -EMSGSIZE;
+		if (i < count) {
+			/* Send those before it; the next call reports it. */
+			count = i;
+			n = done + i;
+		}
+		ret = vec_ioctl(fd, MAILBOX_IOC_SENDV, e, count, done, flags,
+				deadline);
+		if (ret < 0)
+			return done ? (int)done : ret;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < count)
+			break;
+	}
+	return (int)done;
+}
+
+/*
+ * mbox_receive_batch() with MAILBOX_IOC_RECVV; -ENOTTY (the module lacks
+ * it) or -EOPNOTSUPP (a broadcast mailbox) before anything is received.
+ */
+static int receive_batch_vec(int fd, struct mbox_vec *vec, unsigned int n,
+			     unsigned int flags,
+			     const struct timespec *deadline)
+{
+	struct mailbox_vec_entry e[BATCH_CHUNK];
+	unsigned int done = 0, count, i;
+	int ret;
+
+	while (done < n) {
+		count = batch_count(n, done);
+		for (i = 0; i < count; i++) {
+			e[i].buf = (uint64_t)(uintptr_t)vec[done + i].buf;
+			e[i].len = buffer_size(vec[done + i].len);
+			e[i].priority = 0;
+		}
+		ret = vec_ioctl(fd, MAILBOX_IOC_RECVV, e, count, done, flags,
+				deadline);
+		if (ret == -EMSGSIZE && !done)
+			vec[0].len = e[0].len;
+		if (ret < 0)
+			return done ? (int)done : ret;
+		for (i = 0; i < (unsigned int)ret; i++)
+			vec[done + i].len = e[i].len;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < count)
+			break;
+	}
+	return (int)done;
+}
+
+MBOX_EXPORT
+int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
+		    unsigned int flags, const struct timespec *deadline)
+{
+	int ret;
+
+	if (!vec || !n || n > INT_MAX)
+		return -EINVAL;
+	if (__atomic_load_n(&vec_ioctls, __ATOMIC_RELAXED) >= 0) {
+		ret = send_batch_vec(fd, vec, n, flags, deadline);
+		if (ret != -ENOTTY)
+			return ret;
+	}
+	return send_batch_old(fd, vec, n, flags, deadline);
+}
+
+MBOX_EXPORT
+int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
+		       unsigned int flags, const struct timespec *deadline)
+{
+	int ret;
+
+	if (!vec || !n || n > INT_MAX)
+		return -EINVAL;
+	if (__atomic_load_n(&vec_ioctls, __ATOMIC_RELAXED) >= 0) {
+		ret = receive_batch_vec(fd, vec, n, flags, deadline);
+		if (ret != -ENOTTY && ret != -EOPNOTSUPP)
+			return ret;
+	}
+	return receive_batch_old(fd, vec, n, flags, deadline);
 }
 
 /* Entries per MAILBOX_IOC_LIST call: on the stack, 2.9 KiB. */

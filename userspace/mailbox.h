@@ -781,8 +781,9 @@ struct mbox_vec {
  * others are sent only as long as they need no sleep: the call returns
  * when the mailbox is full, having sent what fitted. Every message sent
  * is sent whole; those not sent were not (a later call sends them, or
- * reports why it cannot). Uses MAILBOX_IOC_SEND_BATCH, 64 messages per
- * system call. Since 1.2.
+ * reports why it cannot). Uses MAILBOX_IOC_SENDV, 64 messages per system
+ * call, placed in the mailbox in one hold of its lock (a module older
+ * than 1.4: MAILBOX_IOC_SEND_BATCH, as many). Since 1.2.
  *
  * Return: the number of messages sent (1 to @n), or -errno when not even
  * the first was, as for mbox_sendx(), and -EINVAL (@vec NULL, @n 0, bad
@@ -804,8 +805,10 @@ int mbox_send_batch(int fd, const struct mbox_vec *vec, unsigned int n,
  * sleeping until there is one unless @flags or the descriptor say
  * otherwise; then as many more as are there at once, up to @n. A message
  * too big for its buffer ends the batch and stays first in the mailbox;
- * so does a buffer that cannot be written. Uses MAILBOX_IOC_RECV_BATCH,
- * 64 messages per system call. Since 1.2.
+ * so does a buffer that cannot be written. Uses MAILBOX_IOC_RECVV, 64
+ * messages per system call, taken in one hold of the mailbox's lock (a
+ * broadcast mailbox, or a module older than 1.4: MAILBOX_IOC_RECV_BATCH,
+ * as many). Since 1.2.
  *
  * Return: the number of messages received (1 to @n), or -errno when not
  * even the first was, as for mbox_receivex() (on -EMSGSIZE, vec[0].len is

@@ -7,9 +7,9 @@
  * bind fails with -EBUSY); MAILBOX_IOC_SEND and MAILBOX_IOC_RECV then move
  * messages through it. On an unbound descriptor, the calls that need a
  * mailbox (SEND, RECV, RECV_BATCH, a SEND_BATCH entry without @to_pid,
- * STAT, SET_POLICY, SET_RECV_PRIO) fail with -EBADFD, and poll() reports
- * EPOLLERR; CREATE, OPEN, UNLINK, OPEN_DIRECT, SEND_TO, VERSION and LIST
- * work.
+ * SENDV, RECVV, STAT, SET_POLICY, SET_RECV_PRIO) fail with -EBADFD, and
+ * poll() reports EPOLLERR; CREATE, OPEN, UNLINK, OPEN_DIRECT, SEND_TO,
+ * VERSION and LIST work.
  *
  * Conventions shared by every ioctl:
  *  - all structures have a fixed size, identical for 32-bit and 64-bit
@@ -513,6 +513,113 @@ struct mailbox_batch {
 	__u64 reserved[2];
 };
 
+/* struct mailbox_vec.flags, MAILBOX_IOC_RECVV only */
+#define MAILBOX_VEC_META	0x10		/* fill the @meta array */
+
+/**
+ * struct mailbox_vec_entry - one message of a vectored call
+ * @buf: user address of the message (MAILBOX_IOC_SENDV) or of the buffer
+ *	for it (MAILBOX_IOC_RECVV); may be 0 when @len is 0.
+ * @len: send: the message's length, 0 up to the mailbox's msg_size_max.
+ *	Receive: in, the buffer's size; out, the length of the message
+ *	received into it; for the entry that failed with -EMSGSIZE, the
+ *	length of the message that did not fit.
+ * @priority: send: the message's priority, 0 to MAILBOX_PRIO_MAX on a
+ *	MAILBOX_DELIVER_PRIORITY mailbox, zero on others. Receive: ignored
+ *	in; out, the message's priority.
+ */
+struct mailbox_vec_entry {
+	__u64 buf;
+	__u32 len;
+	__u32 priority;
+};
+
+/**
+ * struct mailbox_vec_meta - who sent a message received by MAILBOX_IOC_RECVV
+ * @sender_pid: as struct mailbox_recv.sender_pid.
+ * @sender_uid: as struct mailbox_recv.sender_uid.
+ * @send_time_ns: as struct mailbox_recv.send_time_ns.
+ */
+struct mailbox_vec_meta {
+	__s32 sender_pid;
+	__u32 sender_uid;
+	__u64 send_time_ns;
+};
+
+/**
+ * struct mailbox_vec - a vectored send or receive
+ * @vec: user address of @count struct mailbox_vec_entry.
+ * @meta: MAILBOX_IOC_RECVV with MAILBOX_VEC_META: user address of @count
+ *	struct mailbox_vec_meta, entry i describing the message of @vec
+ *	entry i. Otherwise zero.
+ * @count: entries, 1 to MAILBOX_BATCH_MAX.
+ * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), for the first
+ *	entry; MAILBOX_VEC_META (receive only). A descriptor opened with
+ *	O_NONBLOCK is always non-blocking.
+ * @deadline_ns: with MAILBOX_DEADLINE, as for struct mailbox_send;
+ *	otherwise zero.
+ * @done: out: the entries done; must be zero.
+ * @error: out: 0 when all @count were done, else the negative errno that
+ *	entry @done failed with (-EAGAIN: it would have slept); must be zero.
+ * @reserved: must be zero.
+ *
+ * The vectored calls move the same messages as MAILBOX_IOC_SEND_BATCH and
+ * MAILBOX_IOC_RECV_BATCH, with the same outcome, at a fraction of the
+ * cost: the entries are copied in at once, 16 bytes each; a send copies
+ * every message in before it takes the mailbox lock, and then places all
+ * it can in one hold of the lock; a receive takes all it can in one hold
+ * of the lock and then copies them out. Each task a call wakes (a
+ * receiver handed a message, a sender whose message found room) is woken
+ * once, when the call drops the lock.
+ *
+ * The entries are taken in order, never reordered. The messages a send
+ * places in one hold of the lock are not interleaved with other senders'
+ * (all of them, unless its first entry had to sleep: that one goes
+ * alone, the others in a second hold). Only the first entry may sleep,
+ * as @flags and the descriptor allow: when nothing can be done without
+ * sleeping, the call sleeps until the first entry can be done, and then
+ * does as many more as it can without sleeping. Any other
+ * entry that would sleep ends the batch with -EAGAIN, as does any other
+ * error. The call returns the number of entries done when it is at least
+ * 1; when the first entry fails it returns that entry's error, as the
+ * single call would, and then nothing was sent or received and @done and
+ * @error are as they were. A failed entry
+ * has no effect: a message that was not sent is nobody's, one that could
+ * not be received (too big for its buffer, -EMSGSIZE; a buffer that
+ * cannot be written, -EFAULT) stays first in the mailbox, before the
+ * messages of the entries after it, all in their order. Once an entry is
+ * done it counts, even should @vec, @meta, @done or @error turn
+ * unwritable meanwhile (@done and @error were checked writable first):
+ * the call never reports -EFAULT for messages it moved.
+ *
+ * Receive: the results of the entries done (@len, @priority, and with
+ * MAILBOX_VEC_META the @meta entries) are written back; those of the
+ * entries not done may have been written too, and mean nothing (but the
+ * @len of one that failed with -EMSGSIZE). The messages are copied out
+ * without waiting for the receiver's memory: a buffer that is not there
+ * (a page never touched, or swapped out) puts the messages not yet copied
+ * back, first and in order, then the call faults that memory in and goes
+ * on from that entry, as a batch of MAILBOX_IOC_RECV would; memory that
+ * cannot be written ends the batch with -EFAULT there.
+ *
+ * The vectored calls take no per-entry flags: not MAILBOX_SEND_WAIT, nor
+ * MAILBOX_RECV_PEEK, nor a sender filter or a direct mailbox's pid (use
+ * the batches, or the single calls, for those); they work on the bound
+ * mailbox. On a broadcast mailbox or a rendezvous (capacity 0) a vectored
+ * send sends entry by entry, as MAILBOX_IOC_SEND_BATCH does; a vectored
+ * receive from a broadcast mailbox fails with -EOPNOTSUPP.
+ */
+struct mailbox_vec {
+	__u64 vec;
+	__u64 meta;
+	__u32 count;
+	__u32 flags;
+	__u64 deadline_ns;
+	__u32 done;
+	__s32 error;
+	__u64 reserved[2];
+};
+
 /**
  * struct mailbox_version - what the loaded module is and can do
  * @major: incompatible changes (none so far: 1).
@@ -697,5 +804,21 @@ struct mailbox_list {
  * mailbox is called so), -EFAULT, -ENOMEM. Since 1.3.
  */
 #define MAILBOX_IOC_LIST	_IOWR(MAILBOX_IOC_MAGIC, 0x0d, struct mailbox_list)
+
+/**
+ * MAILBOX_IOC_SENDV - send up to @count messages into the bound mailbox;
+ * see struct mailbox_vec. Returns the number sent (at least 1). Errors:
+ * those of MAILBOX_IOC_SEND for the first entry; -EINVAL (bad @count,
+ * @flags, @meta, reserved fields, a @priority too high), -EFAULT (@vec or
+ * the struct itself unreadable or unwritable; nothing was sent). Since 1.4.
+ */
+#define MAILBOX_IOC_SENDV	_IOWR(MAILBOX_IOC_MAGIC, 0x10, struct mailbox_vec)
+/**
+ * MAILBOX_IOC_RECVV - receive up to @count messages from the bound mailbox;
+ * see struct mailbox_vec. Returns the number received (at least 1).
+ * Errors: those of MAILBOX_IOC_RECV for the first entry; -EOPNOTSUPP (a
+ * broadcast mailbox), -EINVAL, -EFAULT as for MAILBOX_IOC_SENDV. Since 1.4.
+ */
+#define MAILBOX_IOC_RECVV	_IOWR(MAILBOX_IOC_MAGIC, 0x11, struct mailbox_vec)
 
 #endif /* _UAPI_LINUX_KMAILBOX_H */
