@@ -300,9 +300,10 @@ long kmb_ioc_map(struct kmb_file *mf, struct kmb *mb,
 
 /*
  * Sleep until kmb_ring_ready() says @role may go on. The caller has
- * stored 1 in its waiting flag, issued a full barrier and seen the ring
- * empty (full); the other side stores its index, issues a full barrier,
- * loads that flag and, seeing it set, wakes &struct kmb.poll_wq.
+ * stored 1 in its waiting flag @flag, issued a full barrier and seen the
+ * ring empty (full); the other side stores its index, issues a full
+ * barrier, loads that flag (or exchanges it with 0) and, finding it set,
+ * wakes &struct kmb.poll_wq.
  *
  * Why no wake-up is lost: this task queues itself on the waitqueue and
  * sets its state (prepare_to_wait(), under the waitqueue's lock and with
@@ -317,7 +318,8 @@ long kmb_ioc_map(struct kmb_file *mf, struct kmb *mb,
  * own re-check, after its barrier, saw the new index and it did not
  * sleep. wq_has_sleeper() on the waker's side is the same pattern.
  */
-static int kmb_ring_sleep(struct kmb *mb, u32 role, struct kmb_wait *wait)
+static int kmb_ring_sleep(struct kmb *mb, u32 role, u32 *flag,
+			  struct kmb_wait *wait)
 {
 	DEFINE_WAIT(entry);
 	bool expired = false, counted = false;
@@ -325,6 +327,14 @@ static int kmb_ring_sleep(struct kmb *mb, u32 role, struct kmb_wait *wait)
 
 	for (;;) {
 		prepare_to_wait(&mb->poll_wq, &entry, TASK_INTERRUPTIBLE);
+		/*
+		 * A waker may have cleared the flag when it woke this task
+		 * (see the uapi header): set it again before each look, so
+		 * that a sleep after a wake-up that found the ring not yet
+		 * ready is announced as the first was.
+		 */
+		WRITE_ONCE(*flag, 1);
+		smp_mb();	/* the flag before the indices */
 		spin_lock(&mb->lock);
 		ret = kmb_ring_ready(mb, role);
 		if (ret == 1 && !wait->mode && !counted) {
@@ -413,7 +423,7 @@ long kmb_ioc_map_wait(struct kmb_file *mf, struct kmb *mb,
 	ret = kmb_wait_init(&wait, args.flags, args.deadline_ns, nonblock);
 	if (ret)
 		return ret;
-	ret = kmb_ring_sleep(mb, role, &wait);
+	ret = kmb_ring_sleep(mb, role, flag, &wait);
 	/* As documented: the caller's flag is clear when the wait returns. */
 	WRITE_ONCE(*flag, 0);
 	return ret;

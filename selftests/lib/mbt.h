@@ -352,6 +352,7 @@ struct mbt_state {
 	uint32_t senders_waiting, receivers_waiting;
 	uint32_t state;		/* MAILBOX_STATE_* */
 	uint32_t owner;		/* MBT_OWNER_* */
+	bool mapped;		/* MAILBOX_INFO_MAPPED, "mapped" in /proc */
 	uint32_t delivery;	/* MAILBOX_DELIVER_* */
 	/* the sleeping receivers' priorities, in the order they are served */
 	uint32_t nwaiters;

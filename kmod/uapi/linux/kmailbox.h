@@ -758,7 +758,11 @@ struct mailbox_list {
  *    MAILBOX_MAP_WAIT_DATA, else store 0 to @consumer_waiting itself.
  *  - producer, after publishing head: full barrier, then if
  *    @consumer_waiting is non-zero, MAILBOX_IOC_MAP_WAIT with
- *    MAILBOX_MAP_WAKE_CONSUMER.
+ *    MAILBOX_MAP_WAKE_CONSUMER. It may clear the flag as it reads it (an
+ *    atomic exchange with 0), so that only the first publish after the
+ *    consumer went to sleep pays for the call: the kernel sets the flag
+ *    to 1 again (with a full barrier) before each look at the indices
+ *    while the consumer sleeps.
  *  - symmetrically, the producer with the ring full sets
  *    @producer_waiting and waits with MAILBOX_MAP_WAIT_SPACE, and the
  *    consumer, after storing tail, wakes it with MAILBOX_MAP_WAKE_PRODUCER
@@ -769,7 +773,8 @@ struct mailbox_list {
  * sleep, or the waker sees the flag and wakes it; the kernel's wait looks
  * at the indices after queueing itself, so a wake that comes before the
  * sleep is not lost either. The kernel stores 0 to the caller's flag
- * whenever MAILBOX_MAP_WAIT_DATA/_SPACE returns.
+ * whenever MAILBOX_MAP_WAIT_DATA/_SPACE returns. A poll() waiter sets its
+ * flag as a sleeper does before each poll(), and clears it afterwards.
  *
  * The kernel trusts nothing in the mapping: it reads only @head and @tail,
  * and only from its own mapping of the page. A ring whose indices are
