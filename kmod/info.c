@@ -357,5 +357,12 @@ void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf)
 	spin_unlock(&mb->lock);
 	if (mf->subscribed)
 		seq_printf(m, "backlog:\t%u\n", backlog);
+	if (mb->ring) {
+		u32 role = READ_ONCE(mf->map_role);
+
+		seq_printf(m, "map_role:\t%s\n",
+			   role == MAILBOX_MAP_PRODUCER ? "producer" :
+			   role == MAILBOX_MAP_CONSUMER ? "consumer" : "-");
+	}
 	seq_printf(m, "dropped:\t%llu\n", dropped);
 }

@@ -143,6 +143,10 @@ TEST_F(mbox, roles)
 	EXPECT_EQ(-EBUSY, claim(tx, MAILBOX_MAP_PRODUCER));
 	EXPECT_EQ(0, claim(b, MAILBOX_MAP_CONSUMER));
 	EXPECT_EQ(-EBUSY, claim(b, MAILBOX_MAP_CONSUMER));
+	EXPECT_TRUE(mbt_fdinfo_has(a, "map_role", "producer"));
+	EXPECT_TRUE(mbt_fdinfo_has(b, "map_role", "consumer"));
+	EXPECT_TRUE(mbt_fdinfo_has(tx, "map_role", "-"));
+	EXPECT_FALSE(mbt_fdinfo_has(plain, "map_role", "-"));
 
 	/* Each op on its own role's descriptor only. */
 	EXPECT_EQ(0, mbt_map_wait(a, MAILBOX_MAP_WAKE_CONSUMER, 0, 0));
