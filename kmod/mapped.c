@@ -366,6 +366,14 @@ static int kmb_ring_sleep(struct kmb *mb, u32 role, u32 *flag,
 	return ret;
 }
 
+/* A wake-up: the sleeper of the other role and the pollers of @events. */
+static void kmb_ring_wake(struct kmb *mb, __poll_t events)
+{
+	/* The barrier of wq_has_sleeper(): see kmb_ring_sleep(). */
+	if (wq_has_sleeper(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, events);
+}
+
 /**
  * kmb_ioc_map_wait() - MAILBOX_IOC_MAP_WAIT
  * @mf: the descriptor.
@@ -393,17 +401,18 @@ long kmb_ioc_map_wait(struct kmb_file *mf, struct kmb *mb,
 		return -EINVAL;
 	switch (args.op) {
 	case MAILBOX_MAP_WAKE_CONSUMER:
+		if (args.flags || args.deadline_ns)
+			return -EINVAL;
+		if (role != MAILBOX_MAP_PRODUCER)
+			return -EBADF;
+		kmb_ring_wake(mb, EPOLLIN | EPOLLRDNORM);
+		return 0;
 	case MAILBOX_MAP_WAKE_PRODUCER:
 		if (args.flags || args.deadline_ns)
 			return -EINVAL;
-		if (role != (args.op == MAILBOX_MAP_WAKE_CONSUMER ?
-			     MAILBOX_MAP_PRODUCER : MAILBOX_MAP_CONSUMER))
+		if (role != MAILBOX_MAP_CONSUMER)
 			return -EBADF;
-		/* The barrier of wq_has_sleeper(): see kmb_ring_sleep(). */
-		if (wq_has_sleeper(&mb->poll_wq))
-			wake_up_interruptible_poll(&mb->poll_wq,
-				args.op == MAILBOX_MAP_WAKE_CONSUMER ?
-				EPOLLIN | EPOLLRDNORM : EPOLLOUT | EPOLLWRNORM);
+		kmb_ring_wake(mb, EPOLLOUT | EPOLLWRNORM);
 		return 0;
 	case MAILBOX_MAP_WAIT_DATA:
 		if (role != MAILBOX_MAP_CONSUMER)
