@@ -564,12 +564,13 @@ static void stream(struct __test_metadata *_metadata, struct mbt_env *e,
 	munmap(s, sizeof(*s));
 }
 
-TEST_F(mbox, stream_sleep_wake)
+/* 10 million messages take minutes under TCG: past the default 30 s. */
+TEST_F_TIMEOUT(mbox, stream_sleep_wake, 900)
 {
 	stream(_metadata, &self->e, false);
 }
 
-TEST_F(mbox, stream_poll)
+TEST_F_TIMEOUT(mbox, stream_poll, 900)
 {
 	stream(_metadata, &self->e, true);
 }
@@ -720,7 +721,8 @@ struct hostile {
 	struct stream s;
 	struct mbt_ring r;	/* the producer's, which the scribbler shares */
 	uint32_t seed;
-	long ms;
+	long ms;		/* the scribbler's time */
+	uint64_t stop_ns;	/* both sides stop by then, error or not */
 };
 
 static int scribbler(void *arg)
@@ -758,7 +760,7 @@ static int hostile_producer(void *arg)
 	MBT_CHILD_CHECK(!mbt_ring_map(&h->r, fd, MAILBOX_MAP_PRODUCER));
 	/* The scribbler inherits the mapping. */
 	MBT_CHILD_CHECK(mbt_spawn(&(struct mbt_kids){ 0 }, scribbler, h) > 0);
-	for (i = 0;; i++) {
+	for (i = 0; mbt_now_ns() < h->stop_ns; i++) {
 		ret = mbt_ring_send(&h->r, buf, msg_make(buf, i),
 				    MAILBOX_DEADLINE, mbt_deadline_ms(500));
 		if (ret) {
@@ -766,6 +768,7 @@ static int hostile_producer(void *arg)
 			return 0;
 		}
 	}
+	return 0;
 }
 
 static int hostile_consumer(void *arg)
@@ -778,7 +781,7 @@ static int hostile_consumer(void *arg)
 
 	MBT_CHILD_CHECK(fd >= 0);
 	MBT_CHILD_CHECK(!mbt_ring_map(&r, fd, MAILBOX_MAP_CONSUMER));
-	for (;;) {
+	while (mbt_now_ns() < h->stop_ns) {
 		ret = mbt_ring_recv(&r, buf, sizeof(buf), MAILBOX_DEADLINE,
 				    mbt_deadline_ms(500));
 		if (ret < 0) {
@@ -787,11 +790,13 @@ static int hostile_consumer(void *arg)
 		}
 		h->s.received++;
 	}
+	return 0;
 }
 
+/* What a side may end with: an error the ring explains, or none. */
 static bool hostile_errno(int err)
 {
-	return err == -EUCLEAN || err == -EBADMSG || err == -EPIPE ||
+	return !err || err == -EUCLEAN || err == -EBADMSG || err == -EPIPE ||
 	       err == -ETIMEDOUT || err == -EMSGSIZE;
 }
 
@@ -811,6 +816,7 @@ TEST_F(mbox, hostile_ring)
 		snprintf(h->s.name, sizeof(h->s.name), "%s", name);
 		h->seed = 0x9e3779b9U * (round + 1);
 		h->ms = 200;
+		h->stop_ns = mbt_now_ns() + 2000 * MBT_MS;
 		cons = mbt_spawn(&self->e.kids, hostile_consumer, h);
 		prod = mbt_spawn(&self->e.kids, hostile_producer, h);
 		ASSERT_LT(0, cons);
