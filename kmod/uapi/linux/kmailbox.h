@@ -726,7 +726,8 @@ struct mailbox_list {
  * MAILBOX_ACCESS_RECV). Each role has one descriptor at a time: a second
  * claim gets -EBUSY. Then it maps the ring: mmap(NULL, mmap_size,
  * PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) (a private mapping, another
- * size or offset: -EINVAL; a descriptor that claimed no role: -EACCES).
+ * size or offset: -EINVAL; a descriptor that claimed no role: -EACCES; an
+ * unbound descriptor or one of another mailbox: -ENODEV).
  * The mapping cannot grow (mremap() fails) and is not dumped. A mapping,
  * a fork()ed copy of it included, holds the descriptor open: the role is
  * given up when the descriptor is closed and no mapping of it remains
@@ -777,14 +778,17 @@ struct mailbox_list {
  * flag as a sleeper does before each poll(), and clears it afterwards.
  *
  * The kernel trusts nothing in the mapping: it reads only @head and @tail,
- * and only from its own mapping of the page. A ring whose indices are
- * impossible (head - tail > capacity, or an index gone backwards since the
- * kernel last looked) makes MAILBOX_IOC_MAP_WAIT fail with -EUCLEAN and
- * poll() report EPOLLERR; what the records hold is for the consumer to
- * check (libmailbox fails with -EBADMSG on a record longer than
- * msg_size_max). The counters of MAILBOX_IOC_STAT, LIST and
- * /proc/mailboxes are what the kernel saw when it last looked at a valid
- * ring (at every wait, wake, poll and STAT).
+ * and writes only a waiter's flag, through its own mapping of the page.
+ * A ring whose indices are impossible (head - tail > capacity, or an
+ * index gone backwards since the kernel last looked, which includes one
+ * moved on by 2^31 or more) makes MAILBOX_IOC_MAP_WAIT fail with -EUCLEAN
+ * and poll() report EPOLLERR, until the indices make sense again; what
+ * the records hold is for the consumer to check (libmailbox fails with
+ * -EBADMSG on a record longer than msg_size_max). The counters of
+ * MAILBOX_IOC_STAT, LIST and /proc/mailboxes (@depth, @sent, @received,
+ * @send_blocked, @recv_blocked; @bytes and @next_len are 0) are what the
+ * kernel saw when it last looked at a valid ring: at every wait, poll(),
+ * STAT, LIST and read of /proc/mailboxes.
  *
  * poll() on the consumer's descriptor reports EPOLLIN when the ring is not
  * empty, on the producer's EPOLLOUT when it is not full; a waiter is woken
