@@ -440,6 +440,68 @@ TEST_F(mbox, sleep_and_wake)
 	close(c);
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A signal to a consumer asleep in MAILBOX_MAP_WAIT_DATA: -EINTR without
+ * SA_RESTART; with it the wait goes on and a later wake-up ends it.
+ */
+static void wait_signalled(struct __test_metadata *_metadata,
+			   struct mbt_env *e, bool restart)
+{
+	const char *name;
+	int p = mapped_box(_metadata, e, &name, 4, 8);
+	int c = mbt_open_box(_metadata, name, MAILBOX_ACCESS_RECV, 0);
+	struct mbt_ring rp, rc;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, mbt_ring_map(&rp, p, MAILBOX_MAP_PRODUCER));
+	ASSERT_EQ(0, mbt_ring_map(&rc, c, MAILBOX_MAP_CONSUMER));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int ret;
+
+		if (mbt_install_handler(on_usr1, restart))
+			_exit(2);
+		ring_set(&rc.ctl->consumer_waiting, 1);
+		ret = mbt_map_wait(c, MAILBOX_MAP_WAIT_DATA, MAILBOX_DEADLINE,
+				   mbt_deadline_ms(MBT_BLOCK_MS));
+		_exit(ret == (restart ? 0 : -EINTR) ? 0 : 1);
+	}
+	ASSERT_EQ(0, MBT_WAIT_INFO(c, recv_blocked, 1, MBT_SLACK_MS));
+	mbt_sleep_ms(MBT_SETTLE_MS);
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	if (restart) {
+		mbt_sleep_ms(MBT_SLEEP_MS);
+		EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+		/* The restarted wait announced itself again. */
+		EXPECT_EQ(1U, ring_u32(&rc.ctl->consumer_waiting));
+		EXPECT_EQ(0, mbt_ring_send(&rp, "x", 1, 0, 0));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status 0x%x", status);
+	EXPECT_EQ(0U, ring_u32(&rc.ctl->consumer_waiting));
+	mbt_ring_unmap(&rp);
+	mbt_ring_unmap(&rc);
+	close(c);
+}
+
+TEST_F(mbox, wait_interrupted)
+{
+	wait_signalled(_metadata, &self->e, false);
+}
+
+TEST_F(mbox, wait_restarted)
+{
+	wait_signalled(_metadata, &self->e, true);
+}
+
 /* ---- two processes streaming numbered messages ------------------------ */
 
 struct stream {
