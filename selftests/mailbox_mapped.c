@@ -87,9 +87,21 @@ TEST_F(mbox, create_checks)
 	close(fd);
 }
 
+/* The version bits; the layouts, the same for 32-bit callers. */
 TEST_F(mbox, version_lists_map)
 {
 	struct mailbox_version v;
+
+	EXPECT_EQ(48U, sizeof(struct mailbox_map));
+	EXPECT_EQ(24U, offsetof(struct mailbox_map, mmap_size));
+	EXPECT_EQ(32U, sizeof(struct mailbox_map_wait));
+	EXPECT_EQ(8U, offsetof(struct mailbox_map_wait, deadline_ns));
+	EXPECT_EQ(272U, sizeof(struct mailbox_ring));
+	EXPECT_EQ(64U, offsetof(struct mailbox_ring, tail));
+	EXPECT_EQ(128U, offsetof(struct mailbox_ring, consumer_waiting));
+	EXPECT_EQ(192U, offsetof(struct mailbox_ring, producer_waiting));
+	EXPECT_EQ(268U, offsetof(struct mailbox_ring, records_offset));
+	EXPECT_EQ(8U, sizeof(struct mailbox_record));
 
 	ASSERT_EQ(0, mbt_fresh_ioctl(MAILBOX_IOC_VERSION, &v));
 	EXPECT_NE(0ULL, v.ioctls & (1ULL << _IOC_NR(MAILBOX_IOC_MAP)));
