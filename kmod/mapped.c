@@ -64,7 +64,11 @@ int kmb_ring_check(const struct mailbox_create *args)
  * @mb: the mailbox, not linked yet; its capacity and msg_size_max were
  *	checked by kmb_ring_check() and kmb_check_sizes().
  *
- * The ring is charged to @mb's creator until kmb_ring_free().
+ * The ring is charged to @mb's creator until kmb_ring_free(). It comes
+ * from vmalloc_user(), zeroed and flagged for remap_vmalloc_range(); that
+ * takes no gfp flags, so unlike the module's other allocations the ring
+ * is not charged to the creator's memory cgroup: user_bytes_max is its
+ * bound.
  *
  * Return: 0, -ENOBUFS (over the creator's user_bytes_max) or -ENOMEM; on
  * failure nothing is allocated or charged.
@@ -86,7 +90,6 @@ int kmb_ring_alloc(struct kmb *mb)
 	ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
 	if (!ring)
 		goto err_uncharge;
-	/* Zeroed, and flagged for remap_vmalloc_range(). */
 	ctl = vmalloc_user(size);
 	if (!ctl)
 		goto err_ring;
