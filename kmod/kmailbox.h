@@ -212,7 +212,6 @@ struct kmb_waiter {
  * @consumer: a descriptor holds the consumer role.
  * @producer_left: the producer role was given up and not claimed since.
  * @consumer_left: likewise for the consumer role.
- * @corrupt: the indices were found impossible when last looked at.
  * @head: the last valid head the kernel saw.
  * @tail: the last valid tail the kernel saw.
  */
@@ -224,7 +223,6 @@ struct kmb_ring {
 	bool consumer;
 	bool producer_left;
 	bool consumer_left;
-	bool corrupt;
 	u32 head;
 	u32 tail;
 };

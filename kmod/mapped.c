@@ -142,8 +142,8 @@ void kmb_ring_free(struct kmb *mb)
  * head. Anything else, or an index gone backwards since the last look
  * (each look is made under the lock, so they are ordered), is corrupt.
  * A valid look moves @mb's depth, sent and received on; a corrupt one
- * changes nothing but &struct kmb_ring.corrupt. A dead mailbox's counters
- * stay as its destruction left them.
+ * changes nothing. A dead mailbox's counters stay as its destruction left
+ * them.
  *
  * Return: 0, or -EUCLEAN for a corrupt ring.
  */
@@ -161,11 +161,10 @@ int kmb_ring_look(struct kmb *mb)
 
 	if (t2 - t1 >= KMB_RING_FWD ||
 	    (u64)(h - t1) > (u64)(t2 - t1) + ring->slots)
-		goto corrupt;
+		return -EUCLEAN;
 	tail = h - t1 < t2 - t1 ? h : t2;
 	if (h - ring->head >= KMB_RING_FWD || tail - ring->tail >= KMB_RING_FWD)
-		goto corrupt;
-	ring->corrupt = false;
+		return -EUCLEAN;
 	if (mb->dead)
 		return 0;
 	mb->sent += h - ring->head;
@@ -174,10 +173,6 @@ int kmb_ring_look(struct kmb *mb)
 	ring->tail = tail;
 	mb->depth = h - tail;
 	return 0;
-
-corrupt:
-	ring->corrupt = true;
-	return -EUCLEAN;
 }
 
 /*
