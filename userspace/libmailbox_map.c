@@ -201,12 +201,13 @@ static int wait_ready(struct mbox_map *map, unsigned int flags,
 	unsigned int spins = 0;
 	int ret;
 
-	ret = ready(map);
-	if (ret)
-		return ret < 0 ? ret : 0;
+	/* Bad flags fail whether or not the call would wait. */
 	ret = wait_flags(flags, deadline, &w);
 	if (ret)
 		return ret;
+	ret = ready(map);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	w.op = map->role == MBOX_MAP_PRODUCER ? MAILBOX_MAP_WAIT_SPACE :
 						MAILBOX_MAP_WAIT_DATA;
 	if (!(flags & MBOX_F_NONBLOCK) && !map->nospin) {
