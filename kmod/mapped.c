@@ -28,7 +28,7 @@
 /* Where head and tail start: near the wrap, so that every user meets it. */
 #define KMB_RING_START	0xfffff000U
 
-/* An index moved by less than this since last seen went forwards. */
+/* Between two reads of the tail, a tail moved by less than this advanced. */
 #define KMB_RING_FWD	0x80000000U
 
 static_assert(sizeof(struct mailbox_ring) <= PAGE_SIZE);
@@ -139,9 +139,12 @@ void kmb_ring_free(struct kmb *mb)
  * head, tail again: a valid ring then has tail1 <= head <= tail2 + slots
  * (tail1 <= tail2, all modulo 2^32), and tail2 may have passed the head
  * read, the ring having emptied meanwhile: then it counts as empty at
- * head. Anything else, or an index gone backwards since the last look
- * (each look is made under the lock, so they are ordered), is corrupt.
- * A valid look moves @mb's depth, sent and received on; a corrupt one
+ * head. Anything else is corrupt. Nothing is asked of the indices against
+ * the last look: both sides may move them on by any amount, 2^32 and
+ * more, without entering the kernel (a ring that never fills or empties).
+ * A valid look moves @mb's depth, sent and received on by how far the
+ * indices moved since the last look, modulo 2^32 (so a side that wrote
+ * its index backwards is counted as having moved it on); a corrupt one
  * changes nothing. A dead mailbox's counters stay as its destruction left
  * them.
  *
@@ -163,8 +166,6 @@ int kmb_ring_look(struct kmb *mb)
 	    (u64)(h - t1) > (u64)(t2 - t1) + ring->slots)
 		return -EUCLEAN;
 	tail = h - t1 < t2 - t1 ? h : t2;
-	if (h - ring->head >= KMB_RING_FWD || tail - ring->tail >= KMB_RING_FWD)
-		return -EUCLEAN;
 	if (mb->dead)
 		return 0;
 	mb->sent += h - ring->head;

@@ -774,12 +774,10 @@ TEST_F(mbox, corrupt_indices)
 	ring_set(&rp.ctl->head, h);
 	EXPECT_EQ(0, mbt_map_wait(c, MAILBOX_MAP_WAIT_DATA, MAILBOX_NONBLOCK, 0));
 
-	/* An index gone backwards. */
-	ring_set(&rp.ctl->head, h - 1);
-	ring_set(&rp.ctl->tail, h - 2);
+	/* A tail past the head. */
+	ring_set(&rp.ctl->tail, h + 1);
 	EXPECT_EQ(-EUCLEAN, mbt_map_wait(c, MAILBOX_MAP_WAIT_DATA,
 					 MAILBOX_NONBLOCK, 0));
-	ring_set(&rp.ctl->head, h);
 	ring_set(&rp.ctl->tail, h - 1);
 
 	/* A record longer than its slot: the consumer's check. */
@@ -787,6 +785,41 @@ TEST_F(mbox, corrupt_indices)
 	memset(rc.records, 0xff, 4 * rc.geo.record_size);
 	EXPECT_EQ(-EBADMSG, mbt_ring_recv(&rc, buf, sizeof(buf), 0, 0));
 	EXPECT_EQ(MBT_U32(MAILBOX_STATE_LINKED), mbt_info(_metadata, c).state);
+	mbt_ring_unmap(&rp);
+	mbt_ring_unmap(&rc);
+	close(c);
+}
+
+/*
+ * Both indices moved on by more than 2^31 between two looks of the kernel
+ * (a stream that never waits): still a valid ring, counted modulo 2^32.
+ */
+TEST_F(mbox, far_without_the_kernel)
+{
+	const char *name;
+	int p = mapped_box(_metadata, &self->e, &name, 4, 8);
+	int c = mbt_open_box(_metadata, name, MAILBOX_ACCESS_RECV, 0);
+	struct mbt_ring rp, rc;
+	struct mailbox_info info;
+	uint32_t far = RING_START + 0x90000000U;
+	char buf[8];
+
+	ASSERT_EQ(0, mbt_ring_map(&rp, p, MAILBOX_MAP_PRODUCER));
+	ASSERT_EQ(0, mbt_ring_map(&rc, c, MAILBOX_MAP_CONSUMER));
+	EXPECT_EQ(0U, mbt_info(_metadata, c).sent);
+	ring_set(&rp.ctl->head, far + 1);
+	ring_set(&rp.ctl->tail, far);
+	EXPECT_EQ(0, mbt_map_wait(c, MAILBOX_MAP_WAIT_DATA, MAILBOX_NONBLOCK, 0));
+	EXPECT_EQ(0, mbt_map_wait(p, MAILBOX_MAP_WAIT_SPACE, MAILBOX_NONBLOCK,
+				  0));
+	EXPECT_EQ(POLLIN, mbt_poll_now(c));
+	info = mbt_info(_metadata, c);
+	EXPECT_EQ(1U, info.depth);
+	EXPECT_EQ(0x90000001ULL, info.sent);
+	EXPECT_EQ(0x90000000ULL, info.received);
+	ring_set(&rp.ctl->tail, far + 1);
+	EXPECT_EQ(-EAGAIN, mbt_ring_recv(&rc, buf, sizeof(buf),
+					 MAILBOX_NONBLOCK, 0));
 	mbt_ring_unmap(&rp);
 	mbt_ring_unmap(&rc);
 	close(c);

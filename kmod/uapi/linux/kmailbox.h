@@ -779,16 +779,18 @@ struct mailbox_list {
  *
  * The kernel trusts nothing in the mapping: it reads only @head and @tail,
  * and writes only a waiter's flag, through its own mapping of the page.
- * A ring whose indices are impossible (head - tail > capacity, or an
- * index gone backwards since the kernel last looked, which includes one
- * moved on by 2^31 or more) makes MAILBOX_IOC_MAP_WAIT fail with -EUCLEAN
- * and poll() report EPOLLERR, until the indices make sense again; what
+ * A ring whose indices are impossible (head - tail > capacity) makes
+ * MAILBOX_IOC_MAP_WAIT fail with -EUCLEAN and poll() report EPOLLERR,
+ * until the indices make sense again; what
  * the records hold is for the consumer to check (libmailbox fails with
  * -EBADMSG on a record longer than msg_size_max). The counters of
  * MAILBOX_IOC_STAT, LIST and /proc/mailboxes (@depth, @sent, @received,
  * @send_blocked, @recv_blocked; @bytes and @next_len are 0) are what the
  * kernel saw when it last looked at a valid ring: at every wait, poll(),
- * STAT, LIST and read of /proc/mailboxes.
+ * STAT, LIST and read of /proc/mailboxes. @sent and @received grow by how
+ * far head and tail moved between two looks, modulo 2^32: exact when
+ * fewer than 2^32 messages pass between looks and both sides follow the
+ * protocol.
  *
  * poll() on the consumer's descriptor reports EPOLLIN when the ring is not
  * empty, on the producer's EPOLLOUT when it is not full; a waiter is woken
