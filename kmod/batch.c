@@ -30,6 +30,8 @@ long kmb_ioctl_send(struct kmb_file *mf, struct mailbox_send __user *uarg,
 	to = target == KMB_TO_PID || (target == KMB_TO_EITHER && args.to_pid);
 	if (!to && !kmb_of(mf))
 		return -EBADFD;
+	if (!to && kmb_of(mf)->ring)
+		return -EOPNOTSUPP;
 	/*
 	 * Fail before sending, not after, if the results cannot be stored.
 	 * What is written back is what was read: a send that fails, bad
@@ -62,6 +64,8 @@ long kmb_ioctl_recv(struct kmb_file *mf, struct mailbox_recv __user *uarg,
 		return -EFAULT;
 	if (!kmb_of(mf))
 		return -EBADFD;
+	if (kmb_of(mf)->ring)
+		return -EOPNOTSUPP;
 	return kmb_recv(mf, &args, uarg, nonblock);
 }
 
@@ -506,7 +510,7 @@ long kmb_ioctl_vec(struct kmb_file *mf, struct mailbox_vec __user *uarg,
 		return -EINVAL;
 	if (!(mf->access & (recv ? MAILBOX_ACCESS_RECV : MAILBOX_ACCESS_SEND)))
 		return -EBADF;
-	if (recv && mb->delivery == MAILBOX_DELIVER_BROADCAST)
+	if ((recv && mb->delivery == MAILBOX_DELIVER_BROADCAST) || mb->ring)
 		return -EOPNOTSUPP;
 	/* Fail before moving anything if the results cannot be stored. */
 	if (put_user(0, &uarg->done) || put_user(0, &uarg->error))

@@ -84,6 +84,14 @@ static void kmb_seq_lists(struct seq_file *m, struct kmb *mb)
 	seq_puts(m, *sep == ' ' ? " -" : "");
 }
 
+/* The flags column of /proc/mailboxes. */
+static const char *kmb_flags_name(const struct kmb *mb)
+{
+	if (mb->ring)
+		return mb->owned ? "owned,mapped" : "mapped";
+	return mb->owned ? "owned" : mb->owner ? "direct" : "-";
+}
+
 static int kmb_seq_show(struct seq_file *m, void *v)
 {
 	struct user_namespace *ns = seq_user_ns(m);
@@ -100,6 +108,8 @@ static int kmb_seq_show(struct seq_file *m, void *v)
 	kmb_name_of(mb, task_active_pid_ns(current), name, sizeof(name));
 
 	spin_lock(&mb->lock);
+	if (mb->ring)
+		kmb_ring_look(mb);
 	depth = mb->depth;
 	bytes = mb->bytes;
 	sent = mb->sent;
@@ -118,7 +128,7 @@ static int kmb_seq_show(struct seq_file *m, void *v)
 		   mb->mode, mb->capacity, mb->msg_size_max, depth, bytes,
 		   sent, received, sblocked, rblocked, swait, rwait,
 		   kmb_state_names[state],
-		   mb->owned ? "owned" : mb->owner ? "direct" : "-",
+		   kmb_flags_name(mb),
 		   kmb_delivery_name(mb));
 	spin_lock(&mb->lock);
 	kmb_seq_lists(m, mb);
@@ -184,10 +194,14 @@ void kmb_fill_info(struct kmb *mb, const struct kmb_file *mf,
 		info->flags |= MAILBOX_INFO_DIRECT;
 		info->owner_pid = pid_nr_ns(mb->owner, pid_ns);
 	}
+	if (mb->ring)
+		info->flags |= MAILBOX_INFO_MAPPED;
 	info->delivery = mb->delivery;
 	info->recv_priority = mf ? READ_ONCE(mf->recv_prio) : 0;
 
 	spin_lock(&mb->lock);
+	if (mb->ring)
+		kmb_ring_look(mb);
 	info->state = kmb_state(mb);
 	info->depth = mb->depth;
 	info->bytes = mb->bytes;
@@ -343,5 +357,12 @@ void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf)
 	spin_unlock(&mb->lock);
 	if (mf->subscribed)
 		seq_printf(m, "backlog:\t%u\n", backlog);
+	if (mb->ring) {
+		u32 role = READ_ONCE(mf->map_role);
+
+		seq_printf(m, "map_role:\t%s\n",
+			   role == MAILBOX_MAP_PRODUCER ? "producer" :
+			   role == MAILBOX_MAP_CONSUMER ? "consumer" : "-");
+	}
 	seq_printf(m, "dropped:\t%llu\n", dropped);
 }

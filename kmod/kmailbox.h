@@ -21,6 +21,7 @@
 #include <linux/kmailbox.h>
 
 struct seq_file;
+struct vm_area_struct;
 
 /* Module parameters (main.c). */
 extern unsigned int kmb_max_mailboxes;
@@ -200,6 +201,33 @@ struct kmb_waiter {
 };
 
 /**
+ * struct kmb_ring - the ring of a mapped mailbox (mapped.c)
+ * @ctl: the control page, the kernel's own mapping of it; only @ctl->head
+ *	and @ctl->tail are read after creation, and never trusted.
+ * @size: bytes allocated and mapped (whole pages); charged to the
+ *	mailbox's creator.
+ * @slots: capacity, a power of two. Set once, as @size.
+ * @producer: a descriptor holds the producer role; under the mailbox lock,
+ *	as every field below.
+ * @consumer: a descriptor holds the consumer role.
+ * @producer_left: the producer role was given up and not claimed since.
+ * @consumer_left: likewise for the consumer role.
+ * @head: the last valid head the kernel saw.
+ * @tail: the last valid tail the kernel saw.
+ */
+struct kmb_ring {
+	struct mailbox_ring *ctl;
+	size_t size;
+	u32 slots;
+	bool producer;
+	bool consumer;
+	bool producer_left;
+	bool consumer_left;
+	u32 head;
+	u32 tail;
+};
+
+/**
  * struct kmb - a mailbox
  * @ref: references: one while named in the registry (or, for a direct
  *	mailbox, while in the direct table), one per bound descriptor, one
@@ -232,8 +260,10 @@ struct kmb_waiter {
  * @nr_allow: entries in @allow.
  * @allow: MAILBOX_POLICY_LIST: the tgids that may send (references).
  * @creator: the user charged for the mailbox itself (a reference).
- * @poll_wq: poll() and epoll waiters only; send and receive sleep on the
- *	waiter lists instead.
+ * @ring: a mapped mailbox's ring, or NULL. Set once at creation.
+ * @poll_wq: poll() and epoll waiters; send and receive sleep on the
+ *	waiter lists instead. The MAILBOX_IOC_MAP_WAIT sleepers of a mapped
+ *	mailbox sleep here too.
  * @lock: protects every field below it.
  * @dead: destroyed: every operation fails with @dead_err.
  * @msgs: queued messages, one list per priority, oldest first; at most
@@ -287,6 +317,7 @@ struct kmb {
 	u32 nr_allow;
 	struct pid **allow;
 	struct kmb_user *creator;
+	struct kmb_ring *ring;
 	wait_queue_head_t poll_wq;
 
 	spinlock_t lock;	/* see above: guards the fields below */
@@ -350,6 +381,9 @@ struct kmb_sub {
  *	last euid that sent or created through this descriptor (at first,
  *	the opener's), a reference.
  * @sub: broadcast subscriber state.
+ * @map_role: mapped mailbox: the MAILBOX_MAP_* role this descriptor
+ *	claimed, or 0. Set once, under the mailbox lock; read with
+ *	READ_ONCE() outside it.
  */
 struct kmb_file {
 	struct kmb *mbox;
@@ -360,6 +394,7 @@ struct kmb_file {
 	spinlock_t user_lock;	/* see above */
 	struct kmb_user *user;
 	struct kmb_sub sub;
+	u32 map_role;
 };
 
 /* The bound mailbox of @mf, or NULL; see struct kmb_file. */
@@ -402,6 +437,7 @@ struct kmb_wait {
  *   msg.c        a message: copy in, free, the queue, what a receiver sees
  *   waiter.c     sleeping and waking, hand-off between senders and
  *                receivers (trace.c: the wait and wake events)
+ *   mapped.c     the ring of a mapped mailbox: claim, mmap, wait, wake
  *   mailbox.c    allocation, references, destruction, poll
  *   broadcast.c  the broadcast log and its subscribers
  *   send.c       sending (calls broadcast.c)
@@ -418,6 +454,8 @@ struct kmb_user *kmb_user_get(kuid_t uid);
 struct kmb_user *kmb_user_current(struct kmb_file *mf);
 void kmb_user_put(struct kmb_user *user);
 size_t kmb_msg_charge(u32 len);
+int kmb_user_charge(struct kmb_user *user, size_t charge);
+void kmb_user_uncharge(struct kmb_user *user, size_t charge);
 int kmb_user_charge_msg(struct kmb_user *user, u32 len);
 void kmb_user_uncharge_msg(struct kmb_user *user, u32 len);
 void kmb_users_exit(void);
@@ -549,6 +587,20 @@ struct kmb_msg *kmb_take(struct kmb *mb, const struct kmb_waiter *r,
 			 u32 *need, struct kmb_wake_q *q);
 int kmb_recv(struct kmb_file *mf, struct mailbox_recv *args,
 	     struct mailbox_recv __user *uarg, bool nonblock);
+
+/* mapped.c */
+int kmb_ring_check(const struct mailbox_create *args);
+int kmb_ring_alloc(struct kmb *mb);
+void kmb_ring_free(struct kmb *mb);
+int kmb_ring_look(struct kmb *mb);
+__poll_t kmb_ring_poll_mask(struct kmb_file *mf);
+long kmb_ioc_map(struct kmb_file *mf, struct kmb *mb,
+		 struct mailbox_map __user *uarg);
+long kmb_ioc_map_wait(struct kmb_file *mf, struct kmb *mb,
+		      const struct mailbox_map_wait __user *uarg,
+		      bool nonblock);
+int kmb_ring_mmap(struct kmb_file *mf, struct vm_area_struct *vma);
+void kmb_ring_release(struct kmb_file *mf);
 
 /* names.c */
 int kmb_lock_unbound(struct kmb_file *mf);

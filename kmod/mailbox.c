@@ -99,6 +99,7 @@ void kmb_free_unused(struct kmb *mb)
 		put_pid(mb->allow[i]);
 	kfree(mb->allow);
 	put_pid(mb->owner);
+	kmb_ring_free(mb);
 	kmb_user_put(mb->creator);
 	kfree(mb);
 }

@@ -35,6 +35,8 @@ static_assert(sizeof(struct mailbox_list) == 128);
 static_assert(sizeof(struct mailbox_vec) == 56);
 static_assert(sizeof(struct mailbox_vec_entry) == 16);
 static_assert(sizeof(struct mailbox_vec_meta) == 16);
+static_assert(sizeof(struct mailbox_map) == 48);
+static_assert(sizeof(struct mailbox_map_wait) == 32);
 
 /* Kbuild passes the numbers of the top-level VERSION file. */
 #define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
@@ -56,7 +58,9 @@ static_assert(sizeof(struct mailbox_vec_meta) == 16);
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECV_BATCH)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_LIST)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SENDV)) | \
-		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECVV)))
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECVV)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_MAP)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_MAP_WAIT)))
 
 unsigned int kmb_max_mailboxes = 4096;
 module_param_named(max_mailboxes, kmb_max_mailboxes, uint, 0644);
@@ -187,6 +191,19 @@ static long kmb_ioctl_version(void __user *uarg)
 	return copy_to_user(uarg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/* MAILBOX_IOC_MAP and MAILBOX_IOC_MAP_WAIT: mapped.c. */
+static long kmb_ioctl_map(struct kmb_file *mf, unsigned int cmd,
+			  void __user *uarg, bool nonblock)
+{
+	struct kmb *mb = kmb_of(mf);
+
+	if (!mb)
+		return -EBADFD;
+	if (cmd == MAILBOX_IOC_MAP)
+		return kmb_ioc_map(mf, mb, uarg);
+	return kmb_ioc_map_wait(mf, mb, uarg, nonblock);
+}
+
 static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -222,6 +239,9 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 		return kmb_ioctl_version(uarg);
 	case MAILBOX_IOC_LIST:
 		return kmb_ioc_list(uarg);
+	case MAILBOX_IOC_MAP:
+	case MAILBOX_IOC_MAP_WAIT:
+		return kmb_ioctl_map(mf, cmd, uarg, nonblock);
 	default:
 		return -ENOTTY;
 	}
@@ -235,7 +255,14 @@ static __poll_t kmb_fop_poll(struct file *file, poll_table *wait)
 	if (!mb)
 		return EPOLLERR;
 	poll_wait(file, &mb->poll_wq, wait);
+	if (mb->ring)
+		return kmb_ring_poll_mask(mf);
 	return kmb_poll_mask(mf);
+}
+
+static int kmb_fop_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return kmb_ring_mmap(file->private_data, vma);
 }
 
 static void kmb_fop_show_fdinfo(struct seq_file *m, struct file *file)
@@ -251,6 +278,7 @@ static const struct file_operations kmb_fops = {
 	.unlocked_ioctl = kmb_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = kmb_fop_poll,
+	.mmap = kmb_fop_mmap,
 	.show_fdinfo = kmb_fop_show_fdinfo,
 };
 

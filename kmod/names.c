@@ -114,7 +114,8 @@ int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access)
 
 static int kmb_check_create(const struct mailbox_create *args)
 {
-	if (args->flags & ~(MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED) ||
+	if (args->flags & ~(MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED |
+			    MAILBOX_CREATE_MAPPED) ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	if (args->mode & ~0777)
@@ -124,7 +125,7 @@ static int kmb_check_create(const struct mailbox_create *args)
 		return -EINVAL;
 	if (kmb_check_sizes(args->capacity, args->msg_size_max))
 		return -EINVAL;
-	if (kmb_check_access(args->access))
+	if (kmb_check_access(args->access) || kmb_ring_check(args))
 		return -EINVAL;
 	return kmb_check_name(args->name);
 }
@@ -152,6 +153,11 @@ int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args)
 		return -ENOMEM;
 	new->mode = args->mode;
 	new->owned = args->flags & MAILBOX_CREATE_OWNED;
+	if (args->flags & MAILBOX_CREATE_MAPPED) {
+		ret = kmb_ring_alloc(new);
+		if (ret)
+			goto out_free;
+	}
 
 	ret = kmb_lock_unbound(mf);
 	if (ret)
@@ -247,6 +253,7 @@ void kmb_file_release(struct kmb_file *mf)
 	if (mb) {
 		if (mf->subscribed)
 			kmb_sub_leave(mf);
+		kmb_ring_release(mf);
 		if (mf->owner || mb->owner)
 			kmb_destroy(mb, !!mb->owner);
 		kmb_put(mb);

@@ -138,9 +138,20 @@ size_t kmb_msg_charge(u32 len)
  */
 int kmb_user_charge_msg(struct kmb_user *user, u32 len)
 {
+	return kmb_user_charge(user, kmb_msg_charge(len));
+}
+
+/**
+ * kmb_user_charge() - charge bytes to a user: a message, or a mapped ring
+ * @user: the user.
+ * @charge: bytes.
+ *
+ * Return: 0, or -ENOBUFS when the user would pass kmb_user_bytes_max.
+ */
+int kmb_user_charge(struct kmb_user *user, size_t charge)
+{
 	unsigned long limit = READ_ONCE(kmb_user_bytes_max);
 	long old = atomic_long_read(&user->bytes);
-	size_t charge = kmb_msg_charge(len);
 
 	do {
 		if (charge > limit || old > limit - charge)
@@ -164,5 +175,15 @@ void kmb_users_exit(void)
  */
 void kmb_user_uncharge_msg(struct kmb_user *user, u32 len)
 {
-	atomic_long_sub(kmb_msg_charge(len), &user->bytes);
+	kmb_user_uncharge(user, kmb_msg_charge(len));
+}
+
+/**
+ * kmb_user_uncharge() - undo kmb_user_charge()
+ * @user: the user.
+ * @charge: bytes.
+ */
+void kmb_user_uncharge(struct kmb_user *user, size_t charge)
+{
+	atomic_long_sub(charge, &user->bytes);
 }

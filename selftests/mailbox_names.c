@@ -171,7 +171,7 @@ TEST_F(mbox, create_invalid_fields)
 	unsigned long size_limit = mbt_param_or("msg_size_limit",
 					    MBT_DEFAULT_MSG_SIZE_LIMIT);
 	const struct mbt_field cases[] = {
-		MBT_FIELD(struct mailbox_create, flags, 1U << 2),
+		MBT_FIELD(struct mailbox_create, flags, 1U << 3),
 		MBT_FIELD(struct mailbox_create, flags, 1U << 31),
 		MBT_FIELD(struct mailbox_create, access, 0),
 		MBT_FIELD(struct mailbox_create, access, 1U << 2),
@@ -365,7 +365,7 @@ static const unsigned long all_cmds[] = {
 	MAILBOX_IOC_SEND_TO, MAILBOX_IOC_OPEN_DIRECT, MAILBOX_IOC_SET_POLICY,
 	MAILBOX_IOC_SET_RECV_PRIO, MAILBOX_IOC_VERSION, MAILBOX_IOC_SEND_BATCH,
 	MAILBOX_IOC_RECV_BATCH, MAILBOX_IOC_LIST, MAILBOX_IOC_SENDV,
-	MAILBOX_IOC_RECVV,
+	MAILBOX_IOC_RECVV, MAILBOX_IOC_MAP, MAILBOX_IOC_MAP_WAIT,
 };
 
 /*

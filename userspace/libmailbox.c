@@ -57,7 +57,7 @@ _Static_assert(sizeof(pid_t) == sizeof(__s32), "pid_t is 32-bit");
 
 #define OPEN_FLAGS	(MBOX_SEND_ONLY | MBOX_RECV_ONLY | MBOX_NONBLOCK | \
 			 MBOX_CLOEXEC)
-#define CREATE_FLAGS	(OPEN_FLAGS | MBOX_EXCL | MBOX_OWNED)
+#define CREATE_FLAGS	(OPEN_FLAGS | MBOX_EXCL | MBOX_OWNED | MBOX_MAPPED)
 
 /* ioctl() as -errno. */
 static int mbox_ioctl(int fd, unsigned long cmd, void *arg)
@@ -203,6 +203,8 @@ int mbox_createx_v11(const char *name, int flags, const struct mbox_attr *attr,
 		c.flags |= MAILBOX_CREATE_EXCL;
 	if (flags & MBOX_OWNED)
 		c.flags |= MAILBOX_CREATE_OWNED;
+	if (flags & MBOX_MAPPED)
+		c.flags |= MAILBOX_CREATE_MAPPED;
 	c.mode = attr->mode;
 	c.capacity = attr->capacity;
 	c.msg_size_max = attr->msg_size_max;
@@ -684,6 +686,8 @@ static void info_to_stat(const struct mailbox_info *mi, struct mbox_stat *st)
 		st->flags |= MBOX_STAT_OWNED;
 	if (mi->flags & MAILBOX_INFO_DIRECT)
 		st->flags |= MBOX_STAT_DIRECT;
+	if (mi->flags & MAILBOX_INFO_MAPPED)
+		st->flags |= MBOX_STAT_MAPPED;
 	st->sent = mi->sent;
 	st->received = mi->received;
 	st->send_blocked = mi->send_blocked;

@@ -26,8 +26,8 @@
  *
  * Link with -lmailbox. Symbols are versioned: LIBMAILBOX_1.0,
  * LIBMAILBOX_1.1 for delivery modes, priorities and direct mailboxes,
- * LIBMAILBOX_1.2 for batches and versions, and LIBMAILBOX_1.3 for
- * mbox_list(). The calls whose structures grew in 1.1 (mbox_create(),
+ * LIBMAILBOX_1.2 for batches and versions, LIBMAILBOX_1.3 for
+ * mbox_list(), and LIBMAILBOX_1.4 for mapped mailboxes (mbox_map()). The calls whose structures grew in 1.1 (mbox_create(),
  * mbox_createx(), mbox_receive*() and mbox_stat()) keep their 1.0 versions
  * for programs built against the 1.0 header. The header needs struct
  * timespec from <time.h>: C11, or POSIX (_POSIX_C_SOURCE >= 199309L, the
@@ -169,6 +169,7 @@ struct mbox_direct_attr {
 #define MBOX_NONBLOCK	0x10	/* open the fd O_NONBLOCK: all calls on it
 					   act as with MBOX_F_NONBLOCK */
 #define MBOX_CLOEXEC	0x20	/* accepted and ignored: always on */
+#define MBOX_MAPPED	0x40	/* create only: a mapped ring (see mbox_map()) */
 
 /* Flags of the mbox_send*x() and mbox_receive*x() calls. */
 #define MBOX_F_NONBLOCK	0x01	/* -EAGAIN instead of sleeping */
@@ -205,6 +206,7 @@ struct mbox_msginfo {
 /* struct mbox_stat.flags */
 #define MBOX_STAT_OWNED		0x1	/* dies when its creator's fd closes */
 #define MBOX_STAT_DIRECT	0x2	/* a process's direct mailbox */
+#define MBOX_STAT_MAPPED	0x4	/* a mapped mailbox (since 1.4) */
 
 /**
  * struct mbox_stat - state of a mailbox, as seen through one descriptor
@@ -223,7 +225,7 @@ struct mbox_msginfo {
  * @senders_waiting: senders sleeping now (mailbox full, or rendezvous).
  * @access: MBOX_ACCESS_SEND and/or MBOX_ACCESS_RECV held by this descriptor.
  * @flags: MBOX_STAT_OWNED, MBOX_STAT_DIRECT (a direct mailbox, whose @name
- *	is "pid/N"), or 0.
+ *	is "pid/N"), MBOX_STAT_MAPPED (a mapped mailbox), or 0.
  * @sent: messages accepted since creation.
  * @received: messages taken by receivers since creation (broadcast: taken
  *	by every subscriber).
@@ -848,6 +850,142 @@ int mbox_receive_batch(int fd, struct mbox_vec *vec, unsigned int n,
  */
 int mbox_list(const char *name, struct mbox_stat *st, unsigned int n,
 	      uint64_t *cursor);
+
+/*
+ * Mapped mailboxes (since 1.4). A mailbox created with MBOX_MAPPED
+ * (delivery MBOX_DELIVER_QUEUE, a capacity that is a power of two, at
+ * least 2) is a single-producer/single-consumer ring shared with the
+ * kernel: one descriptor claims the producer role (it needs send access),
+ * one the consumer role (receive access), with mbox_map(); then messages
+ * go through the ring in place and the kernel is entered only to sleep on
+ * an empty (full) ring and to wake the other side. mbox_send() and
+ * mbox_receive() on such a mailbox fail with -EOPNOTSUPP. A role is given
+ * up when its descriptor is closed and the ring unmapped (mbox_map_close()
+ * or exit); another descriptor may claim it then. The ring is charged to
+ * the creator's in-flight bytes quota (-ENOBUFS at creation). poll() on
+ * the consumer's descriptor reports POLLIN when a receive would not
+ * sleep, on the producer's POLLOUT, with POLLHUP once the other role was
+ * given up; but a poller is woken only by the other side's wake-ups,
+ * which it gets only while the ring says it sleeps: use the calls below,
+ * or see "Mapped mailboxes" in <linux/kmailbox.h> for the protocol.
+ *
+ * A struct mbox_map is used by one thread at a time. The calls take
+ * MBOX_F_NONBLOCK or a deadline (not both), as mbox_sendx() does. They
+ * fail with -EPIPE when they would sleep and the other role was given up
+ * and is not claimed (a consumer first receives what is left), -EUCLEAN
+ * when the ring's indices are impossible (someone wrote over them), and
+ * a consumer with -EBADMSG on a record longer than msg_size_max.
+ */
+#define MBOX_MAP_PRODUCER	0x1	/* mbox_map(): claim the producer role */
+#define MBOX_MAP_CONSUMER	0x2	/* mbox_map(): claim the consumer role */
+#define MBOX_MAP_NOSPIN		0x4	/* sleep at once, without polling first */
+
+struct mbox_map;
+
+/**
+ * mbox_map() - claim a role of a mapped mailbox and map its ring
+ * @fd: descriptor bound to a mailbox created with MBOX_MAPPED; stays the
+ *	caller's (close it after mbox_map_close()).
+ * @flags: MBOX_MAP_PRODUCER or MBOX_MAP_CONSUMER, and MBOX_MAP_NOSPIN
+ *	(by default a call that must wait polls the ring 1000 times first,
+ *	as shmring's futex mode does).
+ * @map: set to the new handle.
+ *
+ * Return: 0, or -errno: -EBUSY (the role is taken, or @fd claimed one),
+ * -EBADF (@fd lacks the access), -EOPNOTSUPP (not a mapped mailbox),
+ * -EINVAL, -ENOMEM, or mmap(2)'s errors.
+ */
+int mbox_map(int fd, int flags, struct mbox_map **map);
+
+/**
+ * mbox_map_close() - unmap the ring and free the handle
+ * @map: the handle. The role is given up once its descriptor is closed
+ *	too.
+ *
+ * Return: 0 or -errno.
+ */
+int mbox_map_close(struct mbox_map *map);
+
+/**
+ * mbox_map_fd() - the descriptor of a handle, for poll()
+ * @map: the handle.
+ *
+ * Return: the descriptor, or -EINVAL.
+ */
+int mbox_map_fd(const struct mbox_map *map);
+
+/**
+ * mbox_map_send() - copy a message into the ring (producer)
+ * @map: the producer's handle.
+ * @buf: the message.
+ * @len: its length, up to msg_size_max (-EMSGSIZE).
+ * @flags: 0 or MBOX_F_NONBLOCK.
+ * @deadline: NULL, or an absolute CLOCK_MONOTONIC time.
+ *
+ * Sleeps while the ring is full.
+ *
+ * Return: 0 or -errno (see above; -EAGAIN, -ETIMEDOUT, -EINTR).
+ */
+int mbox_map_send(struct mbox_map *map, const void *buf, size_t len,
+		  unsigned int flags, const struct timespec *deadline);
+
+/**
+ * mbox_map_receive() - copy the next message out of the ring (consumer)
+ * @map: the consumer's handle.
+ * @buf: the buffer.
+ * @size: its size; -EMSGSIZE (the message stays) when it is too small.
+ * @flags: 0 or MBOX_F_NONBLOCK.
+ * @deadline: NULL, or an absolute CLOCK_MONOTONIC time.
+ *
+ * Return: the message's length, or -errno.
+ */
+ssize_t mbox_map_receive(struct mbox_map *map, void *buf, size_t size,
+			 unsigned int flags, const struct timespec *deadline);
+
+/**
+ * mbox_map_reserve() - the next free record, to write in place (producer)
+ * @map: the producer's handle.
+ * @buf: set to the record's payload.
+ * @flags: as for mbox_map_send().
+ * @deadline: as for mbox_map_send().
+ *
+ * Return: the payload's size (msg_size_max), or -errno. Write the
+ * message there, then mbox_map_commit().
+ */
+ssize_t mbox_map_reserve(struct mbox_map *map, void **buf, unsigned int flags,
+			 const struct timespec *deadline);
+
+/**
+ * mbox_map_commit() - send the record mbox_map_reserve() gave
+ * @map: the producer's handle.
+ * @len: the message's length.
+ *
+ * Return: 0, or -errno (-EINVAL: nothing reserved; -EMSGSIZE).
+ */
+int mbox_map_commit(struct mbox_map *map, size_t len);
+
+/**
+ * mbox_map_peek() - the next message, to read in place (consumer)
+ * @map: the consumer's handle.
+ * @buf: set to the message.
+ * @flags: as for mbox_map_receive().
+ * @deadline: as for mbox_map_receive().
+ *
+ * The message stays in the ring, and is read there, until
+ * mbox_map_release().
+ *
+ * Return: its length, or -errno.
+ */
+ssize_t mbox_map_peek(struct mbox_map *map, const void **buf,
+		      unsigned int flags, const struct timespec *deadline);
+
+/**
+ * mbox_map_release() - done with the message mbox_map_peek() gave
+ * @map: the consumer's handle.
+ *
+ * Return: 0, or -errno (-EINVAL: nothing peeked).
+ */
+int mbox_map_release(struct mbox_map *map);
 
 #ifdef __cplusplus
 }

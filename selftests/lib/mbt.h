@@ -352,6 +352,7 @@ struct mbt_state {
 	uint32_t senders_waiting, receivers_waiting;
 	uint32_t state;		/* MAILBOX_STATE_* */
 	uint32_t owner;		/* MBT_OWNER_* */
+	bool mapped;		/* MAILBOX_INFO_MAPPED, "mapped" in /proc */
 	uint32_t delivery;	/* MAILBOX_DELIVER_* */
 	/* the sleeping receivers' priorities, in the order they are served */
 	uint32_t nwaiters;
@@ -385,6 +386,29 @@ int mbt_proc_find(const char *name, long uid, struct mbt_state *last);
 int mbt_proc_header(char *buf, size_t size);
 int mbt_proc_parse(const char *line, struct mbt_state *st);
 void mbt_proc_escape(const char *name, char *out, size_t size);
+
+/* ---- mbt_ring.c: mapped mailboxes ------------------------------------- */
+
+/* One side of a mapped mailbox, claimed and mapped by mbt_ring_map(). */
+struct mbt_ring {
+	int fd;
+	uint32_t role;		/* MAILBOX_MAP_PRODUCER or _CONSUMER */
+	struct mailbox_map geo;	/* what MAILBOX_IOC_MAP said */
+	void *mem;		/* the mapping, geo.mmap_size bytes */
+	struct mailbox_ring *ctl;
+	char *records;
+	bool poll;		/* sleep in poll(), not MAILBOX_IOC_MAP_WAIT */
+};
+
+int mbt_map_wait(int fd, uint32_t op, uint32_t flags, uint64_t deadline_ns);
+int mbt_ring_map(struct mbt_ring *r, int fd, uint32_t role);
+void mbt_ring_unmap(struct mbt_ring *r);
+/* 0 or -errno; the flags and deadline of a send, for the sleep */
+int mbt_ring_send(struct mbt_ring *r, const void *buf, uint32_t len,
+		  uint32_t flags, uint64_t deadline_ns);
+/* the length or -errno (-EBADMSG: a record longer than the slot) */
+int mbt_ring_recv(struct mbt_ring *r, void *buf, uint32_t size,
+		  uint32_t flags, uint64_t deadline_ns);
 
 /* ---- mbt_ns.c ---------------------------------------------------------- */
 

@@ -58,6 +58,8 @@ static const int documented[] = {
 	EINVAL, EFAULT, ENOTTY, EBADFD, EBADF, EBUSY, EEXIST, ENOENT, EACCES,
 	EPERM, EMSGSIZE, EAGAIN, ETIMEDOUT, EIDRM, ENOSPC, ENOBUFS, ENOMEM,
 	EINTR, ESRCH, EPIPE,
+	/* mapped mailboxes: MAP and MAP_WAIT elsewhere, SEND and RECV there */
+	EOPNOTSUPP, EUCLEAN,
 };
 
 bool mbt_errno_ok(int e)

@@ -100,6 +100,7 @@ int mbt_proc_parse(const char *line, struct mbt_state *st)
 	unsigned long long bytes, sent, received, sblocked, rblocked;
 	unsigned long long dropped = 0;
 	int s, o, d, n;
+	size_t len;
 
 	memset(st, 0, sizeof(*st));
 	/* dropped, the 20th column, since issue 11 */
@@ -112,6 +113,15 @@ int mbt_proc_parse(const char *line, struct mbt_state *st)
 	if (n != 19 && n != 20)
 		return -EPROTO;
 	s = mbt_word(state, mbt_state_names, MBT_ARRAY_SIZE(mbt_state_names));
+	/* A mapped mailbox: "mapped" alone, or after the owner's word. */
+	len = strlen(owner);
+	if (!strcmp(owner, "mapped")) {
+		strcpy(owner, "-");
+		st->mapped = true;
+	} else if (len > 7 && !strcmp(owner + len - 7, ",mapped")) {
+		owner[len - 7] = '\0';
+		st->mapped = true;
+	}
 	o = mbt_word(owner, mbt_owner_names, MBT_ARRAY_SIZE(mbt_owner_names));
 	d = mbt_word(delivery, mbt_delivery_names,
 		     MBT_ARRAY_SIZE(mbt_delivery_names));
@@ -246,6 +256,7 @@ static void mbt_state_from_info(const struct mailbox_info *i,
 	st->owner = i->flags & MAILBOX_INFO_DIRECT ? MBT_OWNER_DIRECT :
 		    i->flags & MAILBOX_CREATE_OWNED ? MBT_OWNER_OWNED :
 		    MBT_OWNER_NONE;
+	st->mapped = i->flags & MAILBOX_INFO_MAPPED;
 }
 
 /* mbt_state_each() of the mailboxes named @name (every one if NULL). */

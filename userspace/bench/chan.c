@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ipcbench: a channel, one queue of one transport; each call hands over to
- * the transport's family (chan_mailbox.c, chan_shmring.c,
+ * the transport's family (chan_mailbox.c, chan_mapped.c, chan_shmring.c,
  * chan_pipe_socket.c, chan_mq_sysv.c). Both ends are opened in each child
  * as needed.
  */
@@ -14,6 +14,7 @@ static const struct chan_ops *const ops[T_COUNT] = {
 	[T_MBOX]	= &chan_mbox_ops,
 	[T_MBOX_NB]	= &chan_mbox_ops,
 	[T_MBOX_BATCH]	= &chan_mbox_ops,
+	[T_MBOX_MAPPED]	= &chan_mapped_ops,
 	[T_SHM_SPIN]	= &chan_shm_ops,
 	[T_SHM_FUTEX]	= &chan_shm_ops,
 	[T_PIPE]	= &chan_pipe_ops,
@@ -63,6 +64,9 @@ void chan_close(struct chan *c)
 		chan_mbox_flush(c);
 	free(c->batch);
 	c->batch = NULL;
+	if (c->map)
+		mbox_map_close(c->map);
+	c->map = NULL;
 	if (c->fd >= 0)
 		mbox_close(c->fd);
 	c->fd = -1;

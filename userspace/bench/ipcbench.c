@@ -20,6 +20,10 @@
  *               (tput, 1cpu and 2cpu only: a round trip has one message
  *               in flight, and 4to4 consumers would take each other's
  *               stop messages)
+ *   mailbox-mapped  a mapped mailbox (MBOX_MAPPED): a ring shared with
+ *               the kernel through mmap(2), mbox_map_send() and
+ *               mbox_map_receive(), the kernel entered only to sleep and
+ *               wake (--depth rounded up to a power of two)
  *   shm-spin    shmring (System V shared memory ring, fixed slots),
  *               SHMRING_SPIN
  *   shm-futex   the same, SHMRING_FUTEX
@@ -68,6 +72,7 @@ const struct transport transports[T_COUNT] = {
 	[T_MBOX]	= { "mailbox", true, false },
 	[T_MBOX_NB]	= { "mailbox-nb", false, false },
 	[T_MBOX_BATCH]	= { "mailbox-batch", false, true },
+	[T_MBOX_MAPPED]	= { "mailbox-mapped", false, false },
 	[T_SHM_SPIN]	= { "shm-spin", false, false },
 	[T_SHM_FUTEX]	= { "shm-futex", false, false },
 	[T_PIPE]	= { "pipe", false, false },

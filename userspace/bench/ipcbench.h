@@ -44,7 +44,7 @@
 #define WARMUP		100
 
 enum kind {
-	T_FLOOR, T_MBOX, T_MBOX_NB, T_MBOX_BATCH, T_SHM_SPIN, T_SHM_FUTEX, T_PIPE, T_UNIX,
+	T_FLOOR, T_MBOX, T_MBOX_NB, T_MBOX_BATCH, T_MBOX_MAPPED, T_SHM_SPIN, T_SHM_FUTEX, T_PIPE, T_UNIX,
 	T_MQ, T_SYSV, T_COUNT
 };
 
@@ -92,6 +92,7 @@ struct chan {
 	int fd;			/* mailbox: this process's descriptor */
 	mqd_t mq;
 	struct shmring *ring;
+	struct mbox_map *map;	/* mailbox-mapped: this process's side */
 	/* mailbox-batch: BATCH messages of size bytes, at vec[i].buf */
 	unsigned char *batch;
 	struct mbox_vec vec[BATCH];
@@ -124,6 +125,7 @@ struct chan_ops {
 };
 
 extern const struct chan_ops chan_mbox_ops;	/* chan_mailbox.c */
+extern const struct chan_ops chan_mapped_ops;	/* chan_mapped.c */
 extern const struct chan_ops chan_shm_ops;	/* chan_shmring.c */
 extern const struct chan_ops chan_pipe_ops;	/* chan_pipe_socket.c */
 extern const struct chan_ops chan_unix_ops;

@@ -103,6 +103,8 @@ int cmd_stat(int argc, char **argv)
 		printf("direct: yes\n");
 		printf("owner_pid: %d\n", (int)st->owner_pid);
 	}
+	if (st->flags & MBOX_STAT_MAPPED)
+		printf("mapped: yes\n");
 	printf("delivery: %s\n", delivery_name(st->delivery));
 	printf("capacity: %u\n", st->capacity);
 	printf("msg_size_max: %u\n", st->msg_size_max);
@@ -250,6 +252,9 @@ static char *ls_cell(const struct mbox_stat *st, int c)
 	case C_STATE:
 		return strdup(state_name(st->state));
 	case C_FLAGS:
+		if (st->flags & MBOX_STAT_MAPPED)
+			return strdup(st->flags & MBOX_STAT_OWNED ?
+				      "owned,mapped" : "mapped");
 		return strdup(st->flags & MBOX_STAT_OWNED ? "owned" :
 			      st->flags & MBOX_STAT_DIRECT ? "direct" : "-");
 	case C_DELIVERY:

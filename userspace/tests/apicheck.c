@@ -607,9 +607,104 @@ static void check_live_v10(void)
 	CHECK(mbox_close(fd), 0);
 }
 
+/* The mapped-mailbox calls' own checks (since 1.4). */
+static void check_args_map(void)
+{
+	struct timespec bad = { .tv_sec = 0, .tv_nsec = 1000000000L };
+	struct mbox_map *m = NULL;
+	const void *cbuf;
+	void *buf;
+
+	CHECK(mbox_map(-1, 0, &m), -EINVAL);
+	CHECK(mbox_map(-1, MBOX_MAP_PRODUCER | MBOX_MAP_CONSUMER, &m), -EINVAL);
+	CHECK(mbox_map(-1, MBOX_MAP_PRODUCER | 0x100, &m), -EINVAL);
+	CHECK(mbox_map(-1, MBOX_MAP_PRODUCER, NULL), -EINVAL);
+	CHECK(mbox_map(-1, MBOX_MAP_PRODUCER, &m), -EBADF);
+	CHECK(m == NULL, 1);
+	CHECK(mbox_map_close(NULL), -EINVAL);
+	CHECK(mbox_map_fd(NULL), -EINVAL);
+	CHECK(mbox_map_send(NULL, "", 0, 0, NULL), -EINVAL);
+	CHECK(mbox_map_receive(NULL, NULL, 0, 0, NULL), -EINVAL);
+	CHECK(mbox_map_reserve(NULL, &buf, 0, NULL), -EINVAL);
+	CHECK(mbox_map_commit(NULL, 0), -EINVAL);
+	CHECK(mbox_map_peek(NULL, &cbuf, 0, &bad), -EINVAL);
+	CHECK(mbox_map_release(NULL), -EINVAL);
+}
+
+/* A mapped mailbox through the library, both sides in this process. */
+static void check_live_map(void)
+{
+	struct mbox_attr attr = MBOX_ATTR_INIT;
+	struct timespec bad = { .tv_sec = 0, .tv_nsec = 1000000000L };
+	struct mbox_map *p = NULL, *c = NULL;
+	char name[MBOX_NAME_MAX + 1], buf[16];
+	struct mbox_stat st;
+	const void *in;
+	void *out;
+	int fd, rfd;
+
+	snprintf(name, sizeof(name), "apicheck-map-%d", (int)getpid());
+	attr.capacity = 3;
+	CHECK(mbox_create(name, MBOX_EXCL | MBOX_MAPPED, &attr), -EINVAL);
+	attr.capacity = 2;
+	attr.msg_size_max = 16;
+	fd = mbox_create(name, MBOX_EXCL | MBOX_MAPPED | MBOX_SEND_ONLY, &attr);
+	CHECK(fd >= 0, 1);
+	if (fd < 0)
+		return;
+	rfd = mbox_open(name, MBOX_RECV_ONLY);
+	CHECK(rfd >= 0, 1);
+	CHECK(mbox_stat(fd, &st), 0);
+	CHECK(st.flags & MBOX_STAT_MAPPED, MBOX_STAT_MAPPED);
+	CHECK(mbox_send(fd, "x", 1), -EOPNOTSUPP);
+	CHECK(mbox_map(fd, MBOX_MAP_CONSUMER, &c), -EBADF);
+	CHECK(mbox_map(fd, MBOX_MAP_PRODUCER, &p), 0);
+	CHECK(mbox_map(rfd, MBOX_MAP_CONSUMER | MBOX_MAP_NOSPIN, &c), 0);
+	if (!p || !c)
+		goto out;
+	CHECK(mbox_map_fd(p), fd);
+	CHECK(mbox_map_receive(c, buf, sizeof(buf), MBOX_F_NONBLOCK, NULL),
+	      -EAGAIN);
+	CHECK(mbox_map_send(p, "hello", 5, MBOX_F_NONBLOCK, &bad), -EINVAL);
+	CHECK(mbox_map_send(p, buf, 17, 0, NULL), -EMSGSIZE);
+	CHECK(mbox_map_send(p, "hello", 5, 0, NULL), 0);
+	CHECK(mbox_map_reserve(p, &out, 0, NULL), 16);
+	memcpy(out, "world!", 6);
+	CHECK(mbox_map_commit(p, 6), 0);
+	CHECK(mbox_map_commit(p, 6), -EINVAL);
+	CHECK(mbox_map_send(p, "x", 1, MBOX_F_NONBLOCK, NULL), -EAGAIN);
+	CHECK(mbox_map_receive(c, buf, 4, 0, NULL), -EMSGSIZE);
+	CHECK(mbox_map_receive(c, buf, sizeof(buf), 0, NULL), 5);
+	CHECK(memcmp(buf, "hello", 5), 0);
+	CHECK(mbox_map_peek(c, &in, 0, NULL), 6);
+	CHECK(memcmp(in, "world!", 6), 0);
+	CHECK(mbox_map_release(c), 0);
+	CHECK(mbox_map_release(c), -EINVAL);
+	CHECK(mbox_stat(rfd, &st), 0);
+	CHECK((int)st.depth, 0);
+	CHECK((int)st.received, 2);
+	/* The producer gone, the consumer finds an empty ring: -EPIPE. */
+	CHECK(mbox_map_close(p), 0);
+	p = NULL;
+	close(fd);
+	fd = -1;
+	CHECK(mbox_map_receive(c, buf, sizeof(buf), 0, NULL), -EPIPE);
+out:
+	if (p)
+		mbox_map_close(p);
+	if (c)
+		mbox_map_close(c);
+	if (fd >= 0)
+		close(fd);
+	if (rfd >= 0)
+		close(rfd);
+	mbox_unlink(name);
+}
+
 int main(void)
 {
 	check_args();
+	check_args_map();
 	check_args_v11();
 	check_args_v10();
 	if (access(MBOX_DEVICE, F_OK)) {
@@ -622,6 +717,7 @@ int main(void)
 		check_live_broadcast();
 		check_live_direct();
 		check_live_v10();
+		check_live_map();
 	}
 	printf("apicheck: %s (%d failures)\n", failures ? "FAIL" : "ok",
 	       failures);

@@ -35,8 +35,8 @@
  * line, in whitespace-separated columns: name (with space, tab, newline and
  * backslash escaped as octal), uid, gid, mode (octal), capacity, msgsize,
  * depth, bytes, sent, received, sblocked, rblocked, swait, rwait, state
- * (linked, unlinked or dead), flags (owned, direct or -), delivery (queue,
- * priority or broadcast), waiters (the receive priorities of the sleeping
+ * (linked, unlinked or dead), flags (owned, direct, mapped, owned,mapped
+ * or -), delivery (queue, priority or broadcast), waiters (the receive priorities of the sleeping
  * receivers in the order they will be served, comma-separated, or -) and
  * backlog (broadcast: the messages each subscribed descriptor has yet to
  * read, comma-separated, or -) and dropped (struct mailbox_info.dropped).
@@ -123,7 +123,9 @@
 /* struct mailbox_create.flags */
 #define MAILBOX_CREATE_EXCL	0x1		/* fail with -EEXIST if it exists */
 #define MAILBOX_CREATE_OWNED	0x2		/* destroyed when this fd closes */
+#define MAILBOX_CREATE_MAPPED	0x4		/* a mapped ring: see below */
 /* struct mailbox_info.flags: also MAILBOX_CREATE_OWNED */
+#define MAILBOX_INFO_MAPPED	MAILBOX_CREATE_MAPPED	/* a mapped mailbox */
 #define MAILBOX_INFO_DIRECT	0x100		/* a process's direct mailbox */
 
 /* struct mailbox_send.flags and struct mailbox_recv.flags */
@@ -142,22 +144,26 @@
 /**
  * struct mailbox_create - create a mailbox, or open it if it exists
  * @name: NUL-terminated name, 1 to 63 bytes, no '/', no control characters.
- * @flags: MAILBOX_CREATE_EXCL, MAILBOX_CREATE_OWNED.
+ * @flags: MAILBOX_CREATE_EXCL, MAILBOX_CREATE_OWNED, MAILBOX_CREATE_MAPPED
+ *	(see "Mapped mailboxes" below).
  * @access: MAILBOX_ACCESS_SEND and/or MAILBOX_ACCESS_RECV; at least one.
  *	The creator gets the access it asks for whatever @mode says; a caller
  *	that opens an existing mailbox is checked against its mode.
  * @mode: permission bits (0 to 0777) in the owner/group/other layout of
  *	files: write permits sending, read permits receiving.
  * @capacity: messages the mailbox holds; 0 makes it a rendezvous, where a
- *	send completes only when a receiver takes the message.
+ *	send completes only when a receiver takes the message. Mapped: the
+ *	ring's slots, a power of two, at least 2.
  * @msg_size_max: largest message in bytes, 1 up to the module's limit.
+ *	Mapped: the payload size of a slot.
  * @delivery: MAILBOX_DELIVER_QUEUE, _PRIORITY or _BROADCAST. A broadcast
  *	mailbox needs a @capacity of at least 1.
  * @reserved: must be zero.
  *
  * When the mailbox already exists and MAILBOX_CREATE_EXCL is not set, the
  * call opens it and @mode, @capacity, @msg_size_max, @delivery and
- * MAILBOX_CREATE_OWNED are ignored, as mq_open() ignores its attributes.
+ * MAILBOX_CREATE_OWNED and MAILBOX_CREATE_MAPPED are ignored, as mq_open()
+ * ignores its attributes.
  */
 struct mailbox_create {
 	char name[MAILBOX_NAME_LEN];
@@ -356,7 +362,10 @@ struct mailbox_recv {
  *	MAILBOX_IOC_LIST entry, as @recv_priority and @backlog, which
  *	describe a descriptor too.
  * @flags: MAILBOX_CREATE_OWNED if the mailbox dies with its creator,
- *	MAILBOX_INFO_DIRECT for a direct mailbox (whose @name is pid/N).
+ *	MAILBOX_INFO_DIRECT for a direct mailbox (whose @name is pid/N),
+ *	MAILBOX_INFO_MAPPED for a mapped one (see "Mapped mailboxes": its
+ *	@depth, @sent and @received are what the kernel saw of the ring's
+ *	indices, and @bytes and @next_len are 0).
  * @sent: messages accepted since creation, less those taken back by sends
  *	that failed or were interrupted afterwards.
  * @received: messages taken by receivers since creation.
@@ -808,7 +817,8 @@ struct mailbox_list {
 /**
  * MAILBOX_IOC_SENDV - send up to @count messages into the bound mailbox;
  * see struct mailbox_vec. Returns the number sent (at least 1). Errors:
- * those of MAILBOX_IOC_SEND for the first entry; -EINVAL (bad @count,
+ * those of MAILBOX_IOC_SEND for the first entry; -EOPNOTSUPP (a mapped
+ * mailbox); -EINVAL (bad @count,
  * @flags, @meta, reserved fields, a @priority too high), -EFAULT (@vec or
  * the struct itself unreadable or unwritable; nothing was sent). Since 1.4.
  */
@@ -817,8 +827,212 @@ struct mailbox_list {
  * MAILBOX_IOC_RECVV - receive up to @count messages from the bound mailbox;
  * see struct mailbox_vec. Returns the number received (at least 1).
  * Errors: those of MAILBOX_IOC_RECV for the first entry; -EOPNOTSUPP (a
- * broadcast mailbox), -EINVAL, -EFAULT as for MAILBOX_IOC_SENDV. Since 1.4.
+ * broadcast or mapped mailbox), -EINVAL, -EFAULT as for MAILBOX_IOC_SENDV. Since 1.4.
  */
 #define MAILBOX_IOC_RECVV	_IOWR(MAILBOX_IOC_MAGIC, 0x11, struct mailbox_vec)
+
+/*
+ * Mapped mailboxes (since 1.4)
+ *
+ * A mailbox created with MAILBOX_CREATE_MAPPED (delivery
+ * MAILBOX_DELIVER_QUEUE only, @capacity a power of two >= 2, else -EINVAL)
+ * is a single-producer/single-consumer ring in memory shared with the
+ * kernel: the producer writes records in place, the consumer reads them
+ * in place, and the kernel is entered only to sleep when the ring is empty
+ * (full) and to wake the other side. The ring is allocated when the
+ * mailbox is created, zeroed, and charged to the creator's user_bytes_max
+ * quota (-ENOBUFS when it does not fit; see "Who pays") as long as the
+ * mailbox lives: records_offset + @capacity * record_size bytes, rounded
+ * up to whole pages (struct mailbox_map.mmap_size).
+ *
+ * A descriptor bound to it claims one role with MAILBOX_IOC_MAP: the
+ * producer (it needs MAILBOX_ACCESS_SEND) or the consumer (it needs
+ * MAILBOX_ACCESS_RECV). Each role has one descriptor at a time: a second
+ * claim gets -EBUSY. Then it maps the ring: mmap(NULL, mmap_size,
+ * PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) (a private mapping, another
+ * size or offset: -EINVAL; a descriptor that claimed no role: -EACCES; an
+ * unbound descriptor or one of another mailbox: -ENODEV).
+ * The mapping cannot grow (mremap() fails) and is not dumped. A mapping,
+ * a fork()ed copy of it included, holds the descriptor open: the role is
+ * given up when the descriptor is closed and no mapping of it remains
+ * (process exit, SIGKILL included, does both); then another descriptor may
+ * claim it, and the other side is woken (MAILBOX_IOC_MAP_WAIT, poll()).
+ *
+ * MAILBOX_IOC_SEND, _RECV and their batches fail with -EOPNOTSUPP on a
+ * mapped mailbox, as MAILBOX_IOC_MAP and _MAP_WAIT do on any other.
+ *
+ * The layout of the mapping: struct mailbox_ring at offset 0, then at
+ * records_offset the @capacity records, record_size bytes apart, each a
+ * struct mailbox_record followed by its payload (msg_size_max bytes
+ * rounded up to 8).
+ *
+ * @head (the producer's next index) and @tail (the consumer's next index)
+ * run freely over the 32-bit integers, wrapping; index i is record
+ * i & (capacity - 1). The ring holds head - tail records, at most
+ * @capacity; it is empty when head == tail. Both start at the same value,
+ * currently 2^32 - 4096, so that wrapping is met early. The producer
+ * writes record head, then publishes it by storing head + 1 with release
+ * semantics; the consumer loads head with acquire semantics, reads record
+ * tail, then stores tail + 1 with release semantics.
+ *
+ * Sleeping and waking (lost wake-ups cannot happen as long as both sides
+ * follow this):
+ *  - consumer, ring empty: store 1 to @consumer_waiting, full barrier
+ *    (atomic_thread_fence(memory_order_seq_cst)), load head again; if the
+ *    ring is still empty, MAILBOX_IOC_MAP_WAIT with
+ *    MAILBOX_MAP_WAIT_DATA, else store 0 to @consumer_waiting itself.
+ *  - producer, after publishing head: full barrier, then if
+ *    @consumer_waiting is non-zero, MAILBOX_IOC_MAP_WAIT with
+ *    MAILBOX_MAP_WAKE_CONSUMER. It may clear the flag as it reads it (an
+ *    atomic exchange with 0), so that only the first publish after the
+ *    consumer went to sleep pays for the call: the kernel sets the flag
+ *    to 1 again (with a full barrier) before each look at the indices
+ *    while the consumer sleeps.
+ *  - symmetrically, the producer with the ring full sets
+ *    @producer_waiting and waits with MAILBOX_MAP_WAIT_SPACE, and the
+ *    consumer, after storing tail, wakes it with MAILBOX_MAP_WAKE_PRODUCER
+ *    when @producer_waiting is set.
+ * The store of the flag and the load of the index on one side, the store
+ * of the index and the load of the flag on the other, each pair separated
+ * by a full barrier: either the sleeper sees the new index and does not
+ * sleep, or the waker sees the flag and wakes it; the kernel's wait looks
+ * at the indices after queueing itself, so a wake that comes before the
+ * sleep is not lost either. The kernel stores 0 to the caller's flag
+ * whenever MAILBOX_MAP_WAIT_DATA/_SPACE returns. A poll() waiter sets its
+ * flag as a sleeper does before each poll(), and clears it afterwards.
+ *
+ * The kernel trusts nothing in the mapping: it reads only @head and @tail,
+ * and writes only a waiter's flag, through its own mapping of the page.
+ * A ring whose indices are impossible (head - tail > capacity) makes
+ * MAILBOX_IOC_MAP_WAIT fail with -EUCLEAN and poll() report EPOLLERR,
+ * until the indices make sense again; what
+ * the records hold is for the consumer to check (libmailbox fails with
+ * -EBADMSG on a record longer than msg_size_max). The counters of
+ * MAILBOX_IOC_STAT, LIST and /proc/mailboxes (@depth, @sent, @received,
+ * @send_blocked, @recv_blocked; @bytes and @next_len are 0) are what the
+ * kernel saw when it last looked at a valid ring: at every wait, poll(),
+ * STAT, LIST and read of /proc/mailboxes. @sent and @received grow by how
+ * far head and tail moved between two looks, modulo 2^32: exact when
+ * fewer than 2^32 messages pass between looks and both sides follow the
+ * protocol.
+ *
+ * poll() on the consumer's descriptor reports EPOLLIN when the ring is not
+ * empty, on the producer's EPOLLOUT when it is not full; a waiter is woken
+ * by the MAILBOX_MAP_WAKE_* calls, so a poller must have set its flag as
+ * for sleeping. EPOLLHUP is added once the other role was given up and not
+ * claimed again (see -EPIPE below); EPOLLERR for a corrupt ring.
+ */
+
+/* struct mailbox_map.role */
+#define MAILBOX_MAP_PRODUCER	1
+#define MAILBOX_MAP_CONSUMER	2
+
+/**
+ * struct mailbox_ring - the control page of a mapped mailbox (offset 0)
+ * @head: producer's next index; written by the producer only.
+ * @pad0: fills @head's cache line.
+ * @tail: consumer's next index; written by the consumer only.
+ * @pad1: fills @tail's cache line.
+ * @consumer_waiting: the consumer is going to sleep, or asleep.
+ * @pad2: fills its cache line.
+ * @producer_waiting: the producer is going to sleep, or asleep.
+ * @pad3: fills its cache line.
+ * @slots: written by the kernel at creation, as @slot_size,
+ *	@record_size and @records_offset: the ring's capacity.
+ * @slot_size: payload bytes a record holds (the mailbox's msg_size_max).
+ * @record_size: bytes between two records.
+ * @records_offset: where record 0 begins, from the start of the mapping.
+ */
+struct mailbox_ring {
+	__u32 head;
+	__u32 pad0[15];
+	__u32 tail;
+	__u32 pad1[15];
+	__u32 consumer_waiting;
+	__u32 pad2[15];
+	__u32 producer_waiting;
+	__u32 pad3[15];
+	__u32 slots;
+	__u32 slot_size;
+	__u32 record_size;
+	__u32 records_offset;
+};
+
+/**
+ * struct mailbox_record - the header of a record in a mapped ring
+ * @len: payload bytes, at most the ring's slot_size.
+ * @reserved: zero.
+ *
+ * The payload follows at once (8-byte aligned).
+ */
+struct mailbox_record {
+	__u32 len;
+	__u32 reserved;
+};
+
+/**
+ * struct mailbox_map - claim a role of a mapped mailbox
+ * @role: MAILBOX_MAP_PRODUCER or MAILBOX_MAP_CONSUMER.
+ * @flags: must be zero.
+ * @slots: out: the ring's capacity.
+ * @slot_size: out: payload bytes per record.
+ * @record_size: out: bytes between two records.
+ * @records_offset: out: offset of record 0.
+ * @mmap_size: out: the length to pass to mmap().
+ * @reserved: must be zero.
+ */
+struct mailbox_map {
+	__u32 role;
+	__u32 flags;
+	__u32 slots;
+	__u32 slot_size;
+	__u32 record_size;
+	__u32 records_offset;
+	__u64 mmap_size;
+	__u64 reserved[2];
+};
+
+/* struct mailbox_map_wait.op */
+#define MAILBOX_MAP_WAIT_DATA		0	/* consumer: until not empty */
+#define MAILBOX_MAP_WAIT_SPACE		1	/* producer: until not full */
+#define MAILBOX_MAP_WAKE_CONSUMER	2	/* producer: wake the consumer */
+#define MAILBOX_MAP_WAKE_PRODUCER	3	/* consumer: wake the producer */
+
+/**
+ * struct mailbox_map_wait - sleep on a mapped ring, or wake the other side
+ * @op: MAILBOX_MAP_WAIT_DATA or _WAKE_PRODUCER on the consumer's
+ *	descriptor, MAILBOX_MAP_WAIT_SPACE or _WAKE_CONSUMER on the
+ *	producer's (-EBADF on another descriptor).
+ * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both) for a wait; zero
+ *	for a wake. A descriptor opened with O_NONBLOCK never sleeps.
+ * @deadline_ns: as for struct mailbox_send.
+ * @reserved: must be zero.
+ */
+struct mailbox_map_wait {
+	__u32 op;
+	__u32 flags;
+	__u64 deadline_ns;
+	__u64 reserved[2];
+};
+
+/*
+ * MAILBOX_IOC_MAP - claim a role of the bound mapped mailbox and learn its
+ * geometry; see "Mapped mailboxes". Returns 0. Errors: -EBADFD (not
+ * bound), -EOPNOTSUPP (not a mapped mailbox), -EBADF (the descriptor lacks
+ * the access the role needs), -EBUSY (the role is taken, or this
+ * descriptor claimed one already), -EIDRM (destroyed), -EINVAL, -EFAULT.
+ * Since 1.4.
+ */
+#define MAILBOX_IOC_MAP		_IOWR(MAILBOX_IOC_MAGIC, 0x12, struct mailbox_map)
+/*
+ * MAILBOX_IOC_MAP_WAIT - a wait returns 0 once the ring is not empty
+ * (MAILBOX_MAP_WAIT_DATA) or not full (_SPACE); a wake returns 0. Errors:
+ * -EAGAIN (would sleep), -ETIMEDOUT, -EINTR (a signal; restarted under
+ * SA_RESTART), -EPIPE (the ring is empty, or full, and the other role was
+ * given up and is not claimed: the peer is gone), -EUCLEAN (the ring's
+ * indices are corrupt), -EIDRM (destroyed), -EBADF (see @op), -EBADFD,
+ * -EOPNOTSUPP, -EINVAL, -EFAULT. Since 1.4.
+ */
+#define MAILBOX_IOC_MAP_WAIT	_IOW(MAILBOX_IOC_MAGIC, 0x13, struct mailbox_map_wait)
 
 #endif /* _UAPI_LINUX_KMAILBOX_H */
