@@ -157,12 +157,13 @@ ktime_t kmb_time_from_user(ktime_t t)
 	return t > KTIME_MAX + offset ? KTIME_MAX : t - offset;
 }
 
+/*
+ * The offset added, not the timespec64 converted: no division on every
+ * receive.
+ */
 static u64 kmb_time_to_user(ktime_t t)
 {
-	struct timespec64 ts = ktime_to_timespec64(t);
-
-	timens_add_monotonic(&ts);
-	return timespec64_to_ns(&ts);
+	return t + kmb_timens_offset();
 }
 
 /**
