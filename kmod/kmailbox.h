@@ -32,11 +32,12 @@ extern unsigned long kmb_user_bytes_max;
 /*
  * The size of struct kmb_msg, the header in front of every message's
  * payload, as the uapi header documents it: a message costs its user
- * kmalloc_size_roundup(KMB_MSG_HEADER + len) bytes of user_bytes_max,
- * exactly what kvmalloc() takes for it (see kmb_msg_charge()).
+ * what is allocated for KMB_MSG_HEADER + len bytes, its slab cache's
+ * object size up to KMB_CLASS_MAX, kvmalloc()'s above (see
+ * kmb_msg_charge()).
  * MAILBOX_IOC_VERSION reports it (struct mailbox_version.msg_header).
  */
-#define KMB_MSG_HEADER	104
+#define KMB_MSG_HEADER	96
 
 /**
  * struct kmb_user - what one user has charged against the limits
@@ -103,15 +104,17 @@ struct kmb_user {
  * @user: the sender's effective uid when it sent (@user->uid, what the
  *	receiver is told), charged for this message (a reference).
  * @time: CLOCK_MONOTONIC time of the send.
- * @sync: the sender sleeping until this message is taken, or NULL; set and
- *	cleared under the mailbox lock.
- * @len: payload length.
- * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
+ * @sync: queue or priority mailbox: the sender sleeping until this message
+ *	is taken, or NULL; set and cleared under the mailbox lock.
  * @pending: broadcast: subscribers that have yet to receive it, under the
  *	mailbox lock. It is freed when this drops to zero.
  * @copying: broadcast: receivers copying it out now, under the mailbox
  *	lock. When the mailbox is destroyed meanwhile, the last of them frees
- *	it.
+ *	it. A broadcast send never waits for delivery, so @pending and
+ *	@copying share @sync's place: which one a message uses follows from
+ *	its mailbox's kmb_indexed().
+ * @len: payload length.
+ * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
  * @data: payload.
  *
  * The header is KMB_MSG_HEADER bytes, as the uapi header says: growing
@@ -128,11 +131,15 @@ struct kmb_msg {
 	struct pid *sender;
 	struct kmb_user *user;
 	ktime_t time;
-	struct kmb_waiter *sync;
+	union {
+		struct kmb_waiter *sync;
+		struct {
+			u32 pending;
+			u32 copying;
+		};
+	};
 	u32 len;
 	u32 prio;
-	u32 pending;
-	u32 copying;
 	char data[];
 };
 
@@ -409,6 +416,12 @@ struct kmb_wait {
 struct kmb_user *kmb_user_get(kuid_t uid);
 struct kmb_user *kmb_user_current(struct kmb_file *mf);
 void kmb_user_put(struct kmb_user *user);
+/* The slab caches of messages (msg.c): see kmb_msg_class(). */
+#define KMB_CLASS_MIN	128
+#define KMB_CLASS_MAX	4096
+#define KMB_CLASSES	(1 + 4 * 5)	/* 128, then 4 per power of two */
+int kmb_msg_class(size_t size);
+size_t kmb_class_size(int class);
 size_t kmb_msg_charge(u32 len);
 int kmb_user_charge_msg(struct kmb_user *user, u32 len);
 void kmb_user_uncharge_msg(struct kmb_user *user, u32 len);
@@ -441,6 +454,8 @@ struct kmb_msg *kmb_index_first_nr(const struct rb_root *root, pid_t nr,
 				   struct pid_namespace *ns);
 
 /* msg.c */
+int kmb_msg_caches_init(void);
+void kmb_msg_caches_exit(void);
 struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf, const void __user *buf,
 			      u32 len, u32 prio);
 void kmb_msg_free(struct kmb_msg *msg);

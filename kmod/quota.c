@@ -5,6 +5,8 @@
  */
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/log2.h>
+#include <linux/math.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -108,22 +110,58 @@ struct kmb_user *kmb_user_current(struct kmb_file *mf)
 	return user;
 }
 
+/*
+ * The size class of a message of @size bytes, header included: its index
+ * in kmb_msg_caches[], or -1 above KMB_CLASS_MAX. The classes are
+ * KMB_CLASS_MIN, then four per power of two: 2^k + i * 2^(k-2), for i = 1
+ * to 4, up to KMB_CLASS_MAX (160, 192, 224, 256, 320, ... 3584, 4096):
+ * an object never wastes more than a quarter of its class.
+ */
+int kmb_msg_class(size_t size)
+{
+	unsigned int k, step;
+
+	if (size <= KMB_CLASS_MIN)
+		return 0;
+	if (size > KMB_CLASS_MAX)
+		return -1;
+	k = fls(size - 1) - 1;		/* 2^k < size <= 2^(k+1) */
+	step = 1U << (k - 2);
+	return (k - ilog2(KMB_CLASS_MIN)) * 4 +
+	       DIV_ROUND_UP(size - (1U << k), step);
+}
+
+/* The object size of class @class. */
+size_t kmb_class_size(int class)
+{
+	unsigned int k;
+
+	if (!class)
+		return KMB_CLASS_MIN;
+	k = (class - 1) / 4 + ilog2(KMB_CLASS_MIN);
+	return (1U << k) + ((class - 1) % 4 + 1) * (1U << (k - 2));
+}
+
 /**
  * kmb_msg_charge() - what a message costs against user_bytes_max
  * @len: its payload bytes.
  *
- * Its allocation, header included: kvmalloc() tries kmalloc() first, which
- * takes kmalloc_size_roundup() bytes (a slab size class up to
- * KMALLOC_MAX_CACHE_SIZE, a power-of-two number of pages above); its
- * vmalloc() fallback takes whole pages, never more. Past KMALLOC_MAX_SIZE
- * only vmalloc() can take it: whole pages.
+ * Its allocation, header included. Up to KMB_CLASS_MAX bytes, the object
+ * size of its slab cache (kmb_class_size()). Above, kvmalloc() tries
+ * kmalloc() first, which takes kmalloc_size_roundup() bytes (a slab size
+ * class up to KMALLOC_MAX_CACHE_SIZE, a power-of-two number of pages
+ * above); its vmalloc() fallback takes whole pages, never more. Past
+ * KMALLOC_MAX_SIZE only vmalloc() can take it: whole pages.
  *
  * Return: the charge in bytes.
  */
 size_t kmb_msg_charge(u32 len)
 {
 	size_t size = struct_size((struct kmb_msg *)NULL, data, len);
+	int class = kmb_msg_class(size);
 
+	if (class >= 0)
+		return kmb_class_size(class);
 	if (size > KMALLOC_MAX_SIZE)
 		return PAGE_ALIGN(size);
 	return kmalloc_size_roundup(size);
