@@ -61,7 +61,10 @@ struct kmb_user {
  * The sender index: how a receive that filters by sender (struct
  * mailbox_recv.from_pid) finds its message without walking the queue.
  *
- * A queue or priority mailbox keeps two of them, under its lock: one over
+ * A queue or priority mailbox keeps two of them, under its lock, from its
+ * first receive that filters by sender on (&struct kmb.indexed; until
+ * then a send or receive pays nothing for them, and that receive builds
+ * them, O(N log S) once for N messages): one over
  * its queued messages (&struct kmb.queued_by), one over the messages of
  * its sleeping senders (&struct kmb.sleeping_by); a message is in at most
  * one. An index is an rbtree keyed by (sender's struct pid pointer,
@@ -248,10 +251,13 @@ struct kmb_waiter {
  *	copy-out faulted. A broadcast mailbox uses @msgs[0] only, as the log
  *	of messages some subscriber has yet to receive.
  * @prio_map: bit p set when @msgs[p] is not empty.
+ * @indexed: @queued_by and @sleeping_by are kept: set by the first
+ *	receive or PEEK that filters by sender (kmb_index_build()), never
+ *	on a broadcast mailbox. Until then no message is indexed.
  * @queued_by: the sender index of the messages in @msgs (see above the
- *	structures); empty on a broadcast mailbox.
- * @sleeping_by: the sender index of the messages held by @senders; empty
- *	on a broadcast mailbox.
+ *	structures) once @indexed; else empty.
+ * @sleeping_by: the sender index of the messages held by @senders once
+ *	@indexed; else empty.
  * @depth: number of messages in @msgs.
  * @bytes: payload bytes in @msgs.
  * @receivers: sleeping receivers in the order they will be served. None
@@ -300,6 +306,7 @@ struct kmb {
 	bool dead;
 	struct list_head msgs[MAILBOX_PRIO_MAX + 1];
 	unsigned long prio_map;
+	bool indexed;
 	struct rb_root queued_by;
 	struct rb_root sleeping_by;
 	u32 depth;
@@ -440,12 +447,16 @@ int kmb_name_of(const struct kmb *mb, struct pid_namespace *ns, char *buf,
 		size_t size);
 
 /* index.c */
-/* Broadcast mailboxes take no filter, and keep no sender index. */
+/*
+ * Broadcast mailboxes take no filter, and keep no sender index; a queue or
+ * priority mailbox keeps one once &struct kmb.indexed.
+ */
 static inline bool kmb_indexed(const struct kmb *mb)
 {
 	return mb->delivery != MAILBOX_DELIVER_BROADCAST;
 }
 
+void kmb_index_build(struct kmb *mb);
 void kmb_index_add(struct rb_root *root, struct kmb_msg *msg, bool first);
 void kmb_index_del(struct rb_root *root, struct kmb_msg *msg);
 struct kmb_msg *kmb_index_first(const struct rb_root *root,

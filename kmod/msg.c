@@ -175,7 +175,7 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head)
 		list_add(&msg->node, list);
 	else
 		list_add_tail(&msg->node, list);
-	if (kmb_indexed(mb))
+	if (mb->indexed)
 		kmb_index_add(&mb->queued_by, msg, head);
 	__set_bit(msg->prio, &mb->prio_map);
 	mb->depth++;
@@ -191,7 +191,7 @@ void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
 	list_del(&msg->node);
-	if (kmb_indexed(mb))
+	if (mb->indexed)
 		kmb_index_del(&mb->queued_by, msg);
 	if (list_empty(&mb->msgs[msg->prio]))
 		__clear_bit(msg->prio, &mb->prio_map);

@@ -290,7 +290,10 @@ struct mailbox_send {
  *	broadcast mailbox. Finding the message does not walk the queue: it
  *	costs O(log S) under the mailbox lock, S being the distinct (sender,
  *	priority) pairs queued, whatever the queue's length; only for a pid
- *	that no process has does it cost O(S).
+ *	that no process has does it cost O(S). The mailbox's first receive
+ *	or PEEK that filters by sender builds that index, O(N log S) once
+ *	for N messages in it; a mailbox never filtered keeps none, and its
+ *	sends and receives pay nothing for it.
  * @reserved0: must be zero.
  * @reserved: must be zero.
  *
