@@ -37,6 +37,7 @@ static struct kmem_cache *kmb_msg_caches[KMB_CLASSES];
 int kmb_msg_caches_init(void)
 {
 	char name[32];
+	unsigned int data = offsetof(struct kmb_msg, data);
 	size_t size;
 	int i;
 
@@ -44,8 +45,10 @@ int kmb_msg_caches_init(void)
 		size = kmb_class_size(i);
 		snprintf(name, sizeof(name), "kmailbox_msg-%zu", size);
 		kmb_msg_caches[i] = kmem_cache_create_usercopy(name, size, 0,
-				SLAB_ACCOUNT, offsetof(struct kmb_msg, data),
-				size - offsetof(struct kmb_msg, data), NULL);
+							       SLAB_ACCOUNT,
+							       data,
+							       size - data,
+							       NULL);
 		if (!kmb_msg_caches[i])
 			goto err;
 	}
