@@ -7,6 +7,8 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/math.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -427,8 +429,38 @@ void kmb_user_put(struct kmb_user *user);
 #define KMB_CLASS_MIN	128
 #define KMB_CLASS_MAX	4096
 #define KMB_CLASSES	(1 + 4 * 5)	/* 128, then 4 per power of two */
-int kmb_msg_class(size_t size);
-size_t kmb_class_size(int class);
+/*
+ * The size class of a message of @size bytes, header included: its index
+ * in msg.c's kmb_msg_caches[], or -1 above KMB_CLASS_MAX. The classes are
+ * KMB_CLASS_MIN, then four per power of two: 2^k + i * 2^(k-2), for i = 1
+ * to 4, up to KMB_CLASS_MAX (160, 192, 224, 256, 320, ... 3584, 4096):
+ * an object never wastes more than a quarter of its class.
+ */
+static inline int kmb_msg_class(size_t size)
+{
+	unsigned int k, step;
+
+	if (size <= KMB_CLASS_MIN)
+		return 0;
+	if (size > KMB_CLASS_MAX)
+		return -1;
+	k = fls(size - 1) - 1;		/* 2^k < size <= 2^(k+1) */
+	step = 1U << (k - 2);
+	return (k - ilog2(KMB_CLASS_MIN)) * 4 +
+	       DIV_ROUND_UP(size - (1U << k), step);
+}
+
+/* The object size of class @class. */
+static inline size_t kmb_class_size(int class)
+{
+	unsigned int k;
+
+	if (!class)
+		return KMB_CLASS_MIN;
+	k = (class - 1) / 4 + ilog2(KMB_CLASS_MIN);
+	return (1U << k) + ((class - 1) % 4 + 1) * (1U << (k - 2));
+}
+
 size_t kmb_msg_charge(u32 len);
 int kmb_user_charge_msg(struct kmb_user *user, u32 len);
 void kmb_user_uncharge_msg(struct kmb_user *user, u32 len);

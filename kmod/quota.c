@@ -5,8 +5,6 @@
  */
 #include <linux/cred.h>
 #include <linux/hashtable.h>
-#include <linux/log2.h>
-#include <linux/math.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -108,38 +106,6 @@ struct kmb_user *kmb_user_current(struct kmb_file *mf)
 	spin_unlock(&mf->user_lock);
 	kmb_user_put(old);
 	return user;
-}
-
-/*
- * The size class of a message of @size bytes, header included: its index
- * in kmb_msg_caches[], or -1 above KMB_CLASS_MAX. The classes are
- * KMB_CLASS_MIN, then four per power of two: 2^k + i * 2^(k-2), for i = 1
- * to 4, up to KMB_CLASS_MAX (160, 192, 224, 256, 320, ... 3584, 4096):
- * an object never wastes more than a quarter of its class.
- */
-int kmb_msg_class(size_t size)
-{
-	unsigned int k, step;
-
-	if (size <= KMB_CLASS_MIN)
-		return 0;
-	if (size > KMB_CLASS_MAX)
-		return -1;
-	k = fls(size - 1) - 1;		/* 2^k < size <= 2^(k+1) */
-	step = 1U << (k - 2);
-	return (k - ilog2(KMB_CLASS_MIN)) * 4 +
-	       DIV_ROUND_UP(size - (1U << k), step);
-}
-
-/* The object size of class @class. */
-size_t kmb_class_size(int class)
-{
-	unsigned int k;
-
-	if (!class)
-		return KMB_CLASS_MIN;
-	k = (class - 1) / 4 + ilog2(KMB_CLASS_MIN);
-	return (1U << k) + ((class - 1) % 4 + 1) * (1U << (k - 2));
 }
 
 /**

@@ -189,7 +189,7 @@ END {
 				line = line " | n/a"
 			else {
 				ok = op[c] == ">=" ? r[c, k] >= goal[c] : r[c, k] <= goal[c]
-				line = line sprintf(" | %.2f%s", r[c, k], ok ? "" : " ✗")
+				line = line sprintf(c == 10 ? " | %.0f%s" : " | %.2f%s", r[c, k], ok ? "" : " ✗")
 			}
 		}
 		print line " | " (op[c] == ">=" ? "≥ " : "≤ ") goal[c] " |"
