@@ -6,6 +6,7 @@
  * kmailbox.h. The caller holds the mailbox lock.
  */
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rbtree.h>
@@ -83,6 +84,31 @@ void kmb_index_del(struct rb_root *root, struct kmb_msg *msg)
 		RB_CLEAR_NODE(&msg->by_sender);
 	}
 	list_del_init(&msg->same);
+}
+
+/**
+ * kmb_index_build() - index a mailbox's messages by sender, at its first
+ * receive that filters by sender
+ * @mb: a queue or priority mailbox, not yet indexed; its lock is held.
+ *
+ * Its queued messages, oldest first within each priority, then those of
+ * its sleeping senders, oldest first: the order the indexes keep. From
+ * now on every message is indexed as it comes and goes. O(N log S) once,
+ * N being the messages.
+ */
+void kmb_index_build(struct kmb *mb)
+{
+	struct kmb_waiter *s;
+	struct kmb_msg *msg;
+	unsigned int prio;
+
+	lockdep_assert_held(&mb->lock);
+	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++)
+		list_for_each_entry(msg, &mb->msgs[prio], node)
+			kmb_index_add(&mb->queued_by, msg, false);
+	list_for_each_entry(s, &mb->senders, node)
+		kmb_index_add(&mb->sleeping_by, s->msg, false);
+	mb->indexed = true;
 }
 
 /**

@@ -7,6 +7,8 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/math.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -33,11 +35,12 @@ extern unsigned long kmb_user_bytes_max;
 /*
  * The size of struct kmb_msg, the header in front of every message's
  * payload, as the uapi header documents it: a message costs its user
- * kmalloc_size_roundup(KMB_MSG_HEADER + len) bytes of user_bytes_max,
- * exactly what kvmalloc() takes for it (see kmb_msg_charge()).
+ * what is allocated for KMB_MSG_HEADER + len bytes, its slab cache's
+ * object size up to KMB_CLASS_MAX, kvmalloc()'s above (see
+ * kmb_msg_charge()).
  * MAILBOX_IOC_VERSION reports it (struct mailbox_version.msg_header).
  */
-#define KMB_MSG_HEADER	104
+#define KMB_MSG_HEADER	96
 
 /**
  * struct kmb_user - what one user has charged against the limits
@@ -61,7 +64,10 @@ struct kmb_user {
  * The sender index: how a receive that filters by sender (struct
  * mailbox_recv.from_pid) finds its message without walking the queue.
  *
- * A queue or priority mailbox keeps two of them, under its lock: one over
+ * A queue or priority mailbox keeps two of them, under its lock, from its
+ * first receive that filters by sender on (&struct kmb.indexed; until
+ * then a send or receive pays nothing for them, and that receive builds
+ * them, O(N log S) once for N messages): one over
  * its queued messages (&struct kmb.queued_by), one over the messages of
  * its sleeping senders (&struct kmb.sleeping_by); a message is in at most
  * one. An index is an rbtree keyed by (sender's struct pid pointer,
@@ -104,15 +110,17 @@ struct kmb_user {
  * @user: the sender's effective uid when it sent (@user->uid, what the
  *	receiver is told), charged for this message (a reference).
  * @time: CLOCK_MONOTONIC time of the send.
- * @sync: the sender sleeping until this message is taken, or NULL; set and
- *	cleared under the mailbox lock.
- * @len: payload length.
- * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
+ * @sync: queue or priority mailbox: the sender sleeping until this message
+ *	is taken, or NULL; set and cleared under the mailbox lock.
  * @pending: broadcast: subscribers that have yet to receive it, under the
  *	mailbox lock. It is freed when this drops to zero.
  * @copying: broadcast: receivers copying it out now, under the mailbox
  *	lock. When the mailbox is destroyed meanwhile, the last of them frees
- *	it.
+ *	it. A broadcast send never waits for delivery, so @pending and
+ *	@copying share @sync's place: which one a message uses follows from
+ *	its mailbox's kmb_indexed().
+ * @len: payload length.
+ * @prio: message priority (0 unless the mailbox is MAILBOX_DELIVER_PRIORITY).
  * @data: payload.
  *
  * The header is KMB_MSG_HEADER bytes, as the uapi header says: growing
@@ -129,11 +137,15 @@ struct kmb_msg {
 	struct pid *sender;
 	struct kmb_user *user;
 	ktime_t time;
-	struct kmb_waiter *sync;
+	union {
+		struct kmb_waiter *sync;
+		struct {
+			u32 pending;
+			u32 copying;
+		};
+	};
 	u32 len;
 	u32 prio;
-	u32 pending;
-	u32 copying;
 	char data[];
 };
 
@@ -271,10 +283,13 @@ struct kmb_ring {
  *	copy-out faulted. A broadcast mailbox uses @msgs[0] only, as the log
  *	of messages some subscriber has yet to receive.
  * @prio_map: bit p set when @msgs[p] is not empty.
+ * @indexed: @queued_by and @sleeping_by are kept: set by the first
+ *	receive or PEEK that filters by sender (kmb_index_build()), never
+ *	on a broadcast mailbox. Until then no message is indexed.
  * @queued_by: the sender index of the messages in @msgs (see above the
- *	structures); empty on a broadcast mailbox.
- * @sleeping_by: the sender index of the messages held by @senders; empty
- *	on a broadcast mailbox.
+ *	structures) once @indexed; else empty.
+ * @sleeping_by: the sender index of the messages held by @senders once
+ *	@indexed; else empty.
  * @depth: number of messages in @msgs.
  * @bytes: payload bytes in @msgs.
  * @receivers: sleeping receivers in the order they will be served. None
@@ -324,6 +339,7 @@ struct kmb {
 	bool dead;
 	struct list_head msgs[MAILBOX_PRIO_MAX + 1];
 	unsigned long prio_map;
+	bool indexed;
 	struct rb_root queued_by;
 	struct rb_root sleeping_by;
 	u32 depth;
@@ -453,6 +469,42 @@ struct kmb_wait {
 struct kmb_user *kmb_user_get(kuid_t uid);
 struct kmb_user *kmb_user_current(struct kmb_file *mf);
 void kmb_user_put(struct kmb_user *user);
+/* The slab caches of messages (msg.c): see kmb_msg_class(). */
+#define KMB_CLASS_MIN	128
+#define KMB_CLASS_MAX	4096
+#define KMB_CLASSES	(1 + 4 * 5)	/* 128, then 4 per power of two */
+/*
+ * The size class of a message of @size bytes, header included: its index
+ * in msg.c's kmb_msg_caches[], or -1 above KMB_CLASS_MAX. The classes are
+ * KMB_CLASS_MIN, then four per power of two: 2^k + i * 2^(k-2), for i = 1
+ * to 4, up to KMB_CLASS_MAX (160, 192, 224, 256, 320, ... 3584, 4096):
+ * an object never wastes more than a quarter of its class.
+ */
+static inline int kmb_msg_class(size_t size)
+{
+	unsigned int k, step;
+
+	if (size <= KMB_CLASS_MIN)
+		return 0;
+	if (size > KMB_CLASS_MAX)
+		return -1;
+	k = fls(size - 1) - 1;		/* 2^k < size <= 2^(k+1) */
+	step = 1U << (k - 2);
+	return (k - ilog2(KMB_CLASS_MIN)) * 4 +
+	       DIV_ROUND_UP(size - (1U << k), step);
+}
+
+/* The object size of class @class. */
+static inline size_t kmb_class_size(int class)
+{
+	unsigned int k;
+
+	if (!class)
+		return KMB_CLASS_MIN;
+	k = (class - 1) / 4 + ilog2(KMB_CLASS_MIN);
+	return (1U << k) + ((class - 1) % 4 + 1) * (1U << (k - 2));
+}
+
 size_t kmb_msg_charge(u32 len);
 int kmb_user_charge(struct kmb_user *user, size_t charge);
 void kmb_user_uncharge(struct kmb_user *user, size_t charge);
@@ -473,12 +525,16 @@ int kmb_name_of(const struct kmb *mb, struct pid_namespace *ns, char *buf,
 		size_t size);
 
 /* index.c */
-/* Broadcast mailboxes take no filter, and keep no sender index. */
+/*
+ * Broadcast mailboxes take no filter, and keep no sender index; a queue or
+ * priority mailbox keeps one once &struct kmb.indexed.
+ */
 static inline bool kmb_indexed(const struct kmb *mb)
 {
 	return mb->delivery != MAILBOX_DELIVER_BROADCAST;
 }
 
+void kmb_index_build(struct kmb *mb);
 void kmb_index_add(struct rb_root *root, struct kmb_msg *msg, bool first);
 void kmb_index_del(struct rb_root *root, struct kmb_msg *msg);
 struct kmb_msg *kmb_index_first(const struct rb_root *root,
@@ -487,6 +543,8 @@ struct kmb_msg *kmb_index_first_nr(const struct rb_root *root, pid_t nr,
 				   struct pid_namespace *ns);
 
 /* msg.c */
+int kmb_msg_caches_init(void);
+void kmb_msg_caches_exit(void);
 struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf, const void __user *buf,
 			      u32 len, u32 prio);
 void kmb_msg_free(struct kmb_msg *msg);

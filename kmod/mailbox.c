@@ -185,12 +185,17 @@ void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq)
 	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++) {
 		list_for_each_entry_safe(msg, next, &mb->msgs[prio], node) {
 			list_del(&msg->node);
+			if (!kmb_indexed(mb)) {
+				/* Broadcast: its receivers free what they copy. */
+				if (!msg->copying)
+					list_add_tail(&msg->node, freeq);
+				continue;
+			}
 			if (msg->sync) {
 				kmb_wake_waiter(NULL, msg->sync, mb->dead_err);
 				msg->sync = NULL;
 			}
-			if (!msg->copying)
-				list_add_tail(&msg->node, freeq);
+			list_add_tail(&msg->node, freeq);
 		}
 	}
 	list_for_each_entry(sub, &mb->subs, node) {

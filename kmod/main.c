@@ -293,9 +293,12 @@ static int __init kmb_init(void)
 {
 	int ret;
 
-	ret = kmb_proc_init();
+	ret = kmb_msg_caches_init();
 	if (ret)
 		return ret;
+	ret = kmb_proc_init();
+	if (ret)
+		goto err_caches;
 	ret = misc_register(&kmb_misc);
 	if (ret)
 		goto err_proc;
@@ -303,6 +306,8 @@ static int __init kmb_init(void)
 
 err_proc:
 	kmb_proc_exit();
+err_caches:
+	kmb_msg_caches_exit();
 	return ret;
 }
 
@@ -311,6 +316,7 @@ static void __exit kmb_exit(void)
 	misc_deregister(&kmb_misc);
 	kmb_proc_exit();
 	kmb_registry_exit();
+	kmb_msg_caches_exit();
 	kmb_users_exit();
 }
 

@@ -20,15 +20,80 @@
 #include "kmailbox.h"
 
 /*
+ * The slab caches of messages whose header and payload take at most
+ * KMB_CLASS_MAX bytes: one per size class (see kmb_msg_class()), created
+ * at load and destroyed at unload, once every message is freed. Each is
+ * SLAB_ACCOUNT, so that the memory cgroup of the sender pays as it would
+ * for kvmalloc(GFP_KERNEL_ACCOUNT), and lets only the payload be copied
+ * to and from userspace (hardened usercopy).
+ */
+static struct kmem_cache *kmb_msg_caches[KMB_CLASSES];
+
+/**
+ * kmb_msg_caches_init() - create the message caches, at load
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int kmb_msg_caches_init(void)
+{
+	char name[32];
+	unsigned int data = offsetof(struct kmb_msg, data);
+	size_t size;
+	int i;
+
+	for (i = 0; i < KMB_CLASSES; i++) {
+		size = kmb_class_size(i);
+		snprintf(name, sizeof(name), "kmailbox_msg-%zu", size);
+		kmb_msg_caches[i] = kmem_cache_create_usercopy(name, size, 0,
+							       SLAB_ACCOUNT,
+							       data,
+							       size - data,
+							       NULL);
+		if (!kmb_msg_caches[i])
+			goto err;
+	}
+	return 0;
+
+err:
+	while (i--)
+		kmem_cache_destroy(kmb_msg_caches[i]);
+	return -ENOMEM;
+}
+
+/**
+ * kmb_msg_caches_exit() - destroy the message caches, at unload, once
+ * every message is freed
+ */
+void kmb_msg_caches_exit(void)
+{
+	int i;
+
+	for (i = 0; i < KMB_CLASSES; i++)
+		kmem_cache_destroy(kmb_msg_caches[i]);
+}
+
+/* Free the memory of a message of @len payload bytes. */
+static void kmb_msg_kfree(struct kmb_msg *msg, u32 len)
+{
+	int class = kmb_msg_class(struct_size(msg, data, len));
+
+	if (class >= 0)
+		kmem_cache_free(kmb_msg_caches[class], msg);
+	else
+		kvfree(msg);
+}
+
+/*
  * Copy a message in, charged to the caller's euid (kmb_user_current()):
- * kvmalloc() of the size kmb_msg_charge() charges.
+ * from its slab cache, or kvmalloc() above KMB_CLASS_MAX, of the size
+ * kmb_msg_charge() charges.
  */
 struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 			      const void __user *buf, u32 len, u32 prio)
 {
 	struct kmb_user *user;
 	struct kmb_msg *msg;
-	int ret;
+	int class, ret;
 
 	user = kmb_user_current(mf);
 	if (!user)
@@ -37,8 +102,13 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 	if (ret)
 		goto err_put;
 
-	msg = kvmalloc(struct_size(msg, data, len),
-		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	class = kmb_msg_class(struct_size(msg, data, len));
+	if (class >= 0)
+		msg = kmem_cache_alloc(kmb_msg_caches[class],
+				       GFP_KERNEL | __GFP_NOWARN);
+	else
+		msg = kvmalloc(struct_size(msg, data, len),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto err_uncharge;
@@ -51,17 +121,15 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 	msg->sender = get_pid(task_tgid(current));
 	msg->time = ktime_get();
 	msg->user = user;
-	msg->sync = NULL;
+	msg->sync = NULL;	/* and pending, copying: 0 */
 	msg->holder = NULL;
 	RB_CLEAR_NODE(&msg->by_sender);
 	INIT_LIST_HEAD(&msg->same);
 	msg->prio = prio;
-	msg->pending = 0;
-	msg->copying = 0;
 	return msg;
 
 err_free:
-	kvfree(msg);
+	kmb_msg_kfree(msg, len);
 err_uncharge:
 	kmb_user_uncharge_msg(user, len);
 err_put:
@@ -78,7 +146,7 @@ void kmb_msg_free(struct kmb_msg *msg)
 	kmb_user_uncharge_msg(msg->user, msg->len);
 	kmb_user_put(msg->user);
 	put_pid(msg->sender);
-	kvfree(msg);
+	kmb_msg_kfree(msg, msg->len);
 }
 
 /**
@@ -110,7 +178,7 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head)
 		list_add(&msg->node, list);
 	else
 		list_add_tail(&msg->node, list);
-	if (kmb_indexed(mb))
+	if (mb->indexed)
 		kmb_index_add(&mb->queued_by, msg, head);
 	__set_bit(msg->prio, &mb->prio_map);
 	mb->depth++;
@@ -126,7 +194,7 @@ void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
 	list_del(&msg->node);
-	if (kmb_indexed(mb))
+	if (mb->indexed)
 		kmb_index_del(&mb->queued_by, msg);
 	if (list_empty(&mb->msgs[msg->prio]))
 		__clear_bit(msg->prio, &mb->prio_map);
@@ -157,12 +225,13 @@ ktime_t kmb_time_from_user(ktime_t t)
 	return t > KTIME_MAX + offset ? KTIME_MAX : t - offset;
 }
 
+/*
+ * The offset added, not the timespec64 converted: no division on every
+ * receive.
+ */
 static u64 kmb_time_to_user(ktime_t t)
 {
-	struct timespec64 ts = ktime_to_timespec64(t);
-
-	timens_add_monotonic(&ts);
-	return timespec64_to_ns(&ts);
+	return t + kmb_timens_offset();
 }
 
 /**

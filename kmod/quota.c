@@ -112,18 +112,22 @@ struct kmb_user *kmb_user_current(struct kmb_file *mf)
  * kmb_msg_charge() - what a message costs against user_bytes_max
  * @len: its payload bytes.
  *
- * Its allocation, header included: kvmalloc() tries kmalloc() first, which
- * takes kmalloc_size_roundup() bytes (a slab size class up to
- * KMALLOC_MAX_CACHE_SIZE, a power-of-two number of pages above); its
- * vmalloc() fallback takes whole pages, never more. Past KMALLOC_MAX_SIZE
- * only vmalloc() can take it: whole pages.
+ * Its allocation, header included. Up to KMB_CLASS_MAX bytes, the object
+ * size of its slab cache (kmb_class_size()). Above, kvmalloc() tries
+ * kmalloc() first, which takes kmalloc_size_roundup() bytes (a slab size
+ * class up to KMALLOC_MAX_CACHE_SIZE, a power-of-two number of pages
+ * above); its vmalloc() fallback takes whole pages, never more. Past
+ * KMALLOC_MAX_SIZE only vmalloc() can take it: whole pages.
  *
  * Return: the charge in bytes.
  */
 size_t kmb_msg_charge(u32 len)
 {
 	size_t size = struct_size((struct kmb_msg *)NULL, data, len);
+	int class = kmb_msg_class(size);
 
+	if (class >= 0)
+		return kmb_class_size(class);
 	if (size > KMALLOC_MAX_SIZE)
 		return PAGE_ALIGN(size);
 	return kmalloc_size_roundup(size);

@@ -29,7 +29,8 @@
  * *@holder to that sender, or NULL when the message is queued.
  *
  * With a filter, the sender indexes find it (see above struct kmb_msg):
- * O(log S), or O(S) for a sender that has exited.
+ * O(log S), or O(S) for a sender that has exited; the mailbox's first
+ * filtered receive builds them.
  */
 struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
 			 struct kmb_waiter **holder)
@@ -40,6 +41,8 @@ struct kmb_msg *kmb_next(struct kmb *mb, const struct kmb_waiter *r,
 	lockdep_assert_held(&mb->lock);
 	*holder = NULL;
 	if (r->from) {
+		if (!mb->indexed)
+			kmb_index_build(mb);
 		if (r->src)
 			msg = kmb_index_first(&mb->queued_by, r->src);
 		else

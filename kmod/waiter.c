@@ -291,7 +291,7 @@ void kmb_add_sender(struct kmb *mb, struct kmb_waiter *w)
 	list_add_tail(&w->node, &mb->senders);
 	mb->nr_senders++;
 	w->msg->holder = w;
-	if (kmb_indexed(mb))
+	if (mb->indexed)
 		kmb_index_add(&mb->sleeping_by, w->msg, false);
 }
 
@@ -307,7 +307,7 @@ void kmb_del_sender(struct kmb *mb, struct kmb_waiter *w)
 	list_del_init(&w->node);
 	mb->nr_senders--;
 	w->msg->holder = NULL;
-	if (kmb_indexed(mb))
+	if (mb->indexed)
 		kmb_index_del(&mb->sleeping_by, w->msg);
 }
 

@@ -4,7 +4,8 @@
  * priority mailboxes (issue 11, finding 4): each sender's messages in
  * order, the highest priority first, a message put back keeping its place,
  * an exited sender's messages still taken by its pid, sleeping senders
- * found by the filter; and what a filter that matches nothing costs with a
+ * found by the filter, the index built at the first filtered receive over
+ * what was queued before; and what a filter that matches nothing costs with a
  * full 65,536-message mailbox: a walk of the queue under the mailbox lock
  * before, an index look-up now.
  */
@@ -310,6 +311,41 @@ TEST_F_TIMEOUT(filt, interleaved_fifo, TIMEOUT_S)
 	for (k = 0; k < sizeof(rest) / sizeof(rest[0]); k++)
 		expect_from(_metadata, e->fd, 0, rest[k],
 			    pid[rest[k][0] - 'A'], 0);
+	MBT_EXPECT_INFO(e->fd, .depth = 0);
+}
+
+/*
+ * A mailbox indexes its messages by sender only from its first filtered
+ * receive on: what was queued, received and queued again before it is
+ * found in order, and what is sent after it is indexed as it comes.
+ */
+TEST_F_TIMEOUT(filt, index_built_late, TIMEOUT_S)
+{
+	FILT_VARS;
+	pid_t a, b;
+
+	setup_box(_metadata, e, ag, 64, MAILBOX_DELIVER_PRIORITY, 2);
+	a = ag[0].pid;
+	b = ag[1].pid;
+	/* No filter yet: sent, received, sent again. */
+	ASSERT_EQ(0, ag_send(&ag[0], "A0", 1));
+	ASSERT_EQ(0, ag_send(&ag[1], "B0", 1));
+	expect_from(_metadata, e->fd, 0, "A0", a, 1);
+	ASSERT_EQ(0, ag_send(&ag[1], "B1", 2));
+	ASSERT_EQ(0, ag_send(&ag[0], "A1", 1));
+	ASSERT_EQ(0, ag_send(&ag[1], "B2", 1));
+	/* The first filtered receive indexes them. */
+	expect_from(_metadata, e->fd, b, "B1", b, 2);
+	expect_from(_metadata, e->fd, b, "B0", b, 1);
+	/* Sent after it, received before and after the others. */
+	ASSERT_EQ(0, ag_send(&ag[0], "A2", 3));
+	ASSERT_EQ(0, ag_send(&ag[1], "B3", 1));
+	expect_from(_metadata, e->fd, a, "A2", a, 3);
+	expect_from(_metadata, e->fd, a, "A1", a, 1);
+	EXPECT_EQ(-EAGAIN, mbt_recv_from(e->fd, a, NULL, 0,
+					 MAILBOX_RECV_PEEK, 0, NULL));
+	expect_from(_metadata, e->fd, 0, "B2", b, 1);
+	expect_from(_metadata, e->fd, b, "B3", b, 1);
 	MBT_EXPECT_INFO(e->fd, .depth = 0);
 }
 

@@ -2,8 +2,8 @@
 /*
  * Selftests for what the module charges and counts (issue 11):
  *  - a message costs its allocation, its header (MAILBOX_IOC_VERSION's
- *    msg_header, read at run time) plus its length rounded up to
- *    kmalloc's size class, so that the number of messages a
+ *    msg_header, read at run time) plus its length rounded up to the
+ *    size class of its slab cache (msg_cost()), so that the number of messages a
  *    user_bytes_max quota takes is that quota over the real cost, and the
  *    slab memory they occupy stays within the quota;
  *  - the effective uid of the caller pays, whoever opened the descriptor:
@@ -84,33 +84,40 @@ static long long slab_bytes(void)
 /* ------------------------------------------------------------------ */
 
 /*
- * kmalloc_size_roundup() on x86-64 (4 KiB pages, SLUB): the kmalloc sizes
- * 8, 16, 32, 64, 96, 128, 192, 256, 512, ... 8192, then powers of two
- * pages.
+ * What the module allocates for a message of @size bytes, header
+ * included, and charges: up to 4096 bytes, its slab cache's object size,
+ * 128, then four classes per power of two (160, 192, 224, 256, 320, 384,
+ * ... 3584, 4096); above, kmalloc_size_roundup() on x86-64 (4 KiB pages,
+ * SLUB): 8192, then powers of two pages.
  */
-static unsigned long kmalloc_round(unsigned long size)
+static unsigned long msg_cost(unsigned long size)
 {
-	unsigned long r = 8;
+	unsigned long p = 128, step;
 
-	if (size <= 96 && size > 64)
-		return 96;
-	if (size <= 192 && size > 128)
-		return 192;
-	while (r < size)
-		r *= 2;
-	return r;
+	if (size <= 128)
+		return 128;
+	if (size <= 4096) {
+		while (2 * p < size)
+			p *= 2;
+		step = p / 4;
+		return p + (size - p + step - 1) / step * step;
+	}
+	for (p = 8192; p < size; p *= 2)
+		;
+	return p;
 }
 
 /*
- * A message of each length costs kmalloc_round(header + len), as the uapi
- * header says. The lengths tried are 0 and, for each size class the
+ * A message of each length costs msg_cost(header + len), as the uapi
+ * header says. The lengths tried are 0 and, for some of the classes the
  * header fits below, the longest message that fits in it and one byte
- * more (with the 104-byte header: 0, 24 and 25, 88 and 89, 152 and 153,
- * 920 and 921, 3992 and 3993, 8088 and 8089, costing 128, 128 and 192,
- * 192 and 256, 256 and 512, 1024 and 2048, 4096 and 8192, 8192 and 16384
- * bytes), so that a header or rounding one byte off shows.
+ * more (with the 96-byte header: 0, 32 and 33, 64 and 65, 96 and 97, 160
+ * and 161, 928 and 929, 4000 and 4001, 8096 and 8097, costing 128, 128
+ * and 160, 160 and 192, 192 and 224, 256 and 320, 1024 and 1280, 4096
+ * and 8192, 8192 and 16384 bytes), so that a header or rounding one byte
+ * off shows.
  */
-static const unsigned long classes[] = { 96, 128, 192, 256, 1024, 4096, 8192 };
+static const unsigned long classes[] = { 128, 160, 192, 256, 1024, 4096, 8192 };
 
 #define NR_LENS		(1 + 2 * MBT_ARRAY_SIZE(classes))
 #define COST_QUOTA	65536UL
@@ -171,7 +178,7 @@ TEST_F(lim, quota_takes_limit_over_real_cost)
 	ASSERT_EQ(0, mbt_run_as(_metadata, UID_A, UID_A, cost_child, res));
 	TH_LOG("the module's message header: %lu bytes", header);
 	for (i = 0; i < res->nr; i++) {
-		cost = kmalloc_round(header + res->lens[i]);
+		cost = msg_cost(header + res->lens[i]);
 		EXPECT_EQ(-ENOBUFS, res->err[i])
 			TH_LOG("%u-byte messages", res->lens[i]);
 		EXPECT_EQ((long)(COST_QUOTA / cost), res->count[i])
@@ -259,9 +266,10 @@ static int slab_child(struct __test_metadata *_metadata, void *arg)
  * whatever else the kernel allocates meanwhile).
  */
 /*
- * Does the kmalloc cache of @size keep metadata beside its objects (red
- * zones, tracking, KASAN), so that Slab grows by more than the objects?
- * A kernel with kmemleak also allocates an object of its own per object.
+ * Does the module's message cache of @size keep metadata beside its
+ * objects (red zones, tracking, KASAN), so that Slab grows by more than
+ * the objects? A kernel with kmemleak also allocates an object of its own
+ * per object.
  */
 static bool slab_debugged(long size)
 {
@@ -270,12 +278,12 @@ static bool slab_debugged(long size)
 
 	if (!access("/sys/kernel/debug/kmemleak", F_OK))
 		return true;
-	snprintf(path, sizeof(path), "/sys/kernel/slab/kmalloc-%ld/object_size",
-		 size);
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/slab/kmailbox_msg-%ld/object_size", size);
 	if (mbt_read_file(path, buf, sizeof(buf)) > 0)
 		obj = atol(buf);
-	snprintf(path, sizeof(path), "/sys/kernel/slab/kmalloc-%ld/slab_size",
-		 size);
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/slab/kmailbox_msg-%ld/slab_size", size);
 	if (mbt_read_file(path, buf, sizeof(buf)) > 0)
 		slab = atol(buf);
 	return obj > 0 && slab > obj;
@@ -290,13 +298,13 @@ TEST_F(lim, slab_within_quota)
 	ASSERT_TRUE(res != NULL);
 	if (mbt_param_or("capacity_limit", 0) < 65536)
 		SKIP(return, "capacity_limit below the default");
-	if (slab_debugged(kmalloc_round(mbt_msg_header())))
+	if (slab_debugged(msg_cost(mbt_msg_header())))
 		SKIP(return, "slab debugging (red zones, KASAN): objects cost more than their size");
 	MBT_PARAM_SET(&self->e, "user_bytes_max", SLAB_QUOTA);
 	ASSERT_EQ(0, mbt_run_as(_metadata, UID_B, UID_B, slab_child, res));
 	ASSERT_LE(0, res->before);
 	EXPECT_EQ(-ENOBUFS, res->err);
-	EXPECT_EQ((long)(SLAB_QUOTA / kmalloc_round(mbt_msg_header())),
+	EXPECT_EQ((long)(SLAB_QUOTA / msg_cost(mbt_msg_header())),
 		  res->count);
 	used = res->after - res->before;
 	TH_LOG("%ld empty messages: Slab grew by %lld bytes, quota %lu",

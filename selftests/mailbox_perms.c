@@ -298,8 +298,9 @@ TEST_F(mbox, limit_user_mailboxes)
 /*
  * The module charges each message its allocation against user_bytes_max:
  * its header (MAILBOX_IOC_VERSION's msg_header, 64 bytes for modules that
- * do not say) plus its length, rounded up to kmalloc's size class. Four
- * of these, 1024 bytes each, fill a 4096-byte quota exactly.
+ * do not say) plus its length, rounded up to the size class of its slab
+ * cache (1024 is one). Four of these, 1024 bytes each, fill a 4096-byte
+ * quota exactly.
  */
 #define QUOTA_MSG	((int)(1024 - mbt_msg_header()))
 

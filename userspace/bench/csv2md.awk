@@ -8,8 +8,10 @@
 # Prints throughput (msg/s with the min-max range over the repetitions,
 # and MB/s), round-trip latency (p50 / p99 / p99.9, each the median over
 # the repetitions of that repetition's percentile), 4-to-4 throughput and
-# the 64-byte checks of issue 5 (mailbox against POSIX mq, System V msg
-# and the syscall floor).
+# send then receive in one process and slab bytes per queued message
+# (placement self), and the 64-byte checks of issue 5 (mailbox against
+# POSIX mq, System V msg and the syscall floor; the self rows in column
+# 1cpu).
 
 function num(x) { return x != "n/a" && x != "" }
 
@@ -115,6 +117,31 @@ END {
 		}
 	}
 
+	printf "\n### Send then receive in one process (self, CPU 0)\n\n"
+	printf "ns of one send and one receive of the same message%s; floor: 2 × getppid().\n\n", \
+		(unit == "icount") ? " (under icount: instructions)" : ""
+	header("transport")
+	for (i = 1; i <= nt; i++) {
+		t = trans[i]; line = "| " t
+		for (j = 1; j <= ns; j++) {
+			key = t SUBSEP size[j] SUBSEP "self" SUBSEP "self_ns"
+			line = line " | " (num(med[key]) ? sprintf("%.0f", med[key]) : "n/a")
+		}
+		print line " |"
+	}
+	printf "\n### Kernel memory per queued message (self, slab)\n\n"
+	print "Bytes of /proc/meminfo Slab: per message, a queue filled with 4096 of them (512 with --quick)."
+	print ""
+	header("transport")
+	for (i = 1; i <= nt; i++) {
+		t = trans[i]; line = "| " t
+		for (j = 1; j <= ns; j++) {
+			key = t SUBSEP size[j] SUBSEP "self" SUBSEP "slab_per_msg"
+			line = line " | " (num(med[key]) ? sprintf("%.0f", med[key]) : "n/a")
+		}
+		print line " |"
+	}
+
 	printf "\n### One-way throughput, 4 producers → 4 consumers on one queue (unpinned)\n\n"
 	print "Messages/s, median [min – max]; n/a: no message boundaries with several readers (pipe),"
 	print "single producer/single consumer by design (shm ring), or not a channel (floor, mailbox-nb)."
@@ -146,14 +173,23 @@ END {
 	lab[5] = "mailbox-batch msg/s ÷ posix-mq msg/s"; op[5] = ">="; goal[5] = 1.5
 	lab[6] = "mailbox-batch msg/s ÷ sysv-msg msg/s"; op[6] = ">="; goal[6] = 1
 	lab[7] = "mailbox-batch send+receive cost ÷ floor"; op[7] = "<="; goal[7] = 3
-	for (c = 1; c <= 7; c++) {
+	for (c = 8; c <= 10; c++)
+		r[c, 1] = r[c, 2] = ""
+	r[8, 1] = ratio(med["mailbox", 64, "self", "self_ns"], med["posix-mq", 64, "self", "self_ns"])
+	r[9, 1] = ratio(med["mailbox", 64, "self", "self_ns"], med["floor", 64, "self", "self_ns"])
+	r[10, 1] = med["mailbox", 64, "self", "slab_per_msg"]
+	if (!num(r[10, 1])) r[10, 1] = ""
+	lab[8] = "self: mailbox send+receive ÷ posix-mq (one process)"; op[8] = "<="; goal[8] = 1
+	lab[9] = "self: mailbox send+receive ÷ floor (one process)"; op[9] = "<="; goal[9] = 2.5
+	lab[10] = "self: mailbox slab bytes per queued message"; op[10] = "<="; goal[10] = 128
+	for (c = 1; c <= 10; c++) {
 		line = "| " lab[c]
 		for (k = 1; k <= np; k++) {
 			if (r[c, k] == "")
 				line = line " | n/a"
 			else {
 				ok = op[c] == ">=" ? r[c, k] >= goal[c] : r[c, k] <= goal[c]
-				line = line sprintf(" | %.2f%s", r[c, k], ok ? "" : " ✗")
+				line = line sprintf(c == 10 ? " | %.0f%s" : " | %.2f%s", r[c, k], ok ? "" : " ✗")
 			}
 		}
 		print line " | " (op[c] == ">=" ? "≥ " : "≤ ") goal[c] " |"

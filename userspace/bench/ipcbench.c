@@ -49,7 +49,11 @@
  * Placements: 1cpu (both processes pinned to CPU 0), 2cpu (CPU 0 and 1),
  * 4to4 (tput only: 4 producers and 4 consumers on one queue, unpinned; for
  * the transports with message boundaries and several readers: mailbox,
- * unix, posix-mq, sysv-msg; "n/a" for the others).
+ * unix, posix-mq, sysv-msg; "n/a" for the others), and self (one process
+ * alone, pinned to CPU 0): metric self_ns, the ns of one send then
+ * receive of the same message (floor: 2 getppid()), and slab_per_msg, the
+ * bytes of /proc/meminfo's Slab: per message of a queue filled with 4096
+ * (mailbox, posix-mq, sysv-msg); see self.c.
  * Each point is repeated REPS times; the CSV gives the median, min and max
  * over the repetitions of each metric.
  *
@@ -81,7 +85,7 @@ const struct transport transports[T_COUNT] = {
 	[T_SYSV]	= { "sysv-msg", true, false },
 };
 
-const char *const place_names[] = { "1cpu", "2cpu", "4to4" };
+const char *const place_names[] = { "1cpu", "2cpu", "4to4", "self" };
 
 /* options */
 unsigned long opt_msgs = 50000, opt_rtt = 5000, opt_reps = 5;
@@ -245,7 +249,7 @@ int main(int argc, char **argv)
 	npoints = 0;
 	for (int k = 0; k < T_COUNT; k++)
 		if (tsel[k])
-			npoints += nsizes * 5;
+			npoints += nsizes * 6;
 	fprintf(stderr, "ipcbench: %u points x %lu reps; tput %lu msgs, lat %lu round trips,"
 		" depth %u%s\n", npoints, opt_reps, opt_msgs, opt_rtt, opt_depth,
 		opt_quick ? ", quick (every byte checked)" : "");
@@ -314,6 +318,11 @@ int main(int argc, char **argv)
 					fflush(csv);
 				}
 			}
+			point++;
+			if (!tty)
+				fprintf(stderr, "[%u/%u] %s %uB self x%lu\n", point,
+					npoints, transports[k].name, size, opt_reps);
+			run_self(k, size, &fails, &runs);
 		}
 	}
 	if (tty)

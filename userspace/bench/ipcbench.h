@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/msg.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -56,7 +57,7 @@ extern const struct transport {
 
 #define BATCH		32	/* mailbox-batch: messages per system call */
 
-enum place { P_1CPU, P_2CPU, P_4TO4 };
+enum place { P_1CPU, P_2CPU, P_4TO4, P_SELF };
 extern const char *const place_names[];
 
 /* options (ipcbench.c) */
@@ -177,10 +178,10 @@ void floor_lat(struct job *j);
 
 /* stats.c: the clock, percentiles, the CSV */
 struct sample {
-	double v[5];		/* by metric */
+	double v[7];		/* by metric */
 };
 
-enum metric { M_MSGS, M_MBS, M_P50, M_P99, M_P999, M_COUNT };
+enum metric { M_MSGS, M_MBS, M_P50, M_P99, M_P999, M_SELF, M_SLAB, M_COUNT };
 extern const char *const metric_names[];
 extern const char *const metric_units[];
 
@@ -194,5 +195,11 @@ void emit_na(enum kind k, unsigned int size, enum place pl, int m);
 /* measure.c: one measurement */
 int run_tput(enum kind k, unsigned int size, enum place pl, struct sample *out);
 int run_lat(enum kind k, unsigned int size, enum place pl, struct sample *out);
+
+/* self.c: placement "self": send+receive in one process, slab per message */
+bool self_ok(enum kind k);
+bool fill_ok(enum kind k);
+void run_self(enum kind k, unsigned int size, unsigned int *fails,
+	      unsigned int *runs);
 
 #endif /* IPCBENCH_H */

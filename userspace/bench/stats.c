@@ -14,8 +14,9 @@ uint64_t now_ns(void)
 }
 
 const char *const metric_names[] = {
-	"tput_msgs", "tput_mbs", "lat_p50", "lat_p99", "lat_p999" };
-const char *const metric_units[] = { "msg/s", "MB/s", "ns", "ns", "ns" };
+	"tput_msgs", "tput_mbs", "lat_p50", "lat_p99", "lat_p999", "self_ns",
+	"slab_per_msg" };
+const char *const metric_units[] = { "msg/s", "MB/s", "ns", "ns", "ns", "ns", "B" };
 
 int cmp_u64(const void *a, const void *b)
 {

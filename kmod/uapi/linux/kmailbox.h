@@ -51,13 +51,14 @@
  * not matter: a descriptor passed on with SCM_RIGHTS, inherited or kept
  * across setuid() charges the user that uses it, as System V and POSIX IPC
  * charge the caller. A message costs its kernel allocation: a header
- * (struct mailbox_version.msg_header bytes, 104 in this version) plus its
- * length, rounded up as kmalloc() rounds (to the next of
- * the slab sizes 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 and 8192
- * bytes on x86-64, above that to a power-of-two number of pages, and past
- * kmalloc()'s largest size, 4 MiB there, to whole pages): an empty message
- * costs 128 bytes, one of 920 bytes 1024, one of 921 to 1944 bytes 2048,
- * one of 4096 bytes 8192.
+ * (struct mailbox_version.msg_header bytes, 96 in this version) plus its
+ * length, rounded up to the size class of the module's message slab
+ * caches up to 4096 bytes: 128, then four classes per power of two (160,
+ * 192, 224, 256, 320, 384, 448, 512, ... 3072, 3584, 4096); above, as
+ * kmalloc() rounds (8192 bytes, then a power-of-two number of pages on
+ * x86-64, and past kmalloc()'s largest size, 4 MiB there, whole pages):
+ * an empty message costs 128 bytes, one of 64 bytes 160, one of 928 bytes
+ * 1024, one of 4000 bytes 4096, one of 4096 bytes 8192.
  *
  * Three ways to deliver, chosen per mailbox when it is created (struct
  * mailbox_create.delivery):
@@ -295,7 +296,10 @@ struct mailbox_send {
  *	broadcast mailbox. Finding the message does not walk the queue: it
  *	costs O(log S) under the mailbox lock, S being the distinct (sender,
  *	priority) pairs queued, whatever the queue's length; only for a pid
- *	that no process has does it cost O(S).
+ *	that no process has does it cost O(S). The mailbox's first receive
+ *	or PEEK that filters by sender builds that index, O(N log S) once
+ *	for N messages in it; a mailbox never filtered keeps none, and its
+ *	sends and receives pay nothing for it.
  * @reserved0: must be zero.
  * @reserved: must be zero.
  *
