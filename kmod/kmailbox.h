@@ -587,6 +587,7 @@ void kmb_unlock_wake(struct kmb *mb, struct kmb_wake_q *q)
 	__releases(&mb->lock);
 void kmb_poll_wake(struct kmb *mb);
 int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock);
+int kmb_sleep_step(ktime_t *deadline, bool *expired);
 int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
 		  bool nonblock);
 int kmb_recv_sleep(struct kmb *mb, struct kmb_waiter *w,

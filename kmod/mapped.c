@@ -350,16 +350,9 @@ static int kmb_ring_sleep(struct kmb *mb, u32 role, u32 *flag,
 			ret = wait->mode;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kmb_sleep_step(wait->until, &expired);
+		if (ret)
 			break;
-		}
-		if (expired) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		if (!schedule_hrtimeout_range(wait->until, 0, HRTIMER_MODE_ABS))
-			expired = true;
 	}
 	finish_wait(&mb->poll_wq, &entry);
 	return ret;

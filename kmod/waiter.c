@@ -140,19 +140,34 @@ int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
 			ret = -EAGAIN;
 			break;
 		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kmb_sleep_step(deadline, &expired);
+		if (ret)
 			break;
-		}
-		if (expired) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		if (!schedule_hrtimeout_range(deadline, 0, HRTIMER_MODE_ABS))
-			expired = true;
 	}
 	__set_current_state(TASK_RUNNING);
 	return ret;
+}
+
+/**
+ * kmb_sleep_step() - sleep once, interruptibly, until woken or a deadline
+ * @deadline: absolute CLOCK_MONOTONIC time, or NULL for none.
+ * @expired: set once the deadline has passed; false at the first call.
+ *
+ * The caller set its task state (TASK_INTERRUPTIBLE) and then found that
+ * what it waits for has not happened.
+ *
+ * Return: -ERESTARTSYS when a signal is pending, -ETIMEDOUT when an
+ * earlier step saw the deadline pass, else 0 after the sleep: look again.
+ */
+int kmb_sleep_step(ktime_t *deadline, bool *expired)
+{
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (*expired)
+		return -ETIMEDOUT;
+	if (!schedule_hrtimeout_range(deadline, 0, HRTIMER_MODE_ABS))
+		*expired = true;
+	return 0;
 }
 
 /*
