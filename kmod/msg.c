@@ -83,6 +83,21 @@ static void kmb_msg_kfree(struct kmb_msg *msg, u32 len)
 		kvfree(msg);
 }
 
+/* Set up the header of a message copied in. */
+static void kmb_msg_init(struct kmb_msg *msg, struct kmb_user *user,
+			 struct pid *sender, ktime_t time, u32 len, u32 prio)
+{
+	msg->len = len;
+	msg->sender = sender;
+	msg->time = time;
+	msg->user = user;
+	msg->sync = NULL;	/* and pending, copying: 0 */
+	msg->holder = NULL;
+	RB_CLEAR_NODE(&msg->by_sender);
+	INIT_LIST_HEAD(&msg->same);
+	msg->prio = prio;
+}
+
 /*
  * Copy a message in, charged to the caller's euid (kmb_user_current()):
  * from its slab cache, or kvmalloc() above KMB_CLASS_MAX, of the size
@@ -117,15 +132,8 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 		ret = -EFAULT;
 		goto err_free;
 	}
-	msg->len = len;
-	msg->sender = get_pid(task_tgid(current));
-	msg->time = ktime_get();
-	msg->user = user;
-	msg->sync = NULL;	/* and pending, copying: 0 */
-	msg->holder = NULL;
-	RB_CLEAR_NODE(&msg->by_sender);
-	INIT_LIST_HEAD(&msg->same);
-	msg->prio = prio;
+	kmb_msg_init(msg, user, get_pid(task_tgid(current)), ktime_get(), len,
+		     prio);
 	return msg;
 
 err_free:
@@ -147,21 +155,6 @@ void kmb_msg_free(struct kmb_msg *msg)
 	kmb_user_put(msg->user);
 	put_pid(msg->sender);
 	kmb_msg_kfree(msg, msg->len);
-}
-
-/* The message header's fields kmb_msg_alloc() sets, but for @len. */
-static void kmb_msg_init(struct kmb_msg *msg, struct kmb_user *user,
-			 struct pid *sender, ktime_t time, u32 len, u32 prio)
-{
-	msg->len = len;
-	msg->sender = sender;
-	msg->time = time;
-	msg->user = user;
-	msg->sync = NULL;	/* and pending, copying: 0 */
-	msg->holder = NULL;
-	RB_CLEAR_NODE(&msg->by_sender);
-	INIT_LIST_HEAD(&msg->same);
-	msg->prio = prio;
 }
 
 /* The slab class of entry @e's message, or -1 (kvmalloc()). */
@@ -230,7 +223,7 @@ u32 kmb_msgs_alloc(struct kmb_file *mf, const struct mailbox_vec_entry *e,
 	struct kmb_user *user;
 	struct pid *sender;
 	size_t charge = 0, c;
-	u32 i, got, k = 0;
+	u32 i, got, k;
 	ktime_t now;
 
 	user = kmb_user_current(mf);
