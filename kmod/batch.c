@@ -166,36 +166,38 @@ static void kmb_vec_put(struct kmb_vec *v)
 
 /*
  * Copy in the messages of entries @from.. of @v until one cannot be (its
- * error in @v->err). Returns the index past the last one copied in.
+ * error in @v->err), with kmb_msgs_alloc(). Returns the index past the
+ * last one copied in.
  */
 static u32 kmb_sendv_alloc(struct kmb_file *mf, struct kmb *mb,
 			   struct kmb_vec *v, u32 from)
 {
 	struct mailbox_vec_entry *e;
-	struct kmb_msg *msg;
-	u32 i;
+	int err = 0;
+	u32 i, n;
 
 	for (i = from; i < v->count; i++) {
 		e = &v->e[i];
 		if (e->priority > MAILBOX_PRIO_MAX ||
 		    (e->priority && mb->delivery != MAILBOX_DELIVER_PRIORITY)) {
-			v->err = -EINVAL;
+			err = -EINVAL;
 			break;
 		}
 		if (e->len > mb->msg_size_max) {
-			v->err = -EMSGSIZE;
+			err = -EMSGSIZE;
 			break;
 		}
-		msg = kmb_msg_alloc(mf, u64_to_user_ptr(e->buf), e->len,
-				    e->priority);
-		if (IS_ERR(msg)) {
-			v->err = PTR_ERR(msg);
-			break;
-		}
-		trace_kmailbox_send(mb, msg);
-		v->msgs[i] = msg;
 	}
-	return i;
+	if (i == from) {
+		v->err = err;
+		return i;
+	}
+	/* An error of an earlier entry than @i wins. */
+	n = kmb_msgs_alloc(mf, &v->e[from], &v->msgs[from], i - from, &err);
+	v->err = err;
+	for (i = from; i < from + n; i++)
+		trace_kmailbox_send(mb, v->msgs[i]);
+	return from + n;
 }
 
 /*
@@ -286,8 +288,8 @@ static u32 kmb_sendv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 	for (;;) {
 		n = kmb_sendv_alloc(mf, mb, v, done);
 		i = n > done ? kmb_sendv_place(mb, v, done, n) : done;
-		for (; n > i; n--)
-			kmb_msg_free(v->msgs[n - 1]);
+		if (n > i)
+			kmb_msgs_free(&v->msgs[i], n - i);
 		if (i > done || done || v->wait.mode || v->err != -EAGAIN)
 			return i;
 		/*
@@ -467,8 +469,8 @@ static u32 kmb_recvv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 			len = v->msgs[copied]->len;
 			kmb_requeue_vec(mb, &v->msgs[copied], taken - copied);
 		}
-		for (i = done; i < copied; i++)
-			kmb_msg_free(v->msgs[i]);
+		if (copied > done)
+			kmb_msgs_free(&v->msgs[done], copied - done);
 		done = copied;
 		if (copied == taken)
 			break;

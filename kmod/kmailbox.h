@@ -548,6 +548,9 @@ void kmb_msg_caches_exit(void);
 struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf, const void __user *buf,
 			      u32 len, u32 prio);
 void kmb_msg_free(struct kmb_msg *msg);
+u32 kmb_msgs_alloc(struct kmb_file *mf, const struct mailbox_vec_entry *e,
+		   struct kmb_msg **msgs, u32 n, int *err);
+void kmb_msgs_free(struct kmb_msg **msgs, u32 n);
 void kmb_free_msgs(struct list_head *msgs);
 void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head);
 void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg);

@@ -68,6 +68,19 @@ static int vcall(int fd, unsigned long cmd, struct mailbox_vec_entry *e,
 	return mbt_ioctl(fd, cmd, v);
 }
 
+/* A MAILBOX_VEC_META receive of @count entries at @e: its result. */
+static int recv_meta(int fd, struct mailbox_vec_entry *e,
+		     struct mailbox_vec_meta *meta, uint32_t count,
+		     struct mailbox_vec *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->vec = (uintptr_t)e;
+	v->meta = (uintptr_t)meta;
+	v->count = count;
+	v->flags = MAILBOX_VEC_META;
+	return mbt_ioctl(fd, RECVV, v);
+}
+
 /* Entry @e received @want into @buf. */
 static bool got(const struct mailbox_vec_entry *e, const char *buf,
 		const char *want)
@@ -212,6 +225,49 @@ TEST_F_TIMEOUT(vec, order_with_single_sends, TIMEOUT_S)
 	set_sends(s, 3, 20);
 	EXPECT_VEC(vcall(fd, SENDV, s, 3, 0, &v), v, 3, 0);
 	MBT_EXPECT_MSGS(fd, mbt_bmsg(20), mbt_bmsg(21), mbt_bmsg(22));
+}
+
+/*
+ * The messages of one send share its send time, and a later send's is
+ * not earlier; each is received whole whatever its size: of one slab size
+ * class or another, or above the largest (not from a slab) in one batch.
+ */
+TEST_F_TIMEOUT(vec, one_send_time_mixed_sizes, TIMEOUT_S)
+{
+	static const uint32_t lens[] = { 1, 0, 100, 100, 5000, 2, 3000, 5000 };
+	enum { N = MBT_ARRAY_SIZE(lens), BIG = 8192 };
+	struct mailbox_vec_entry s[N], r[N];
+	struct mailbox_vec_meta meta[N];
+	static char in[N][BIG], out[N][BIG];
+	struct mailbox_vec v;
+	int fd = BOX(2 * N, .msg_size_max = BIG), k;
+	uint64_t t0;
+
+	for (k = 0; k < N; k++) {
+		memset(in[k], 'a' + k, lens[k]);
+		s[k].buf = (uintptr_t)in[k];
+		s[k].len = lens[k];
+		s[k].priority = 0;
+		r[k].buf = (uintptr_t)out[k];
+		r[k].len = BIG;
+		r[k].priority = MBT_UNTOUCHED;
+	}
+	EXPECT_VEC(vcall(fd, SENDV, s, N, 0, &v), v, N, 0);
+	EXPECT_VEC(vcall(fd, SENDV, s, 2, 0, &v), v, 2, 0);
+	EXPECT_VEC(recv_meta(fd, r, meta, N, &v), v, N, 0);
+	for (k = 0; k < N; k++) {
+		EXPECT_EQ(lens[k], r[k].len);
+		EXPECT_EQ(0, memcmp(in[k], out[k], lens[k]));
+		EXPECT_EQ(getpid(), meta[k].sender_pid);
+		EXPECT_EQ(geteuid(), meta[k].sender_uid);
+		EXPECT_EQ(meta[0].send_time_ns, meta[k].send_time_ns);
+	}
+	t0 = meta[0].send_time_ns;
+	EXPECT_VEC(recv_meta(fd, r, meta, 2, &v), v, 2, 0);
+	EXPECT_EQ(0, memcmp(in[1], out[1], lens[1]));
+	EXPECT_LE(t0, meta[0].send_time_ns);
+	EXPECT_EQ(meta[0].send_time_ns, meta[1].send_time_ns);
+	MBT_EXPECT_COUNTS(fd, 0, N + 2, N + 2);
 }
 
 /* A send past the room left sends what fits: done, -EAGAIN. */

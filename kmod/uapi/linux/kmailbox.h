@@ -825,6 +825,8 @@ struct mailbox_list {
  * mailbox); -EINVAL (bad @count,
  * @flags, @meta, reserved fields, a @priority too high), -EFAULT (@vec or
  * the struct itself unreadable or unwritable; nothing was sent). Since 1.4.
+ * The messages one call copies in at once share one send time (their
+ * receivers' send_time_ns): the time they were copied in.
  */
 #define MAILBOX_IOC_SENDV	_IOWR(MAILBOX_IOC_MAGIC, 0x10, struct mailbox_vec)
 /**
