@@ -178,8 +178,15 @@ int mbt_events_wait(const struct mbt_trace *t, const char *name, int type,
 {
 	uint64_t end = mbt_deadline_ms(timeout_ms);
 	struct mbt_event ev[MBT_MAX_EVENTS];
+	long pause_ms = 1;
 	int n;
 
+	/*
+	 * Each read opens the "trace" file anew (on 6.1 that waits for an
+	 * RCU grace period) and walks every CPU's buffer: back off to 32 ms
+	 * between reads, not to load a slow guest while the process waited
+	 * for is on its way to sleep.
+	 */
 	for (;;) {
 		n = mbt_events_read(t, name, ev);
 		if (n < 0)
@@ -188,7 +195,8 @@ int mbt_events_wait(const struct mbt_trace *t, const char *name, int type,
 			return 0;
 		if (mbt_now_ns() >= end)
 			return -ETIMEDOUT;
-		mbt_sleep_ms(2);
+		mbt_sleep_ms(pause_ms);
+		pause_ms = pause_ms < 32 ? pause_ms * 2 : 32;
 	}
 }
 
