@@ -178,8 +178,15 @@ int mbt_events_wait(const struct mbt_trace *t, const char *name, int type,
 {
 	uint64_t end = mbt_deadline_ms(timeout_ms);
 	struct mbt_event ev[MBT_MAX_EVENTS];
+	long pause_ms = 1;
 	int n;
 
+	/*
+	 * Each read opens the "trace" file anew (on 6.1 that waits for an
+	 * RCU grace period) and walks every CPU's buffer: back off to 32 ms
+	 * between reads, not to load a slow guest while the process waited
+	 * for is on its way to sleep.
+	 */
 	for (;;) {
 		n = mbt_events_read(t, name, ev);
 		if (n < 0)
@@ -188,7 +195,8 @@ int mbt_events_wait(const struct mbt_trace *t, const char *name, int type,
 			return 0;
 		if (mbt_now_ns() >= end)
 			return -ETIMEDOUT;
-		mbt_sleep_ms(2);
+		mbt_sleep_ms(pause_ms);
+		pause_ms = pause_ms < 32 ? pause_ms * 2 : 32;
 	}
 }
 
@@ -278,6 +286,34 @@ static const char *tracefs_missing(void)
 	return NULL;
 }
 
+/*
+ * Make the instance without the "record-cmd" option. An instance takes
+ * the top level's options when it is made, and with record-cmd its first
+ * enabled event registers the sched_switch and sched_wakeup probes that
+ * record the tasks' names (and removing it unregisters them): live
+ * patching of the kernel's text, in __schedule() among others. Under QEMU
+ * TCG that patching hung the whole guest (a CPU stuck, interrupts off, at
+ * the patched trace_sched_switch site in __schedule(); the rmdir waiting
+ * for it in text_poke_bp(): "soft lockup ... [mailbox_trace]"). The tests
+ * read pids from the events' own fields and need no names. The top-level
+ * option is put back at once: the instance keeps its copy.
+ */
+static int instance_mkdir(const char *path)
+{
+	const char *opt = TRACEFS "/options/record-cmd";
+	char old[8] = "";
+	int ret = 0;
+
+	if (mbt_read_file(opt, old, sizeof(old)) > 0 && old[0] == '1' &&
+	    mbt_write_file(opt, "0", O_TRUNC))
+		old[0] = 0;
+	if (mkdir(path, 0700))
+		ret = -errno;
+	if (old[0] == '1' && mbt_write_file(opt, "1", O_TRUNC))
+		fprintf(stderr, "# could not turn %s back on\n", opt);
+	return ret;
+}
+
 int mbt_trace_open(struct mbt_trace *t, const char **why)
 {
 	int ret;
@@ -288,8 +324,8 @@ int mbt_trace_open(struct mbt_trace *t, const char **why)
 		return -EOPNOTSUPP;
 	snprintf(t->inst, sizeof(t->inst), TRACEFS "/instances/mbt-%d",
 		 (int)getpid());
-	if (mkdir(t->inst, 0700)) {
-		ret = -errno;
+	ret = instance_mkdir(t->inst);
+	if (ret) {
 		t->inst[0] = 0;
 		return ret;
 	}
