@@ -99,6 +99,21 @@ static void kmb_msg_init(struct kmb_msg *msg, struct kmb_user *user,
 }
 
 /*
+ * The memory of a message of @len payload bytes, uninitialised: from its
+ * slab cache, or kvmalloc() above KMB_CLASS_MAX; kmb_msg_kfree() frees it.
+ */
+static struct kmb_msg *kmb_msg_kalloc(u32 len)
+{
+	size_t size = struct_size((struct kmb_msg *)NULL, data, len);
+	int class = kmb_msg_class(size);
+
+	if (class >= 0)
+		return kmem_cache_alloc(kmb_msg_caches[class],
+					GFP_KERNEL | __GFP_NOWARN);
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+}
+
+/*
  * Copy a message in, charged to the caller's euid (kmb_user_current()):
  * from its slab cache, or kvmalloc() above KMB_CLASS_MAX, of the size
  * kmb_msg_charge() charges.
@@ -108,7 +123,7 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 {
 	struct kmb_user *user;
 	struct kmb_msg *msg;
-	int class, ret;
+	int ret;
 
 	user = kmb_user_current(mf);
 	if (!user)
@@ -117,13 +132,7 @@ struct kmb_msg *kmb_msg_alloc(struct kmb_file *mf,
 	if (ret)
 		goto err_put;
 
-	class = kmb_msg_class(struct_size(msg, data, len));
-	if (class >= 0)
-		msg = kmem_cache_alloc(kmb_msg_caches[class],
-				       GFP_KERNEL | __GFP_NOWARN);
-	else
-		msg = kvmalloc(struct_size(msg, data, len),
-			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	msg = kmb_msg_kalloc(len);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto err_uncharge;
@@ -180,8 +189,7 @@ static u32 kmb_msgs_kalloc(const struct mailbox_vec_entry *e,
 	for (i = 0; i < n; i = j) {
 		class = kmb_entry_class(&e[i]);
 		if (class < 0) {
-			msgs[i] = kvmalloc(struct_size(msgs[i], data, e[i].len),
-					   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			msgs[i] = kmb_msg_kalloc(e[i].len);
 			if (!msgs[i])
 				break;
 			j = i + 1;
