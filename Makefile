@@ -8,6 +8,10 @@
 #   make selftests      build the kselftests (selftests/), do not run them
 #   make check          boot Debian's 6.1 kernel in QEMU, load the module, run
 #                       the kselftests and check the kernel log (vm/run)
+#   make check-mq       the kernel's POSIX mq selftests (mq_open_tests,
+#                       mq_perf_tests from Debian's linux-source-6.12) run
+#                       in the VM against libmailbox-mq: static, and a -lrt
+#                       build through LD_PRELOAD (vm/mq-tests.sh; KERNEL=)
 #   make check-debug    the same on a debug 6.12 kernel (KASAN, lockdep,
 #                       kmemleak, UBSAN, failslab), built once and cached
 #   make demo           a producer/consumer demonstration in the VM
@@ -82,7 +86,7 @@ KERNELRELEASE	?= $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
 		     $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 KMAILBOX_VERSION := $(shell cat kmod/VERSION)
 
-.PHONY: all module userspace selftests check check-debug check-unload demo shell bench profile checkpatch lint sparse W1 clean \
+.PHONY: all module userspace selftests check check-mq check-debug check-unload demo shell bench profile checkpatch lint sparse W1 clean \
 	kdir-check kdir61-check
 
 all: userspace module
@@ -115,6 +119,9 @@ selftests:
 
 check:
 	vm/run --kernel $(KERNEL)
+
+check-mq:
+	VM_MQ=1 vm/run --kernel $(KERNEL) -- /mq-tests.sh
 
 # The debug lane: a 6.12 kernel built from Debian's linux-source-6.12 with
 # KASAN, lockdep, kmemleak, UBSAN, fault injection (vm/debug.config), cached

@@ -14,6 +14,8 @@
 #   /demo.sh                  vm/demo.sh
 #   /profile.sh               vm/profile.sh
 #   /bench.sh                 vm/bench.sh (runs ipcbench: `make bench`)
+#   /mq-tests.sh              vm/mq-tests.sh (`make check-mq`: the kernel's
+#                             mq selftests in /mqueue/, VM_MQ=1 only)
 
 # Quote each argument for sh, so that /etc/vm/command keeps the words.
 vm_sh_quote()
@@ -70,6 +72,7 @@ vm_stage_base()
 	install -m 755 "$top/vm/demo.sh" "$d/demo.sh"
 	install -m 755 "$top/vm/profile.sh" "$d/profile.sh"
 	install -m 755 "$top/vm/bench.sh" "$d/bench.sh"
+	install -m 755 "$top/vm/mq-tests.sh" "$d/mq-tests.sh"
 	install -m 755 "$top/vm/unload-cycle.sh" "$d/unload-cycle.sh"
 }
 

@@ -70,3 +70,55 @@ vm_build_userspace()
 	done
 	build_extra_bins "$dest"
 }
+
+# vm_build_mqueue ROOT: with VM_MQ=1 (make check-mq), the kernel's POSIX mq
+# selftests (tools/testing/selftests/mqueue/, extracted by kernel_files
+# from Debian's linux-source-6.12, never copied into the tree) into
+# ROOT/mqueue/ for /mq-tests.sh: each static against libmailbox-mq.a
+# (*.lib) and dynamic against the C library's -lrt as the kernel's Makefile
+# links them (*.dyn, for LD_PRELOAD), libmailbox-mq.so.1 in
+# ROOT/usr/local/lib, and the shared libraries the dynamic programs need
+# (as ldd lists them) at their paths. mq_perf_tests' loop counts are cut,
+# in a copy of its source, from 10000000 (TEST1_LOOPS: send/receive on an
+# empty queue) and 100000 (TEST2_LOOPS: on a full one, four priority
+# patterns) to $MQ_TEST1_LOOPS and $MQ_TEST2_LOOPS: under TCG the
+# originals take hours (every iteration is two ioctls and three
+# clock_gettime() system calls on a thread CPU-time clock).
+MQ_TEST1_LOOPS=${MQ_TEST1_LOOPS:-20000}
+MQ_TEST2_LOOPS=${MQ_TEST2_LOOPS:-5000}
+vm_build_mqueue()
+{
+	local root=$1 src="$kernel_src/tools/testing/selftests/mqueue"
+	local o="$top/build/vm/mqueue" us="$top/build/vm/userspace-mq"
+	local cflags="-O2 -g -w" lib f
+
+	[ "${VM_MQ:-}" = 1 ] || return 0
+	say "building the kernel's mq selftests (libmailbox-mq, static and dynamic)"
+	mkdir -p "$o" "$root/mqueue" "$root/usr/local/lib"
+	build_userspace "$us" mq || die "libmailbox-mq build failed"
+	# ../kselftest.h is included relative to the source: build beside it.
+	sed -e "s/^#define TEST1_LOOPS .*/#define TEST1_LOOPS $MQ_TEST1_LOOPS/" \
+	    -e "s/^#define TEST2_LOOPS .*/#define TEST2_LOOPS $MQ_TEST2_LOOPS/" \
+		"$src/mq_perf_tests.c" > "$src/mq_perf_tests_cut.c"
+	grep -q "^#define TEST1_LOOPS $MQ_TEST1_LOOPS\$" "$src/mq_perf_tests_cut.c" ||
+		die "mq_perf_tests.c: no TEST1_LOOPS to cut"
+	gcc $cflags -static -o "$o/mq_open_tests.lib" "$src/mq_open_tests.c" \
+		"$us/libmailbox-mq.a" -lpthread &&
+	gcc $cflags -static -o "$o/mq_perf_tests.lib" "$src/mq_perf_tests_cut.c" \
+		"$us/libmailbox-mq.a" -lpthread -lpopt &&
+	gcc $cflags -o "$o/mq_open_tests.dyn" "$src/mq_open_tests.c" -lrt -lpthread &&
+	gcc $cflags -o "$o/mq_perf_tests.dyn" "$src/mq_perf_tests_cut.c" \
+		-lrt -lpthread -lpopt || die "mq selftests build failed"
+	install -m 755 "$o"/mq_*_tests.lib "$o"/mq_*_tests.dyn "$root/mqueue/"
+	install -m 755 "$us/libmailbox-mq.so.1."* "$root/usr/local/lib/"
+	for f in "$us"/libmailbox-mq.so.1.*; do
+		ln -sf "$(basename "$f")" "$root/usr/local/lib/libmailbox-mq.so.1"
+	done
+	for lib in $( (ldd "$o/mq_open_tests.dyn"; ldd "$o/mq_perf_tests.dyn";
+		       ldd "$us/libmailbox-mq.so.1") |
+		     sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+		     sort -u); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}

@@ -152,7 +152,7 @@ kernel_fetch_vmlinuz()
 	rm -rf "$tmp"
 }
 
-# The files borrowed from linux-source-6.12.
+# The files borrowed from linux-source-6.12 (mqueue/: `make check-mq`).
 KERNEL_FILES=(
 	tools/testing/selftests/lib.mk
 	tools/testing/selftests/kselftest.h
@@ -161,6 +161,8 @@ KERNEL_FILES=(
 	tools/testing/selftests/kselftest/runner.sh
 	tools/testing/selftests/kselftest/prefix.pl
 	tools/testing/selftests/kselftest/ktap_helpers.sh
+	tools/testing/selftests/mqueue/mq_open_tests.c
+	tools/testing/selftests/mqueue/mq_perf_tests.c
 	scripts/checkpatch.pl
 	scripts/spelling.txt
 	scripts/const_structs.checkpatch

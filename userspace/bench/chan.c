@@ -20,6 +20,7 @@ static const struct chan_ops *const ops[T_COUNT] = {
 	[T_PIPE]	= &chan_pipe_ops,
 	[T_UNIX]	= &chan_unix_ops,
 	[T_MQ]		= &chan_mq_ops,
+	[T_MBOX_MQ]	= &chan_mq_ops,
 	[T_SYSV]	= &chan_sysv_ops,
 };
 

@@ -1,9 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ipcbench: the message-queue transports of the C library: posix-mq
- * (mq_open(3)) and sysv-msg (msgget(2)).
+ * (mq_open(3)) and sysv-msg (msgget(2)); and mailbox-mq, the same mq_*()
+ * calls made to libmailbox-mq (../mq/mqlib.h).
  */
 #include "ipcbench.h"
+#include "../mq/mqlib.h"
+
+static const struct mq_api libc_mq = {
+	mq_open, mq_close, mq_unlink, mq_send, mq_receive, mq_setattr,
+};
+
+static const struct mq_api mailbox_mq = {
+	mqlib_open, mqlib_close, mqlib_unlink, mqlib_send, mqlib_receive,
+	mqlib_setattr,
+};
+
+const struct mq_api *mq_api(enum kind k)
+{
+	return k == T_MBOX_MQ ? &mailbox_mq : &libc_mq;
+}
 
 static void chan_mq_setup(struct chan *c)
 {
@@ -12,33 +28,34 @@ static void chan_mq_setup(struct chan *c)
 
 	snprintf(c->name, sizeof(c->name), "/ipcbench.%d.%u",
 		 (int)getpid(), chan_serial);
-	q = mq_open(c->name, O_CREAT | O_EXCL | O_RDWR, 0600, &a);
+	q = mq_api(c->kind)->open(c->name, O_CREAT | O_EXCL | O_RDWR, 0600, &a);
 	if (q == (mqd_t)-1 && (errno == EINVAL || errno == EPERM ||
 			       errno == EMFILE)) {
 		a.mq_maxmsg = 10;	/* the unprivileged default */
-		q = mq_open(c->name, O_CREAT | O_EXCL | O_RDWR, 0600, &a);
+		q = mq_api(c->kind)->open(c->name, O_CREAT | O_EXCL | O_RDWR,
+					  0600, &a);
 	}
 	if (q == (mqd_t)-1)
 		die("mq_open %s: %s", c->name, strerror(errno));
-	mq_close(q);
+	mq_api(c->kind)->close(q);
 }
 
 static void chan_mq_open(struct chan *c, enum role role)
 {
-	c->mq = mq_open(c->name, role == SEND ? O_WRONLY : O_RDONLY);
+	c->mq = mq_api(c->kind)->open(c->name, role == SEND ? O_WRONLY : O_RDONLY);
 	if (c->mq == (mqd_t)-1)
 		die("mq_open %s: %s", c->name, strerror(errno));
 }
 
 static void chan_mq_send(struct chan *c, unsigned char *buf)
 {
-	if (mq_send(c->mq, (const char *)buf, c->size, 0))
+	if (mq_api(c->kind)->send(c->mq, (const char *)buf, c->size, 0))
 		die("mq_send: %s", strerror(errno));
 }
 
 static long chan_mq_recv(struct chan *c, unsigned char *buf)
 {
-	ssize_t n = mq_receive(c->mq, (char *)buf, c->size, NULL);
+	ssize_t n = mq_api(c->kind)->receive(c->mq, (char *)buf, c->size, NULL);
 
 	if (n < 0)
 		die("mq_receive: %s", strerror(errno));
@@ -47,7 +64,7 @@ static long chan_mq_recv(struct chan *c, unsigned char *buf)
 
 static void chan_mq_teardown(struct chan *c)
 {
-	mq_unlink(c->name);
+	mq_api(c->kind)->unlink(c->name);
 }
 
 static void chan_sysv_setup(struct chan *c)

@@ -11,7 +11,8 @@
 # send then receive in one process and slab bytes per queued message
 # (placement self), and the checks of issue 13 (the mailbox, batched and
 # mapped, against POSIX mq, System V msg and the shm-futex ring; the self
-# and 4to4 rows in column 1cpu).
+# and 4to4 rows in column 1cpu), and issue 15's (libmailbox-mq's mq_*()
+# against the C library's on the kernel's mq).
 
 function num(x) { return x != "n/a" && x != "" }
 
@@ -171,6 +172,9 @@ END {
 	g("4096 B: mailbox msg/s (1.3.0: 86.2k; no regression: within 2%)", ">=", 84500, "mailbox", "", 4096, "tput_msgs", 1)
 	g("4096 B: mailbox-batch msg/s (1.3.0: 80.7k; within 2%)", ">=", 79100, "mailbox-batch", "", 4096, "tput_msgs", 1)
 	g("4 → 4: mailbox msg/s (1.3.0: 196k; within 2%)", ">=", 192500, "mailbox", "", 64, "tput_msgs", 2)
+	# issue 15: the same mq_*() program, on mailboxes (libmailbox-mq)
+	g("mailbox-mq msg/s ÷ posix-mq msg/s", ">=", 1, "mailbox-mq", "posix-mq", 64, "tput_msgs", 0)
+	g("mailbox-mq round-trip p50 ÷ posix-mq p50", "<=", 1, "mailbox-mq", "posix-mq", 64, "lat_p50", 0)
 	print ""
 	print "✗: goal not met in this run; n/a: not measured in this mode or placement. The"
 	print "1.3.0 figures are icount runs of commit 17d9b1c (1.3.0) on the same machine."

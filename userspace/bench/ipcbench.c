@@ -30,6 +30,9 @@
  *   pipe        pipe(2), each message one write(2) / read(2)
  *   unix        socketpair(AF_UNIX, SOCK_SEQPACKET)
  *   posix-mq    mq_open(3)
+ *   mailbox-mq  mq_open(3) of libmailbox-mq (userspace/mq/): POSIX message
+ *               queues on mailboxes (linked in under its own names,
+ *               mqlib_*, beside the C library's)
  *   sysv-msg    msgget(2)
  *
  * Every transport gets a queue of --depth messages (default 256) where it
@@ -49,11 +52,11 @@
  * Placements: 1cpu (both processes pinned to CPU 0), 2cpu (CPU 0 and 1),
  * 4to4 (tput only: 4 producers and 4 consumers on one queue, unpinned; for
  * the transports with message boundaries and several readers: mailbox,
- * unix, posix-mq, sysv-msg; "n/a" for the others), and self (one process
+ * unix, posix-mq, mailbox-mq, sysv-msg; "n/a" for the others), and self (one process
  * alone, pinned to CPU 0): metric self_ns, the ns of one send then
  * receive of the same message (floor: 2 getppid()), and slab_per_msg, the
  * bytes of /proc/meminfo's Slab: per message of a queue filled with 4096
- * (mailbox, posix-mq, sysv-msg); see self.c.
+ * (mailbox, posix-mq, mailbox-mq, sysv-msg); see self.c.
  * Each point is repeated REPS times; the CSV gives the median, min and max
  * over the repetitions of each metric.
  *
@@ -82,6 +85,7 @@ const struct transport transports[T_COUNT] = {
 	[T_PIPE]	= { "pipe", false, false },
 	[T_UNIX]	= { "unix", true, false },
 	[T_MQ]		= { "posix-mq", true, false },
+	[T_MBOX_MQ]	= { "mailbox-mq", true, false },
 	[T_SYSV]	= { "sysv-msg", true, false },
 };
 

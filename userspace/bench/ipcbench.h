@@ -46,7 +46,7 @@
 
 enum kind {
 	T_FLOOR, T_MBOX, T_MBOX_NB, T_MBOX_BATCH, T_MBOX_MAPPED, T_SHM_SPIN, T_SHM_FUTEX, T_PIPE, T_UNIX,
-	T_MQ, T_SYSV, T_COUNT
+	T_MQ, T_MBOX_MQ, T_SYSV, T_COUNT
 };
 
 extern const struct transport {
@@ -130,6 +130,16 @@ extern const struct chan_ops chan_mapped_ops;	/* chan_mapped.c */
 extern const struct chan_ops chan_shm_ops;	/* chan_shmring.c */
 extern const struct chan_ops chan_pipe_ops;	/* chan_pipe_socket.c */
 extern const struct chan_ops chan_unix_ops;
+/* posix-mq: the C library's mq_*(); mailbox-mq: libmailbox-mq's. */
+struct mq_api {
+	mqd_t (*open)(const char *name, int oflag, ...);
+	int (*close)(mqd_t mqdes);
+	int (*unlink)(const char *name);
+	int (*send)(mqd_t mqdes, const char *msg, size_t len, unsigned int prio);
+	ssize_t (*receive)(mqd_t mqdes, char *msg, size_t len, unsigned int *prio);
+	int (*setattr)(mqd_t mqdes, const struct mq_attr *a, struct mq_attr *old);
+};
+const struct mq_api *mq_api(enum kind k);	/* chan_mq_sysv.c */
 extern const struct chan_ops chan_mq_ops;	/* chan_mq_sysv.c */
 extern const struct chan_ops chan_sysv_ops;
 /* mailbox-batch: send the messages queued in the batch (chan_close()) */

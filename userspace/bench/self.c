@@ -21,12 +21,12 @@
 bool self_ok(enum kind k)
 {
 	return k == T_FLOOR || k == T_MBOX || k == T_MBOX_NB || k == T_PIPE ||
-	       k == T_UNIX || k == T_MQ || k == T_SYSV;
+	       k == T_UNIX || k == T_MQ || k == T_MBOX_MQ || k == T_SYSV;
 }
 
 bool fill_ok(enum kind k)
 {
-	return k == T_MBOX || k == T_MQ || k == T_SYSV;
+	return k == T_MBOX || k == T_MQ || k == T_MBOX_MQ || k == T_SYSV;
 }
 
 /*
@@ -130,7 +130,8 @@ static bool try_send(struct chan *c, unsigned char *buf)
 			die("mbox_trysend: %s", strerror(-ret));
 		return !ret;
 	case T_MQ:
-		if (!mq_send(c->mq, (const char *)buf, c->size, 0))
+	case T_MBOX_MQ:
+		if (!mq_api(c->kind)->send(c->mq, (const char *)buf, c->size, 0))
 			return true;
 		if (errno != EAGAIN)
 			die("mq_send: %s", strerror(errno));
@@ -164,7 +165,7 @@ static void fill_child(enum kind k, unsigned int size)
 	r = c;
 	chan_open(&s, SEND);
 	chan_open(&r, RECV);
-	if (k == T_MQ && mq_setattr(s.mq, &nb, NULL))
+	if ((k == T_MQ || k == T_MBOX_MQ) && mq_api(k)->setattr(s.mq, &nb, NULL))
 		die("mq_setattr: %s", strerror(errno));
 	/* one message through first: what the first use allocates */
 	make_msg(buf, size, 0, 0);

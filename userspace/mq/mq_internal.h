@@ -22,6 +22,8 @@
 #include <linux/kmailbox.h>
 #include "mq_uapi_compat.h"
 
+#include "mqlib.h"
+
 /* Built with -fvisibility=hidden: only what is marked is exported. */
 #define MQ_EXPORT __attribute__((visibility("default")))
 
@@ -33,6 +35,9 @@
  * linker matches a versioned reference only with a definition of that
  * version, so without them LD_PRELOAD would not interpose glibc's.
  */
+#ifdef MQ_NO_PUBLIC_NAMES
+#define MQ_SYMVERS(impl, sym) extern int mq_no_public_##sym
+#else
 #define MQ_SYMVERS(impl, sym)						\
 	extern __typeof(impl) impl##_glibc234				\
 		__attribute__((alias(#impl), visibility("default")));	\
@@ -41,6 +46,7 @@
 	__asm__(".symver " #impl ", " #sym "@@LIBMAILBOX_MQ_1.0");	\
 	__asm__(".symver " #impl "_glibc234, " #sym "@GLIBC_2.34");	\
 	__asm__(".symver " #impl "_glibc2304, " #sym "@GLIBC_2.3.4")
+#endif
 
 #define MQ_PRIO_LIMIT	32768	/* sysconf(_SC_MQ_PRIO_MAX) on Linux */
 #define NSEC_PER_SEC	1000000000LL
