@@ -5,7 +5,8 @@
 # 6.1 headers (the release linux-image-amd64 depends on, resolved as vm/run
 # does), then checks what landed where: the module (modules.dep, modinfo),
 # libmailbox (soname, symbol versions), the headers, mailbox.pc, mboxctl,
-# every man/*.[137] page, the udev rule (parsed by udevadm in a private
+# libmailbox-mq (soname, symbol versions, mailbox-mq.pc, a program linked
+# with it and one preloaded with it), every man/*.[137] page, the udev rule (parsed by udevadm in a private
 # mount namespace), the modules-load.d entry, dkms.conf's version and
 # `make dkms-source`'s copy. Then the README's "Install" example: the C
 # program between <!-- example.c --> and <!-- /example.c --> is compiled
@@ -72,7 +73,8 @@ check "vermagic is $rel" \
 for f in usr/include/mailbox.h usr/include/shmring.h usr/include/linux/kmailbox.h \
 	 usr/lib/libmailbox.a usr/lib/libshmring.a "usr/lib/libmailbox.so.$version" \
 	 usr/lib/libmailbox.so.1 usr/lib/libmailbox.so usr/lib/pkgconfig/mailbox.pc \
-	 usr/bin/mboxctl; do
+	 usr/bin/mboxctl usr/lib/libmailbox-mq.a "usr/lib/libmailbox-mq.so.$version" \
+	 usr/lib/libmailbox-mq.so.1 usr/lib/libmailbox-mq.so usr/lib/pkgconfig/mailbox-mq.pc; do
 	check "installed $f" "test -e '$root/$f'"
 done
 check "uapi header is kmod/uapi/linux/kmailbox.h" \
@@ -84,6 +86,14 @@ check "symbol versions: mbox_version@@LIBMAILBOX_1.2, mbox_create@LIBMAILBOX_1.0
 	"readelf -W --dyn-syms '$root/usr/lib/libmailbox.so.$version' > '$out/dynsyms.txt' &&
 	 grep -q ' mbox_version@@LIBMAILBOX_1.2\$' '$out/dynsyms.txt' &&
 	 grep -q ' mbox_create@LIBMAILBOX_1.0\$' '$out/dynsyms.txt'"
+check "libmailbox-mq.so.1 -> libmailbox-mq.so.$version, soname libmailbox-mq.so.1" \
+	"test \"\$(readlink -f '$root/usr/lib/libmailbox-mq.so')\" = '$root/usr/lib/libmailbox-mq.so.$version' &&
+	 readelf -d '$root/usr/lib/libmailbox-mq.so.$version' | grep -q 'SONAME.*\\[libmailbox-mq.so.1\\]'"
+check "libmailbox-mq symbol versions: mq_open@@LIBMAILBOX_MQ_1.0, mq_open@GLIBC_2.34, mq_open@GLIBC_2.3.4" \
+	"readelf -W --dyn-syms '$root/usr/lib/libmailbox-mq.so.$version' > '$out/mq-dynsyms.txt' &&
+	 grep -q ' mq_open@@LIBMAILBOX_MQ_1.0\$' '$out/mq-dynsyms.txt' &&
+	 grep -q ' mq_open@GLIBC_2.34\$' '$out/mq-dynsyms.txt' &&
+	 grep -q ' mq_open@GLIBC_2.3.4\$' '$out/mq-dynsyms.txt'"
 check "installed mboxctl runs: version says libmailbox $version" \
 	"LD_LIBRARY_PATH='$root/usr/lib' '$root/usr/bin/mboxctl' version | grep -qx 'libmailbox $version'"
 
@@ -93,6 +103,50 @@ check "pkg-config --modversion mailbox is $version" \
 	"test \"\$(pkg-config --modversion mailbox)\" = '$version'"
 check "mailbox.pc: prefix=/usr" \
 	"grep -qx 'prefix=/usr' '$root/usr/lib/pkgconfig/mailbox.pc'"
+check "pkg-config --modversion mailbox-mq is $version" \
+	"test \"\$(pkg-config --modversion mailbox-mq)\" = '$version'"
+
+# libmailbox-mq: an mq_*() program linked before -lrt uses it, and an
+# unmodified -lrt build uses it through LD_PRELOAD. Without /dev/mailbox
+# its mq_open() fails with ENOSYS where the kernel's mq would succeed:
+# which one answered shows.
+mqex=$out/mq-example
+rm -rf "$mqex"
+mkdir -p "$mqex"
+cat > "$mqex/mqprog.c" <<'EOF_MQ'
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <string.h>
+
+int main(void)
+{
+	mqd_t q = mq_open("/install-check", O_RDWR | O_CREAT, 0600, NULL);
+
+	if (q == (mqd_t)-1) {
+		printf("mq_open: %s\n", strerror(errno));
+		return 1;
+	}
+	mq_close(q);
+	mq_unlink("/install-check");
+	puts("mq_open: ok");
+	return 0;
+}
+EOF_MQ
+check "cc mqprog.c \$(pkg-config --cflags --libs mailbox-mq) -lrt: linked against libmailbox-mq.so.1" \
+	"cd '$mqex' && cc -Wall -Werror -o mqprog-linked mqprog.c \$(pkg-config --cflags --libs mailbox-mq) -lrt &&
+	 LD_LIBRARY_PATH='$root/usr/lib' ldd mqprog-linked | grep -q 'libmailbox-mq.so.1 => $root/usr/lib/'"
+check "cc mqprog.c -lrt (unmodified): no libmailbox-mq" \
+	"cd '$mqex' && cc -Wall -Werror -o mqprog-rt mqprog.c -lrt && ! ldd mqprog-rt | grep -q libmailbox-mq"
+if [ ! -e /dev/mailbox ]; then
+	check "the linked program's mq_open() is libmailbox-mq's (no /dev/mailbox: ENOSYS)" \
+		"cd '$mqex' && LD_LIBRARY_PATH='$root/usr/lib' ./mqprog-linked | grep -qx 'mq_open: Function not implemented'"
+	check "LD_PRELOAD=libmailbox-mq.so.1 over the unmodified one: the same" \
+		"cd '$mqex' && LD_PRELOAD='$root/usr/lib/libmailbox-mq.so.1' ./mqprog-rt | grep -qx 'mq_open: Function not implemented'"
+else
+	echo "skip - libmailbox-mq without /dev/mailbox (this host has one)"
+fi
 
 # Man pages: every man/*.N, and at least one.
 shopt -s nullglob
@@ -258,6 +312,7 @@ rl=$out/root-local
 rm -rf "$rl"
 check "make install DESTDIR=... (default PREFIX)" "${mk[*]} install DESTDIR='$rl'"
 for f in "lib/modules/$rel/extra/kmailbox.ko" usr/local/lib/libmailbox.so.1 \
+	 usr/local/lib/libmailbox-mq.so.1 usr/local/lib/pkgconfig/mailbox-mq.pc \
 	 usr/local/include/mailbox.h usr/local/lib/pkgconfig/mailbox.pc \
 	 usr/local/bin/mboxctl usr/local/lib/udev/rules.d/60-kmailbox.rules \
 	 usr/local/lib/modules-load.d/kmailbox.conf; do

@@ -223,6 +223,7 @@ TEST(creat_excl_eexist)
 {
 	const char *n = qname("excl");
 	mqd_t q = mkq(n, O_RDWR, 4, 16), q2;
+	struct mq_attr a;
 
 	ASSERT_LE(0, q);
 	errno = 0;
@@ -233,14 +234,10 @@ TEST(creat_excl_eexist)
 		     &(struct mq_attr){ .mq_maxmsg = 0, .mq_msgsize = 0 });
 	ASSERT_LE(0, q2);
 	EXPECT_EQ(0, mq_send(q, "abc", 3, 0));
-	{
-		struct mq_attr a;
-
-		EXPECT_EQ(0, mq_getattr(q2, &a));
-		EXPECT_EQ(4, a.mq_maxmsg);
-		EXPECT_EQ(16, a.mq_msgsize);
-		EXPECT_EQ(1, a.mq_curmsgs);
-	}
+	EXPECT_EQ(0, mq_getattr(q2, &a));
+	EXPECT_EQ(4, a.mq_maxmsg);
+	EXPECT_EQ(16, a.mq_msgsize);
+	EXPECT_EQ(1, a.mq_curmsgs);
 	mq_close(q2);
 	mq_close(q);
 	mq_unlink(n);
@@ -462,7 +459,7 @@ TEST(prio_max_sysconf_einval)
 	ASSERT_EQ(0, mq_send(q, "top", 3, 32767)) TH_LOG("%s: %s", impl,
 							 strerror(errno));
 	EXPECT_EQ(3, mq_receive(q, buf, sizeof(buf), &p));
-	EXPECT_EQ(32767, p);
+	EXPECT_EQ(32767U, p);
 	mq_close(q);
 	mq_unlink(n);
 }
@@ -484,20 +481,22 @@ TEST(prio_every_level_ordered)
 	for (base = 0; base < 32768; base += 64) {
 		for (i = 0; i < 64; i++) {
 			p = base + ((i * 37) & 63);
-			ASSERT_EQ(0, mq_send(q, (char *)&p, sizeof(p), p))
+			ASSERT_EQ(0, mq_send(q, (char *)&p, sizeof(p), p)) {
 				TH_LOG("%s: prio %u: %s", impl, p, strerror(errno));
+			}
 		}
 		for (i = 0; i < 64; i++) {
-			ASSERT_EQ(sizeof(p), mq_receive(q, buf, sizeof(buf), &got));
+			ASSERT_EQ((ssize_t)sizeof(p), mq_receive(q, buf, sizeof(buf), &got));
 			memcpy(&p, buf, sizeof(p));
 			ASSERT_EQ(base + 63 - i, got);
 			ASSERT_EQ(got, p);
 		}
 	}
-	for (p = 0; p < 32768; p += 512)
+	for (p = 0; p < 32768; p += 512) {
 		ASSERT_EQ(0, mq_send(q, (char *)&p, sizeof(p), p));
+	}
 	for (i = 64; i-- > 0;) {
-		ASSERT_EQ(sizeof(p), mq_receive(q, buf, sizeof(buf), &got));
+		ASSERT_EQ((ssize_t)sizeof(p), mq_receive(q, buf, sizeof(buf), &got));
 		EXPECT_EQ(i * 512, got);
 	}
 	mq_close(q);
@@ -872,7 +871,7 @@ TEST(notify_signal)
 	ASSERT_EQ(NSIG_TEST, wait_sig(&si, 2000));
 	EXPECT_EQ(SI_MESGQ, si.si_code);
 	EXPECT_EQ(p, si.si_pid);
-	EXPECT_EQ(NOBODY, si.si_uid);
+	EXPECT_EQ((uid_t)NOBODY, si.si_uid);
 	EXPECT_EQ(4242, si.si_value.sival_int);
 	/* Removed once fired: the next message into an empty queue is silent. */
 	EXPECT_EQ(5, mq_receive(q, buf, sizeof(buf), NULL));
