@@ -6,12 +6,17 @@
 # linux-source-6.12, built by vm/lib-build.sh (vm_build_mqueue) into
 # /mqueue/:
 #   mq_open_tests.lib   static, linked with libmailbox-mq.a
-#   mq_perf_tests.lib   static, linked with libmailbox-mq.a, its loop counts
-#                       cut (TEST1_LOOPS, TEST2_LOOPS: see vm_build_mqueue)
+#   mq_perf_tests.lib   static, linked with libmailbox-mq.a, TEST1_LOOPS cut
+#                       from 10 million to 200000 (see vm_build_mqueue)
 #   mq_open_tests.dyn   dynamic, -lrt, as the kernel's Makefile builds it:
 #                       run once on the kernel's mq (the reference) and
 #                       once with LD_PRELOAD=/usr/local/lib/libmailbox-mq.so.1
-#   mq_perf_tests.dyn   the same, with the cut loop counts, preloaded
+#   mq_perf_tests.dyn   the same, TEST1_LOOPS cut, -lrt, preloaded
+#   mqdemo.lib, .dyn    userspace/examples/mqdemo.c, the README's
+#                       unmodified program: relinked (static, before -lrt)
+#                       and as built with -lrt, run on the kernel's mq and
+#                       preloaded; the commands and their output are the
+#                       README's (one case each)
 # Prints TAP that vm/check.awk counts: one case per PASS/FAIL line of
 # mq_open_tests and one per run of mq_perf_tests (its exit status).
 #
@@ -114,10 +119,14 @@ perf_tests()
 
 	shift
 	echo "# $label: $*"
+	# A queue a failed run left behind.
+	mboxctl rm mq_perf_tests > /dev/null 2>&1
 	t0=$(cut -d. -f1 /proc/uptime)
 	"$@" > "$out" 2>&1
 	st=$?
 	sed 's/^/#   /' "$out"
+	# Its last line may lack the newline (a failure in "Filling queue...").
+	[ -z "$(tail -c 1 "$out")" ] || echo
 	if [ "$st" -eq 0 ] && grep -q 'Test #2d' "$out"; then
 		ok "$label: all tests ran, exit status 0 ($(( $(cut -d. -f1 /proc/uptime) - t0 )) s)"
 	else
@@ -125,8 +134,40 @@ perf_tests()
 	fi
 }
 
+# demo LABEL CLEANUP COMMAND...: the README's lines, "$ command" then its
+# output, each a comment; ok when the program printed what mqdemo.c must.
+demo()
+{
+	local label=$1 cleanup=$2 st
+
+	shift 2
+	echo "# @@MQDEMO@@ $label"
+	echo "# \$ $*"
+	"$@" > "$out" 2>&1
+	st=$?
+	sed 's/^/# /' "$out"
+	printf '%s\n' '/mqdemo: mq_maxmsg 64, mq_msgsize 128, mq_curmsgs 3' \
+		'received "high", priority 30000' 'received "middle", priority 500' \
+		'received "low", priority 1' > "$out.want"
+	if [ "$st" -eq 0 ] && cmp -s "$out" "$out.want"; then
+		ok "mqdemo, $label"
+	else
+		not_ok "mqdemo, $label: exit status $st, or not the expected output"
+	fi
+	echo "# \$ $cleanup"
+	sh -c "$cleanup" 2>&1 | sed 's/^/# /'
+	echo "# @@MQDEMO-END@@"
+}
+
 echo "TAP version 13"
 lib=/usr/local/lib/libmailbox-mq.so.1
+demo "as built (-lrt), on the kernel's mq" \
+	'cat /dev/mqueue/mqdemo; rm /dev/mqueue/mqdemo' /mqueue/mqdemo.dyn
+demo "relinked (-lmailbox-mq -lrt), on a mailbox" \
+	'mboxctl recv mqdemo --verbose; mboxctl rm mqdemo' /mqueue/mqdemo.lib
+demo "as built, with LD_PRELOAD=libmailbox-mq.so.1" \
+	'mboxctl ls; mboxctl recv mqdemo --verbose; mboxctl rm mqdemo' \
+	env LD_PRELOAD=$lib /mqueue/mqdemo.dyn
 open_tests "mq_open_tests on the kernel's mq" 0 /mqueue/mq_open_tests.dyn
 open_tests "mq_open_tests on libmailbox-mq" 1 /mqueue/mq_open_tests.lib
 open_tests "mq_open_tests.dyn with LD_PRELOAD=libmailbox-mq" 1 \
@@ -135,5 +176,5 @@ perf_tests "mq_perf_tests on libmailbox-mq" /mqueue/mq_perf_tests.lib
 perf_tests "mq_perf_tests.dyn with LD_PRELOAD=libmailbox-mq" \
 	env LD_PRELOAD=$lib /mqueue/mq_perf_tests.dyn
 echo "1..$n"
-rm -f "$out" "$out.checks" "$out.missing"
+rm -f "$out" "$out.checks" "$out.missing" "$out.want"
 exit $rc
