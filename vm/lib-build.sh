@@ -89,7 +89,7 @@ vm_build_mqueue()
 {
 	local root=$1 src="$kernel_src/tools/testing/selftests/mqueue"
 	local o="$top/build/vm/mqueue" us="$top/build/vm/userspace-mq"
-	local cflags="-O2 -g -w" lib f
+	local cflags=(-O2 -g -w) lib f
 
 	[ "${VM_MQ:-}" = 1 ] || return 0
 	say "building the kernel's mq selftests (libmailbox-mq, static and dynamic)"
@@ -100,18 +100,23 @@ vm_build_mqueue()
 		"$src/mq_perf_tests.c" > "$src/mq_perf_tests_cut.c"
 	grep -q "^#define TEST1_LOOPS $MQ_TEST1_LOOPS\$" "$src/mq_perf_tests_cut.c" ||
 		die "mq_perf_tests.c: no TEST1_LOOPS to cut"
-	gcc $cflags -static -o "$o/mq_open_tests.lib" "$src/mq_open_tests.c" \
-		"$us/libmailbox-mq.a" -lpthread &&
-	gcc $cflags -static -o "$o/mq_perf_tests.lib" "$src/mq_perf_tests_cut.c" \
-		"$us/libmailbox-mq.a" -lpthread -lpopt &&
-	gcc $cflags -o "$o/mq_open_tests.dyn" "$src/mq_open_tests.c" -lrt -lpthread &&
-	gcc $cflags -o "$o/mq_perf_tests.dyn" "$src/mq_perf_tests_cut.c" \
-		-lrt -lpthread -lpopt || die "mq selftests build failed"
+	if ! { gcc "${cflags[@]}" -static -o "$o/mq_open_tests.lib" \
+			"$src/mq_open_tests.c" "$us/libmailbox-mq.a" -lpthread &&
+	       gcc "${cflags[@]}" -static -o "$o/mq_perf_tests.lib" \
+			"$src/mq_perf_tests_cut.c" "$us/libmailbox-mq.a" -lpthread -lpopt &&
+	       gcc "${cflags[@]}" -o "$o/mq_open_tests.dyn" \
+			"$src/mq_open_tests.c" -lrt -lpthread &&
+	       gcc "${cflags[@]}" -o "$o/mq_perf_tests.dyn" \
+			"$src/mq_perf_tests_cut.c" -lrt -lpthread -lpopt; }; then
+		die "mq selftests build failed"
+	fi
 	# The README's unmodified program, relinked and as it is.
-	gcc -O2 -Wall -Wextra -Werror -static -o "$o/mqdemo.lib" \
-		"$top/userspace/examples/mqdemo.c" "$us/libmailbox-mq.a" -lrt -lpthread &&
-	gcc -O2 -Wall -Wextra -Werror -o "$o/mqdemo.dyn" \
-		"$top/userspace/examples/mqdemo.c" -lrt || die "mqdemo build failed"
+	if ! { gcc -O2 -Wall -Wextra -Werror -static -o "$o/mqdemo.lib" \
+			"$top/userspace/examples/mqdemo.c" "$us/libmailbox-mq.a" -lrt -lpthread &&
+	       gcc -O2 -Wall -Wextra -Werror -o "$o/mqdemo.dyn" \
+			"$top/userspace/examples/mqdemo.c" -lrt; }; then
+		die "mqdemo build failed"
+	fi
 	install -m 755 "$o"/mq_*_tests.lib "$o"/mq_*_tests.dyn "$o"/mqdemo.* "$root/mqueue/"
 	install -m 755 "$us/libmailbox-mq.so.1."* "$root/usr/local/lib/"
 	for f in "$us"/libmailbox-mq.so.1.*; do
