@@ -7,11 +7,12 @@
 # /mqueue/:
 #   mq_open_tests.lib   static, linked with libmailbox-mq.a
 #   mq_perf_tests.lib   static, linked with libmailbox-mq.a, TEST1_LOOPS cut
-#                       from 10 million to 200000 (see vm_build_mqueue)
+#                       from 10 million to 200000 and the queue to 1024
+#                       messages (see vm_build_mqueue)
 #   mq_open_tests.dyn   dynamic, -lrt, as the kernel's Makefile builds it:
 #                       run once on the kernel's mq (the reference) and
 #                       once with LD_PRELOAD=/usr/local/lib/libmailbox-mq.so.1
-#   mq_perf_tests.dyn   the same, TEST1_LOOPS cut, -lrt, preloaded
+#   mq_perf_tests.dyn   the same cuts, -lrt, preloaded
 #   mqdemo.lib, .dyn    userspace/examples/mqdemo.c, the README's
 #                       unmodified program: relinked (static, before -lrt)
 #                       and as built with -lrt, run on the kernel's mq and
