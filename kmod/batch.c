@@ -178,8 +178,7 @@ static u32 kmb_sendv_alloc(struct kmb_file *mf, struct kmb *mb,
 
 	for (i = from; i < v->count; i++) {
 		e = &v->e[i];
-		if (e->priority > MAILBOX_PRIO_MAX ||
-		    (e->priority && mb->delivery != MAILBOX_DELIVER_PRIORITY)) {
+		if (!kmb_prio_ok(mb, e->priority)) {
 			err = -EINVAL;
 			break;
 		}
@@ -274,7 +273,7 @@ static u32 kmb_sendv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 			kmb_vec_send_args(v, done, h->flags, h->deadline_ns,
 					  &args);
 			ret = -EINVAL;
-			if (args.priority <= MAILBOX_PRIO_MAX)
+			if (kmb_prio_ok(mb, args.priority))
 				ret = kmb_send_msg(mf, mb, &args, &v->wait);
 			if (ret) {
 				v->err = ret;

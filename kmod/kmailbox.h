@@ -251,7 +251,8 @@ struct kmb_ring {
  *	under kmb_registry_lock; in the order of @id.
  * @id: assigned when the mailbox is linked, larger than any before it:
  *	MAILBOX_IOC_LIST's cursor. Set once, under kmb_registry_lock.
- * @name: the name it was created with.
+ * @name: the name it was created with, NUL-terminated (1 to
+ *	MAILBOX_NAME_MAX bytes; empty for a direct mailbox).
  * @linked: reachable by name; under kmb_registry_lock.
  * @owned: destroyed when @owner_file closes. Set once at creation.
  * @uid: owner uid. Set once at creation, as are @gid, @mode, @capacity and
@@ -261,6 +262,9 @@ struct kmb_ring {
  * @capacity: messages it holds; 0 is a rendezvous.
  * @msg_size_max: largest message.
  * @delivery: MAILBOX_DELIVER_*. Set once.
+ * @prio_max: highest message priority: MAILBOX_PRIO_MAX, or up to
+ *	MAILBOX_PRIO_MAX_WIDE for a wide priority mailbox (kmb_wide()). Set
+ *	once.
  * @dead_err: what calls on it get once it is destroyed: -EIDRM, or -EPIPE
  *	for a direct mailbox. Set once.
  * @owner: direct mailbox: its owner's tgid (a reference); NULL for a named
@@ -316,7 +320,7 @@ struct kmb {
 	struct hlist_node hnode;
 	struct list_head all;
 	u64 id;
-	char name[MAILBOX_NAME_LEN];
+	char name[MAILBOX_NAME_MAX + 1];
 	bool linked;
 	bool owned;
 	kuid_t uid;
@@ -325,6 +329,7 @@ struct kmb {
 	u32 capacity;
 	u32 msg_size_max;
 	u32 delivery;
+	u32 prio_max;
 	int dead_err;
 	struct pid *owner;
 	unsigned int nr_files;
@@ -534,6 +539,13 @@ static inline bool kmb_indexed(const struct kmb *mb)
 	return mb->delivery != MAILBOX_DELIVER_BROADCAST;
 }
 
+/* May a message of priority @prio be sent into @mb? */
+static inline bool kmb_prio_ok(const struct kmb *mb, u32 prio)
+{
+	return !prio || (mb->delivery == MAILBOX_DELIVER_PRIORITY &&
+			 prio <= mb->prio_max);
+}
+
 void kmb_index_build(struct kmb *mb);
 void kmb_index_add(struct rb_root *root, struct kmb_msg *msg, bool first);
 void kmb_index_del(struct rb_root *root, struct kmb_msg *msg);
@@ -672,6 +684,9 @@ int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access);
 int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args);
 int kmb_ioc_open(struct kmb_file *mf, const struct mailbox_open *args);
 int kmb_ioc_unlink(const struct mailbox_unlink *args);
+int kmb_ioc_create2(struct kmb_file *mf, const struct mailbox_create2 *args);
+int kmb_ioc_open2(struct kmb_file *mf, const struct mailbox_open2 *args);
+int kmb_ioc_unlink2(const struct mailbox_unlink2 *args);
 void kmb_file_release(struct kmb_file *mf);
 
 /* direct.c */

@@ -72,6 +72,7 @@ struct kmb *kmb_alloc(struct kmb_file *mf, const char *name, u32 capacity,
 	mb->capacity = capacity;
 	mb->msg_size_max = msg_size_max;
 	mb->delivery = delivery;
+	mb->prio_max = MAILBOX_PRIO_MAX;
 	mb->dead_err = -EIDRM;
 	mb->creator = creator;
 	init_waitqueue_head(&mb->poll_wq);

@@ -165,7 +165,7 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 
 	if (args->len > mb->msg_size_max)
 		return -EMSGSIZE;
-	if (args->priority && mb->delivery != MAILBOX_DELIVER_PRIORITY)
+	if (!kmb_prio_ok(mb, args->priority))
 		return -EINVAL;
 	if (mb->delivery == MAILBOX_DELIVER_BROADCAST &&
 	    (args->flags & MAILBOX_SEND_WAIT))
@@ -203,7 +203,7 @@ err_unlock_free:
 
 int kmb_check_send(const struct mailbox_send *args)
 {
-	if (args->flags & ~KMB_SEND_FLAGS || args->priority > MAILBOX_PRIO_MAX ||
+	if (args->flags & ~KMB_SEND_FLAGS || args->priority > MAILBOX_PRIO_MAX_WIDE ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	return 0;
