@@ -491,8 +491,10 @@ static u32 kmb_recvv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 long kmb_ioctl_vec(struct kmb_file *mf, struct mailbox_vec __user *uarg,
 		   bool recv, bool nonblock)
 {
-	u32 allowed = MAILBOX_NONBLOCK | MAILBOX_DEADLINE;
+	u32 allowed = MAILBOX_NONBLOCK | MAILBOX_DEADLINE |
+		      MAILBOX_VEC_DEADLINE_REALTIME;
 	struct kmb *mb = kmb_of(mf);
+	u32 wflags;
 	struct mailbox_vec h;
 	struct kmb_vec v;
 	u32 done;
@@ -504,10 +506,14 @@ long kmb_ioctl_vec(struct kmb_file *mf, struct mailbox_vec __user *uarg,
 		return -EBADFD;
 	if (recv)
 		allowed |= MAILBOX_VEC_META;
+	/* The vectored calls' 0x10 is MAILBOX_VEC_META: their own bit. */
+	wflags = h.flags & (MAILBOX_NONBLOCK | MAILBOX_DEADLINE);
+	if (h.flags & MAILBOX_VEC_DEADLINE_REALTIME)
+		wflags |= MAILBOX_DEADLINE_REALTIME;
 	if (!h.count || h.count > MAILBOX_BATCH_MAX || h.flags & ~allowed ||
 	    !(h.flags & MAILBOX_VEC_META) != !h.meta || h.done || h.error ||
 	    memchr_inv(h.reserved, 0, sizeof(h.reserved)) ||
-	    kmb_wait_init(&v.wait, h.flags, h.deadline_ns, nonblock))
+	    kmb_wait_init(&v.wait, wflags, h.deadline_ns, nonblock))
 		return -EINVAL;
 	if (!(mf->access & (recv ? MAILBOX_ACCESS_RECV : MAILBOX_ACCESS_SEND)))
 		return -EBADF;

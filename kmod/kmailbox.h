@@ -439,13 +439,16 @@ struct kmb_wake_q {
  * struct kmb_wait - how a send or receive may wait
  * @mode: what a call that would sleep gets instead: 0 (it may sleep),
  *	-EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
- * @deadline: the deadline, in the host's CLOCK_MONOTONIC.
+ * @deadline: the deadline, in the host's CLOCK_MONOTONIC, or with
+ *	MAILBOX_DEADLINE_REALTIME in CLOCK_REALTIME.
  * @until: &@deadline, or NULL for none.
+ * @clock: the clock of @deadline: CLOCK_MONOTONIC or CLOCK_REALTIME.
  */
 struct kmb_wait {
 	int mode;
 	ktime_t deadline;
 	ktime_t *until;
+	clockid_t clock;
 };
 
 /*
@@ -601,8 +604,8 @@ void kmb_wake_up(struct kmb_wake_q *q);
 void kmb_unlock_wake(struct kmb *mb, struct kmb_wake_q *q)
 	__releases(&mb->lock);
 void kmb_poll_wake(struct kmb *mb);
-int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock);
-int kmb_sleep_step(ktime_t *deadline, bool *expired);
+int kmb_sleep(struct kmb_waiter *w, struct kmb_wait *wait, bool nonblock);
+int kmb_sleep_step(struct kmb_wait *wait, bool *expired);
 int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
 		  bool nonblock);
 int kmb_recv_sleep(struct kmb *mb, struct kmb_waiter *w,

@@ -15,7 +15,8 @@
 #include "kmailbox.h"
 #include "kmailbox_trace.h"
 
-#define KMB_SEND_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_SEND_WAIT)
+#define KMB_SEND_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_SEND_WAIT | \
+			 MAILBOX_DEADLINE_REALTIME)
 
 /* What kmb_send_locked() did with a message. */
 enum kmb_send_outcome {
@@ -94,7 +95,7 @@ static int kmb_send_wait(struct kmb *mb, struct kmb_waiter *w,
 	u64 since;
 
 	since = kmb_trace_wait(mb, KMB_TRACE_SEND, args->len);
-	while ((ret = kmb_sleep(w, wait->until, wait->mode == -EAGAIN))) {
+	while ((ret = kmb_sleep(w, wait, wait->mode == -EAGAIN))) {
 		spin_lock(&mb->lock);
 		state = w->state;
 		if (state == KMB_TAKEN && !fatal_signal_pending(current)) {
