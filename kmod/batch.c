@@ -208,6 +208,7 @@ static u32 kmb_sendv_alloc(struct kmb_file *mf, struct kmb *mb,
 static u32 kmb_sendv_place(struct kmb *mb, struct kmb_vec *v, u32 from,
 			   u32 to)
 {
+	struct kmb_notify n = { .pid = NULL };
 	struct kmb_wake_q q = { 0 };
 	struct kmb_msg *msg;
 	u32 i = from;
@@ -230,12 +231,15 @@ static u32 kmb_sendv_place(struct kmb *mb, struct kmb_vec *v, u32 from,
 			break;
 		}
 		kmb_enqueue(mb, msg, false);
+		kmb_notify_queued(mb, &n);
 		mb->sent++;
 	}
 out:
 	kmb_unlock_wake(mb, &q);
 	if (i > from)
 		kmb_poll_wake(mb);
+	if (unlikely(n.pid))
+		kmb_notify_fire(mb, &n);
 	return i;
 }
 

@@ -213,6 +213,27 @@ struct kmb_waiter {
 };
 
 /**
+ * struct kmb_notify - a MAILBOX_IOC_NOTIFY registration (notify.c)
+ * @pid: the owner's thread-group pid (a reference), or NULL: none.
+ * @user_ns: the owner's user namespace (a reference): si_uid's.
+ * @exec_id: the owner's self_exec_id when it registered.
+ * @file: MAILBOX_NOTIFY_POLL: the descriptor it was made through, which
+ *	removes it when it is freed; else NULL.
+ * @kind: MAILBOX_NOTIFY_SIGNAL, _NONE or _POLL.
+ * @signo: MAILBOX_NOTIFY_SIGNAL: the signal.
+ * @value: MAILBOX_NOTIFY_SIGNAL: its si_value.
+ */
+struct kmb_notify {
+	struct pid *pid;
+	struct user_namespace *user_ns;
+	u64 exec_id;
+	struct kmb_file *file;
+	u32 kind;
+	u32 signo;
+	u64 value;
+};
+
+/**
  * struct kmb_ring - the ring of a mapped mailbox (mapped.c)
  * @ctl: the control page, the kernel's own mapping of it; only @ctl->head
  *	and @ctl->tail are read after creation, and never trusted.
@@ -311,6 +332,7 @@ struct kmb_ring {
  *	was destroyed; @sent == @received + @depth + @dropped.
  * @send_blocked: sends that slept.
  * @recv_blocked: receives that slept.
+ * @notify: the MAILBOX_IOC_NOTIFY registration (@notify.pid NULL: none).
  *
  * Lock order: kmb_registry_lock, then @lock. No other lock nests inside
  * @lock; nothing sleeps under it.
@@ -360,6 +382,7 @@ struct kmb {
 	u64 dropped;
 	u64 send_blocked;
 	u64 recv_blocked;
+	struct kmb_notify notify;
 };
 
 /**
@@ -405,6 +428,10 @@ struct kmb_sub {
  * @map_role: mapped mailbox: the MAILBOX_MAP_* role this descriptor
  *	claimed, or 0. Set once, under the mailbox lock; read with
  *	READ_ONCE() outside it.
+ * @notify_fired: a MAILBOX_NOTIFY_POLL registration made through this
+ *	descriptor fired (poll() reports EPOLLPRI) and MAILBOX_NOTIFY_TAKE
+ *	has not cleared it yet. Written under the mailbox lock; read with
+ *	READ_ONCE() outside it.
  */
 struct kmb_file {
 	struct kmb *mbox;
@@ -416,6 +443,7 @@ struct kmb_file {
 	struct kmb_user *user;
 	struct kmb_sub sub;
 	u32 map_role;
+	bool notify_fired;
 };
 
 /* The bound mailbox of @mf, or NULL; see struct kmb_file. */
@@ -463,6 +491,7 @@ struct kmb_wait {
  *                receivers (trace.c: the wait and wake events)
  *   mapped.c     the ring of a mapped mailbox: claim, mmap, wait, wake
  *   mailbox.c    allocation, references, destruction, poll
+ *   notify.c     MAILBOX_IOC_NOTIFY: registering, firing, removing
  *   broadcast.c  the broadcast log and its subscribers
  *   send.c       sending (calls broadcast.c)
  *   recv.c       receiving (calls broadcast.c)
@@ -640,6 +669,15 @@ void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq);
 void kmb_destroy(struct kmb *mb, bool drop_file);
 void kmb_registry_exit(void);
 __poll_t kmb_poll_mask(struct kmb_file *mf);
+
+/* notify.c */
+void kmb_notify_queued(struct kmb *mb, struct kmb_notify *n);
+void kmb_notify_fire(struct kmb *mb, struct kmb_notify *n);
+void kmb_notify_flush(struct kmb_file *mf);
+void kmb_notify_release(struct kmb_file *mf, struct kmb *mb);
+void kmb_notify_exit(struct kmb *mb);
+int kmb_ioc_notify(struct kmb_file *mf, struct kmb *mb,
+		   const struct mailbox_notify *args);
 
 /* broadcast.c */
 u32 kmb_bcast_append(struct kmb *mb, struct kmb_msg *msg,

@@ -386,6 +386,7 @@ void kmb_file_release(struct kmb_file *mf)
 	if (mb) {
 		if (mf->subscribed)
 			kmb_sub_leave(mf);
+		kmb_notify_release(mf, mb);
 		kmb_ring_release(mf);
 		if (mf->owner || mb->owner)
 			kmb_destroy(mb, !!mb->owner);

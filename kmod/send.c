@@ -34,7 +34,7 @@ enum kmb_send_outcome {
 static int kmb_send_locked(struct kmb *mb, struct kmb_msg *msg,
 			   struct kmb_waiter *w, struct mailbox_send *args,
 			   struct kmb_wait *wait, struct kmb_wake_q *q,
-			   struct list_head *freeq)
+			   struct list_head *freeq, struct kmb_notify *n)
 {
 	bool sync = (args->flags & MAILBOX_SEND_WAIT) || !mb->capacity;
 	bool stays;
@@ -59,6 +59,7 @@ static int kmb_send_locked(struct kmb *mb, struct kmb_msg *msg,
 		}
 		if (mb->depth < mb->capacity && (!sync || !wait->mode)) {
 			kmb_enqueue(mb, msg, false);
+			kmb_notify_queued(mb, n);
 			mb->sent++;
 			if (!sync)
 				return KMB_SENT_QUEUED;
@@ -159,6 +160,7 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 		 struct mailbox_send *args, struct kmb_wait *wait)
 {
 	struct kmb_waiter w = { .task = current };
+	struct kmb_notify n = { .pid = NULL };
 	struct kmb_wake_q q = { 0 };
 	struct kmb_msg *msg;
 	LIST_HEAD(freeq);
@@ -181,19 +183,23 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 	trace_kmailbox_send(mb, msg);
 
 	spin_lock(&mb->lock);
-	ret = kmb_send_locked(mb, msg, &w, args, wait, &q, &freeq);
+	ret = kmb_send_locked(mb, msg, &w, args, wait, &q, &freeq, &n);
 	if (ret < 0)
 		goto err_unlock_free;
 	if (ret == KMB_SENT_HANDED || ret == KMB_SENT_QUEUED) {
 		kmb_unlock_wake(mb, &q);
 		if (ret == KMB_SENT_QUEUED)
 			kmb_poll_wake(mb);
+		if (unlikely(n.pid))
+			kmb_notify_fire(mb, &n);
 		kmb_free_msgs(&freeq);
 		return 0;
 	}
 	kmb_unlock_wake(mb, &q);
 	if (ret == KMB_SEND_BLOCKED)
 		kmb_poll_wake(mb);
+	if (unlikely(n.pid))
+		kmb_notify_fire(mb, &n);
 	return kmb_send_wait(mb, &w, msg, args, wait);
 
 err_unlock_free:
