@@ -95,7 +95,8 @@ struct kmb_user {
 
 /**
  * struct kmb_msg - one message in the kernel
- * @node: in &struct kmb.msgs[@prio] while queued, under the mailbox lock
+ * @node: in &struct kmb.msgs[@prio] while queued (&struct kmb.msgs[0] on a
+ *	wide mailbox: kmb_wide()), under the mailbox lock
  *	(or on a list of messages to free, once out of the mailbox).
  * @by_sender: the oldest message of its sender and @prio in a sender
  *	index: its node there; else RB_EMPTY_NODE(). Under the mailbox lock.
@@ -306,7 +307,8 @@ struct kmb_ring {
  * @msgs: queued messages, one list per priority, oldest first; at most
  *	@capacity of them, plus those put back at the head by receivers whose
  *	copy-out faulted. A broadcast mailbox uses @msgs[0] only, as the log
- *	of messages some subscriber has yet to receive.
+ *	of messages some subscriber has yet to receive; so does a wide
+ *	priority mailbox, sorted by priority (kmb_wide()).
  * @prio_map: bit p set when @msgs[p] is not empty.
  * @indexed: @queued_by and @sleeping_by are kept: set by the first
  *	receive or PEEK that filters by sender (kmb_index_build()), never
@@ -569,6 +571,18 @@ int kmb_name_of(const struct kmb *mb, struct pid_namespace *ns, char *buf,
 static inline bool kmb_indexed(const struct kmb *mb)
 {
 	return mb->delivery != MAILBOX_DELIVER_BROADCAST;
+}
+
+/*
+ * A wide priority mailbox (prio_max above MAILBOX_PRIO_MAX) keeps all its
+ * queued messages in &struct kmb.msgs[0], sorted by priority, highest
+ * first, oldest first within one (bit 0 of &struct kmb.prio_map says it
+ * is not empty), instead of one list per priority: a receive takes the
+ * first message as from the others' highest list.
+ */
+static inline bool kmb_wide(const struct kmb *mb)
+{
+	return mb->prio_max > MAILBOX_PRIO_MAX;
 }
 
 /* May a message of priority @prio be sent into @mb? */
