@@ -208,11 +208,12 @@ static u32 kmb_sendv_alloc(struct kmb_file *mf, struct kmb *mb,
 static u32 kmb_sendv_place(struct kmb *mb, struct kmb_vec *v, u32 from,
 			   u32 to)
 {
-	struct kmb_notify n = { .pid = NULL };
+	struct kmb_notify n;
 	struct kmb_wake_q q = { 0 };
 	struct kmb_msg *msg;
 	u32 i = from;
 
+	n.pid = NULL;
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		v->err = mb->dead_err;

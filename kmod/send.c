@@ -160,7 +160,7 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 		 struct mailbox_send *args, struct kmb_wait *wait)
 {
 	struct kmb_waiter w = { .task = current };
-	struct kmb_notify n = { .pid = NULL };
+	struct kmb_notify n;
 	struct kmb_wake_q q = { 0 };
 	struct kmb_msg *msg;
 	LIST_HEAD(freeq);
@@ -175,6 +175,8 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 		return -EINVAL;
 	args->receiver_pid = 0;
 	args->receivers = 1;
+	/* Only n.pid is read unless kmb_notify_queued() filled it. */
+	n.pid = NULL;
 
 	msg = kmb_msg_alloc(mf, u64_to_user_ptr(args->buf), args->len,
 			    args->priority);
