@@ -22,7 +22,8 @@
  *    was sending is taken back), so restarting it is always safe;
  *  - deadlines are absolute CLOCK_MONOTONIC times in nanoseconds, as the
  *    caller's time namespace reads that clock, so a restarted call does not
- *    wait longer than the first one would have.
+ *    wait longer than the first one would have (or, since 1.5, with
+ *    MAILBOX_DEADLINE_REALTIME, absolute CLOCK_REALTIME times).
  *
  * poll() on a bound descriptor reports EPOLLIN when a receive would not
  * sleep, EPOLLOUT when a send would not, and EPOLLHUP (with EPOLLIN and
@@ -68,7 +69,8 @@
  *    (MAILBOX_IOC_SET_RECV_PRIO) is served first, equal priorities in the
  *    order they began to wait.
  *  - MAILBOX_DELIVER_PRIORITY: as QUEUE, but messages carry a priority
- *    (0 to MAILBOX_PRIO_MAX) and a receive takes the highest first, the
+ *    (0 to MAILBOX_PRIO_MAX, or to the struct mailbox_create2.prio_max
+ *    the mailbox was made with) and a receive takes the highest first, the
  *    oldest first within a priority, as POSIX message queues do.
  *  - MAILBOX_DELIVER_BROADCAST: every descriptor bound with
  *    MAILBOX_ACCESS_RECV (a subscriber) receives every message sent while
@@ -228,14 +230,16 @@ struct mailbox_unlink {
  * @buf: user address of the message.
  * @len: its length in bytes, 0 up to the mailbox's msg_size_max.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), and
- *	MAILBOX_SEND_WAIT (not on a broadcast mailbox). A descriptor opened
- *	with O_NONBLOCK is always non-blocking.
+ *	MAILBOX_SEND_WAIT (not on a broadcast mailbox); with
+ *	MAILBOX_DEADLINE, MAILBOX_DEADLINE_REALTIME (since 1.5). A
+ *	descriptor opened with O_NONBLOCK is always non-blocking.
  * @deadline_ns: with MAILBOX_DEADLINE, absolute CLOCK_MONOTONIC time at
  *	which a sleeping send gives up with -ETIMEDOUT; otherwise zero.
  * @receiver_pid: out: with MAILBOX_SEND_WAIT, or on a rendezvous mailbox,
  *	the pid (thread-group id, in the caller's pid namespace) of the
  *	process that received the message; otherwise 0.
- * @priority: the message's priority, 0 to MAILBOX_PRIO_MAX, on a
+ * @priority: the message's priority, 0 to MAILBOX_PRIO_MAX (to the
+ *	mailbox's prio_max: see struct mailbox_create2), on a
  *	MAILBOX_DELIVER_PRIORITY mailbox; must be zero on others.
  * @to_pid: MAILBOX_IOC_SEND_TO: the process (any of its thread ids, in the
  *	caller's pid namespace) whose direct mailbox gets the message.
@@ -286,7 +290,8 @@ struct mailbox_send {
  * @buf: user address of the buffer; may be 0 when @size is 0.
  * @size: size of the buffer in bytes.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), or
- *	MAILBOX_RECV_PEEK alone.
+ *	MAILBOX_RECV_PEEK alone; with MAILBOX_DEADLINE,
+ *	MAILBOX_DEADLINE_REALTIME (since 1.5).
  * @deadline_ns: as for struct mailbox_send.
  * @len: out: length of the message.
  * @sender_pid: out: pid (thread-group id) of the sender, in the caller's
@@ -589,8 +594,9 @@ struct mailbox_vec_meta {
  *	entry i. Otherwise zero.
  * @count: entries, 1 to MAILBOX_BATCH_MAX.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), for the first
- *	entry; MAILBOX_VEC_META (receive only). A descriptor opened with
- *	O_NONBLOCK is always non-blocking.
+ *	entry, and with MAILBOX_DEADLINE, MAILBOX_VEC_DEADLINE_REALTIME
+ *	(since 1.5); MAILBOX_VEC_META (receive only). A descriptor opened
+ *	with O_NONBLOCK is always non-blocking.
  * @deadline_ns: with MAILBOX_DEADLINE, as for struct mailbox_send;
  *	otherwise zero.
  * @done: out: the entries done; must be zero.
