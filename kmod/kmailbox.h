@@ -685,7 +685,15 @@ void kmb_registry_exit(void);
 __poll_t kmb_poll_mask(struct kmb_file *mf);
 
 /* notify.c */
-void kmb_notify_queued(struct kmb *mb, struct kmb_notify *n);
+void __kmb_notify_queued(struct kmb *mb, struct kmb_notify *n);
+
+/* A send queued a message into @mb (locked): see __kmb_notify_queued(). */
+static inline void kmb_notify_queued(struct kmb *mb, struct kmb_notify *n)
+{
+	if (unlikely(mb->notify.pid))
+		__kmb_notify_queued(mb, n);
+}
+
 void kmb_notify_fire(struct kmb *mb, struct kmb_notify *n);
 void kmb_notify_flush(struct kmb_file *mf);
 void kmb_notify_release(struct kmb_file *mf, struct kmb *mb);

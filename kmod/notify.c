@@ -33,8 +33,8 @@ static void kmb_notify_put(struct kmb_notify *n)
 }
 
 /**
- * kmb_notify_queued() - a send has queued a message
- * @mb: the mailbox; its lock is held.
+ * __kmb_notify_queued() - a send has queued a message
+ * @mb: the mailbox, with a registration; its lock is held.
  * @n: filled with the registration if it fires now (n->pid set); the
  *	caller passes it to kmb_notify_fire() once the lock is dropped.
  *
@@ -42,10 +42,10 @@ static void kmb_notify_put(struct kmb_notify *n)
  * sleeps on it. A _POLL registration marks its descriptor here, under
  * the lock that also keeps that descriptor from being freed.
  */
-void kmb_notify_queued(struct kmb *mb, struct kmb_notify *n)
+void __kmb_notify_queued(struct kmb *mb, struct kmb_notify *n)
 {
 	lockdep_assert_held(&mb->lock);
-	if (likely(!mb->notify.pid) || mb->depth != 1 || mb->nr_receivers)
+	if (mb->depth != 1 || mb->nr_receivers)
 		return;
 	kmb_notify_detach(mb, n);
 	if (n->kind == MAILBOX_NOTIFY_POLL)
