@@ -20,7 +20,6 @@
 #include <time.h>
 
 #include <linux/kmailbox.h>
-#include "mq_uapi_compat.h"
 
 #include "mqlib.h"
 
