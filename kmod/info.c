@@ -294,9 +294,10 @@ static bool kmb_list_match(const struct kmb *mb, const char *name,
 }
 
 /*
- * One pass over the mailboxes of the caller's IPC namespace: fill @buf with up to @max entries, for the
- * mailboxes matching @name whose id is at least *@cursor, and move
- * *@cursor past each. Counts every match in *@total.
+ * One pass over the mailboxes of the caller's IPC namespace: fill @buf
+ * with up to @max entries, for the mailboxes matching @name whose id is
+ * at least *@cursor, and move *@cursor past each. Counts every match in
+ * *@total.
  *
  * Return: the entries filled.
  */

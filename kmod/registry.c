@@ -112,7 +112,7 @@ static struct kmb_ns *kmb_ns_get_current(void)
 	INIT_LIST_HEAD(&ns->all);
 	hash_add(kmb_nss, &ns->node, hash_ptr(ipc, 32));
 	if (!kmb_ipc_is_init(ipc))
-		kmb_guests++;
+		WRITE_ONCE(kmb_guests, kmb_guests + 1);
 	return ns;
 }
 
@@ -130,7 +130,7 @@ void kmb_ns_unhash(struct kmb_ns *ns)
 	hash_del(&ns->node);
 	ns->ipc = NULL;
 	if (!kmb_ipc_is_init(ipc))
-		kmb_guests--;
+		WRITE_ONCE(kmb_guests, kmb_guests - 1);
 	/* Maybe the last reference: the namespace is freed meanwhile. */
 	kmb_ipc_put(ipc);
 }
