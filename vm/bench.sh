@@ -21,6 +21,12 @@ echo "$depth" > /proc/sys/net/unix/max_dgram_qlen 2>/dev/null
 [ "$depth" -gt "$(cat /proc/sys/fs/mqueue/msg_max)" ] &&
 	echo "$depth" > /proc/sys/fs/mqueue/msg_max 2>/dev/null
 
+# Booted with maxcpus=1 (scripts/bench.sh: icount with VM_SMP > 1, where
+# QEMU hangs bringing up the other vCPUs at boot): bring them online now.
+for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+	[ -e "$f" ] && [ "$(cat "$f")" = 0 ] && echo 1 > "$f"
+done
+
 cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
 echo "@@BENCH-INFO@@ kernel=$(uname -r) nproc=$(nproc) clocksource=${cs:-?}" \
 	"unix_qlen=$(cat /proc/sys/net/unix/max_dgram_qlen) args=$*"
