@@ -50,7 +50,8 @@
  * module parameters are shared by every namespace.
  *
  * /proc/mailboxes lists every live mailbox of the IPC namespace of the
- * task that opened it, one line each after a header line, in whitespace-separated columns: name (with space, tab, newline and
+ * task that opened it, one line each after a header line, in
+ * whitespace-separated columns: name (with space, tab, newline and
  * backslash escaped as octal), uid, gid, mode (octal), capacity, msgsize,
  * depth, bytes, sent, received, sblocked, rblocked, swait, rwait, state
  * (linked, unlinked or dead), flags (owned, direct, mapped, owned,mapped
@@ -702,9 +703,10 @@ struct mailbox_version {
  *
  * The mailboxes listed are those /proc/mailboxes shows: every live
  * mailbox of the caller's IPC namespace, linked, unlinked or dead (not
- * yet freed), named and direct, whatever its mode. Every mailbox gets an identifier when it is created,
- * larger than any before it; the list is in that order, oldest first, and
- * @cursor is the identifier after the last one written. So a listing
+ * yet freed), named and direct, whatever its mode. Every mailbox gets an
+ * identifier when it is created, larger than any before it; the list is
+ * in that order, oldest first, and @cursor is the identifier after the
+ * last one written. So a listing
  * paged through @cursor returns each mailbox that lives through it once,
  * never twice, whatever is created, unlinked or closed meanwhile; a
  * mailbox created meanwhile is listed (at the end) or not, one freed
