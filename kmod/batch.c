@@ -178,8 +178,7 @@ static u32 kmb_sendv_alloc(struct kmb_file *mf, struct kmb *mb,
 
 	for (i = from; i < v->count; i++) {
 		e = &v->e[i];
-		if (e->priority > MAILBOX_PRIO_MAX ||
-		    (e->priority && mb->delivery != MAILBOX_DELIVER_PRIORITY)) {
+		if (!kmb_prio_ok(mb, e->priority)) {
 			err = -EINVAL;
 			break;
 		}
@@ -209,10 +208,12 @@ static u32 kmb_sendv_alloc(struct kmb_file *mf, struct kmb *mb,
 static u32 kmb_sendv_place(struct kmb *mb, struct kmb_vec *v, u32 from,
 			   u32 to)
 {
+	struct kmb_notify n;
 	struct kmb_wake_q q = { 0 };
 	struct kmb_msg *msg;
 	u32 i = from;
 
+	n.pid = NULL;
 	spin_lock(&mb->lock);
 	if (mb->dead) {
 		v->err = mb->dead_err;
@@ -231,12 +232,15 @@ static u32 kmb_sendv_place(struct kmb *mb, struct kmb_vec *v, u32 from,
 			break;
 		}
 		kmb_enqueue(mb, msg, false);
+		kmb_notify_queued(mb, &n);
 		mb->sent++;
 	}
 out:
 	kmb_unlock_wake(mb, &q);
 	if (i > from)
 		kmb_poll_wake(mb);
+	if (unlikely(n.pid))
+		kmb_notify_fire(mb, &n);
 	return i;
 }
 
@@ -274,7 +278,7 @@ static u32 kmb_sendv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 			kmb_vec_send_args(v, done, h->flags, h->deadline_ns,
 					  &args);
 			ret = -EINVAL;
-			if (args.priority <= MAILBOX_PRIO_MAX)
+			if (kmb_prio_ok(mb, args.priority))
 				ret = kmb_send_msg(mf, mb, &args, &v->wait);
 			if (ret) {
 				v->err = ret;
@@ -492,8 +496,10 @@ static u32 kmb_recvv(struct kmb_file *mf, struct kmb *mb, struct kmb_vec *v,
 long kmb_ioctl_vec(struct kmb_file *mf, struct mailbox_vec __user *uarg,
 		   bool recv, bool nonblock)
 {
-	u32 allowed = MAILBOX_NONBLOCK | MAILBOX_DEADLINE;
+	u32 allowed = MAILBOX_NONBLOCK | MAILBOX_DEADLINE |
+		      MAILBOX_VEC_DEADLINE_REALTIME;
 	struct kmb *mb = kmb_of(mf);
+	u32 wflags;
 	struct mailbox_vec h;
 	struct kmb_vec v;
 	u32 done;
@@ -505,10 +511,14 @@ long kmb_ioctl_vec(struct kmb_file *mf, struct mailbox_vec __user *uarg,
 		return -EBADFD;
 	if (recv)
 		allowed |= MAILBOX_VEC_META;
+	/* The vectored calls' 0x10 is MAILBOX_VEC_META: their own bit. */
+	wflags = h.flags & (MAILBOX_NONBLOCK | MAILBOX_DEADLINE);
+	if (h.flags & MAILBOX_VEC_DEADLINE_REALTIME)
+		wflags |= MAILBOX_DEADLINE_REALTIME;
 	if (!h.count || h.count > MAILBOX_BATCH_MAX || h.flags & ~allowed ||
 	    !(h.flags & MAILBOX_VEC_META) != !h.meta || h.done || h.error ||
 	    memchr_inv(h.reserved, 0, sizeof(h.reserved)) ||
-	    kmb_wait_init(&v.wait, h.flags, h.deadline_ns, nonblock))
+	    kmb_wait_init(&v.wait, wflags, h.deadline_ns, nonblock))
 		return -EINVAL;
 	if (!(mf->access & (recv ? MAILBOX_ACCESS_RECV : MAILBOX_ACCESS_SEND)))
 		return -EBADF;

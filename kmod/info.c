@@ -118,7 +118,7 @@ static const char *kmb_flags_name(const struct kmb *mb)
 static int kmb_seq_show(struct seq_file *m, void *v)
 {
 	struct user_namespace *ns = seq_user_ns(m);
-	char name[MAILBOX_NAME_LEN];
+	char name[MAILBOX_NAME_MAX + 1];
 	struct kmb *mb;
 	u32 depth, swait, rwait, state;
 	u64 bytes, sent, received, dropped, sblocked, rblocked;
@@ -232,14 +232,15 @@ void kmb_fill_info(struct kmb *mb, const struct kmb_file *mf,
 	struct kmb_msg *next;
 
 	memset(info, 0, sizeof(*info));
-	kmb_name_of(mb, pid_ns, info->name, sizeof(info->name));
+	info->flags = mb->owned ? MAILBOX_CREATE_OWNED : 0;
+	if (kmb_name_of(mb, pid_ns, info->name, sizeof(info->name)) < 0)
+		info->flags |= MAILBOX_INFO_NAME_LONG;
 	info->mode = mb->mode;
 	info->uid = from_kuid_munged(ns, mb->uid);
 	info->gid = from_kgid_munged(ns, mb->gid);
 	info->capacity = mb->capacity;
 	info->msg_size_max = mb->msg_size_max;
 	info->access = mf ? mf->access : 0;
-	info->flags = mb->owned ? MAILBOX_CREATE_OWNED : 0;
 	if (mb->owner) {
 		info->flags |= MAILBOX_INFO_DIRECT;
 		info->owner_pid = pid_nr_ns(mb->owner, pid_ns);
@@ -247,6 +248,7 @@ void kmb_fill_info(struct kmb *mb, const struct kmb_file *mf,
 	if (mb->ring)
 		info->flags |= MAILBOX_INFO_MAPPED;
 	info->delivery = mb->delivery;
+	info->prio_max = mb->prio_max;
 	info->recv_priority = mf ? READ_ONCE(mf->recv_prio) : 0;
 
 	spin_lock(&mb->lock);
@@ -391,7 +393,7 @@ void kmb_show_fdinfo(struct seq_file *m, struct kmb_file *mf)
 {
 	/* Pairs with smp_store_release() in kmb_bind(). */
 	struct kmb *mb = smp_load_acquire(&mf->mbox);
-	char name[MAILBOX_NAME_LEN];
+	char name[MAILBOX_NAME_MAX + 1];
 	u64 dropped;
 	u32 backlog;
 

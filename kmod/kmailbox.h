@@ -118,7 +118,8 @@ struct kmb_ns {
 
 /**
  * struct kmb_msg - one message in the kernel
- * @node: in &struct kmb.msgs[@prio] while queued, under the mailbox lock
+ * @node: in &struct kmb.msgs[@prio] while queued (&struct kmb.msgs[0] on a
+ *	wide mailbox: kmb_wide()), under the mailbox lock
  *	(or on a list of messages to free, once out of the mailbox).
  * @by_sender: the oldest message of its sender and @prio in a sender
  *	index: its node there; else RB_EMPTY_NODE(). Under the mailbox lock.
@@ -236,6 +237,27 @@ struct kmb_waiter {
 };
 
 /**
+ * struct kmb_notify - a MAILBOX_IOC_NOTIFY registration (notify.c)
+ * @pid: the owner's thread-group pid (a reference), or NULL: none.
+ * @user_ns: the owner's user namespace (a reference): si_uid's.
+ * @exec_id: the owner's self_exec_id when it registered.
+ * @file: MAILBOX_NOTIFY_POLL: the descriptor it was made through, which
+ *	removes it when it is freed; else NULL.
+ * @kind: MAILBOX_NOTIFY_SIGNAL, _NONE or _POLL.
+ * @signo: MAILBOX_NOTIFY_SIGNAL: the signal.
+ * @value: MAILBOX_NOTIFY_SIGNAL: its si_value.
+ */
+struct kmb_notify {
+	struct pid *pid;
+	struct user_namespace *user_ns;
+	u64 exec_id;
+	struct kmb_file *file;
+	u32 kind;
+	u32 signo;
+	u64 value;
+};
+
+/**
  * struct kmb_ring - the ring of a mapped mailbox (mapped.c)
  * @ctl: the control page, the kernel's own mapping of it; only @ctl->head
  *	and @ctl->tail are read after creation, and never trusted.
@@ -277,7 +299,8 @@ struct kmb_ring {
  *	it is linked (a reference).
  * @id: assigned when the mailbox is linked, larger than any before it:
  *	MAILBOX_IOC_LIST's cursor. Set once, under kmb_registry_lock.
- * @name: the name it was created with.
+ * @name: the name it was created with, NUL-terminated (1 to
+ *	MAILBOX_NAME_MAX bytes; empty for a direct mailbox).
  * @linked: reachable by name; under kmb_registry_lock.
  * @owned: destroyed when @owner_file closes. Set once at creation.
  * @uid: owner uid. Set once at creation, as are @gid, @mode, @capacity and
@@ -287,6 +310,9 @@ struct kmb_ring {
  * @capacity: messages it holds; 0 is a rendezvous.
  * @msg_size_max: largest message.
  * @delivery: MAILBOX_DELIVER_*. Set once.
+ * @prio_max: highest message priority: MAILBOX_PRIO_MAX, or up to
+ *	MAILBOX_PRIO_MAX_WIDE for a wide priority mailbox (kmb_wide()). Set
+ *	once.
  * @dead_err: what calls on it get once it is destroyed: -EIDRM, or -EPIPE
  *	for a direct mailbox. Set once.
  * @owner: direct mailbox: its owner's tgid (a reference); NULL for a named
@@ -307,7 +333,8 @@ struct kmb_ring {
  * @msgs: queued messages, one list per priority, oldest first; at most
  *	@capacity of them, plus those put back at the head by receivers whose
  *	copy-out faulted. A broadcast mailbox uses @msgs[0] only, as the log
- *	of messages some subscriber has yet to receive.
+ *	of messages some subscriber has yet to receive; so does a wide
+ *	priority mailbox, sorted by priority (kmb_wide()).
  * @prio_map: bit p set when @msgs[p] is not empty.
  * @indexed: @queued_by and @sleeping_by are kept: set by the first
  *	receive or PEEK that filters by sender (kmb_index_build()), never
@@ -333,6 +360,7 @@ struct kmb_ring {
  *	was destroyed; @sent == @received + @depth + @dropped.
  * @send_blocked: sends that slept.
  * @recv_blocked: receives that slept.
+ * @notify: the MAILBOX_IOC_NOTIFY registration (@notify.pid NULL: none).
  *
  * Lock order: kmb_registry_lock, then @lock. No other lock nests inside
  * @lock; nothing sleeps under it.
@@ -343,7 +371,7 @@ struct kmb {
 	struct list_head all;
 	struct kmb_ns *ns;
 	u64 id;
-	char name[MAILBOX_NAME_LEN];
+	char name[MAILBOX_NAME_MAX + 1];
 	bool linked;
 	bool owned;
 	kuid_t uid;
@@ -352,6 +380,7 @@ struct kmb {
 	u32 capacity;
 	u32 msg_size_max;
 	u32 delivery;
+	u32 prio_max;
 	int dead_err;
 	struct pid *owner;
 	unsigned int nr_files;
@@ -382,6 +411,7 @@ struct kmb {
 	u64 dropped;
 	u64 send_blocked;
 	u64 recv_blocked;
+	struct kmb_notify notify;
 };
 
 /**
@@ -427,6 +457,10 @@ struct kmb_sub {
  * @map_role: mapped mailbox: the MAILBOX_MAP_* role this descriptor
  *	claimed, or 0. Set once, under the mailbox lock; read with
  *	READ_ONCE() outside it.
+ * @notify_fired: a MAILBOX_NOTIFY_POLL registration made through this
+ *	descriptor fired (poll() reports EPOLLPRI) and MAILBOX_NOTIFY_TAKE
+ *	has not cleared it yet. Written under the mailbox lock; read with
+ *	READ_ONCE() outside it.
  */
 struct kmb_file {
 	struct kmb *mbox;
@@ -438,6 +472,7 @@ struct kmb_file {
 	struct kmb_user *user;
 	struct kmb_sub sub;
 	u32 map_role;
+	bool notify_fired;
 };
 
 /* The bound mailbox of @mf, or NULL; see struct kmb_file. */
@@ -461,13 +496,16 @@ struct kmb_wake_q {
  * struct kmb_wait - how a send or receive may wait
  * @mode: what a call that would sleep gets instead: 0 (it may sleep),
  *	-EAGAIN (non-blocking) or -ETIMEDOUT (the deadline has passed).
- * @deadline: the deadline, in the host's CLOCK_MONOTONIC.
+ * @deadline: the deadline, in the host's CLOCK_MONOTONIC, or with
+ *	MAILBOX_DEADLINE_REALTIME in CLOCK_REALTIME.
  * @until: &@deadline, or NULL for none.
+ * @clock: the clock of @deadline: CLOCK_MONOTONIC or CLOCK_REALTIME.
  */
 struct kmb_wait {
 	int mode;
 	ktime_t deadline;
 	ktime_t *until;
+	clockid_t clock;
 };
 
 /*
@@ -482,6 +520,7 @@ struct kmb_wait {
  *                receivers (trace.c: the wait and wake events)
  *   mapped.c     the ring of a mapped mailbox: claim, mmap, wait, wake
  *   mailbox.c    allocation, references, destruction, poll
+ *   notify.c     MAILBOX_IOC_NOTIFY: registering, firing, removing
  *   broadcast.c  the broadcast log and its subscribers
  *   send.c       sending (calls broadcast.c)
  *   recv.c       receiving (calls broadcast.c)
@@ -570,6 +609,25 @@ static inline bool kmb_indexed(const struct kmb *mb)
 	return mb->delivery != MAILBOX_DELIVER_BROADCAST;
 }
 
+/*
+ * A wide priority mailbox (prio_max above MAILBOX_PRIO_MAX) keeps all its
+ * queued messages in &struct kmb.msgs[0], sorted by priority, highest
+ * first, oldest first within one (bit 0 of &struct kmb.prio_map says it
+ * is not empty), instead of one list per priority: a receive takes the
+ * first message as from the others' highest list.
+ */
+static inline bool kmb_wide(const struct kmb *mb)
+{
+	return mb->prio_max > MAILBOX_PRIO_MAX;
+}
+
+/* May a message of priority @prio be sent into @mb? */
+static inline bool kmb_prio_ok(const struct kmb *mb, u32 prio)
+{
+	return !prio || (mb->delivery == MAILBOX_DELIVER_PRIORITY &&
+			 prio <= mb->prio_max);
+}
+
 void kmb_index_build(struct kmb *mb);
 void kmb_index_add(struct rb_root *root, struct kmb_msg *msg, bool first);
 void kmb_index_del(struct rb_root *root, struct kmb_msg *msg);
@@ -625,8 +683,8 @@ void kmb_wake_up(struct kmb_wake_q *q);
 void kmb_unlock_wake(struct kmb *mb, struct kmb_wake_q *q)
 	__releases(&mb->lock);
 void kmb_poll_wake(struct kmb *mb);
-int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock);
-int kmb_sleep_step(ktime_t *deadline, bool *expired);
+int kmb_sleep(struct kmb_waiter *w, struct kmb_wait *wait, bool nonblock);
+int kmb_sleep_step(struct kmb_wait *wait, bool *expired);
 int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
 		  bool nonblock);
 int kmb_recv_sleep(struct kmb *mb, struct kmb_waiter *w,
@@ -661,6 +719,23 @@ void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq);
 void kmb_destroy(struct kmb *mb, bool drop_file);
 void kmb_registry_exit(void);
 __poll_t kmb_poll_mask(struct kmb_file *mf);
+
+/* notify.c */
+void __kmb_notify_queued(struct kmb *mb, struct kmb_notify *n);
+
+/* A send queued a message into @mb (locked): see __kmb_notify_queued(). */
+static inline void kmb_notify_queued(struct kmb *mb, struct kmb_notify *n)
+{
+	if (unlikely(mb->notify.pid))
+		__kmb_notify_queued(mb, n);
+}
+
+void kmb_notify_fire(struct kmb *mb, struct kmb_notify *n);
+void kmb_notify_flush(struct kmb_file *mf);
+void kmb_notify_release(struct kmb_file *mf, struct kmb *mb);
+void kmb_notify_exit(struct kmb *mb);
+int kmb_ioc_notify(struct kmb_file *mf, struct kmb *mb,
+		   const struct mailbox_notify *args);
 
 /* broadcast.c */
 u32 kmb_bcast_append(struct kmb *mb, struct kmb_msg *msg,
@@ -712,6 +787,9 @@ int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access);
 int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args);
 int kmb_ioc_open(struct kmb_file *mf, const struct mailbox_open *args);
 int kmb_ioc_unlink(const struct mailbox_unlink *args);
+int kmb_ioc_create2(struct kmb_file *mf, const struct mailbox_create2 *args);
+int kmb_ioc_open2(struct kmb_file *mf, const struct mailbox_open2 *args);
+int kmb_ioc_unlink2(const struct mailbox_unlink2 *args);
 void kmb_file_release(struct kmb_file *mf);
 
 /* direct.c */

@@ -72,6 +72,7 @@ struct kmb *kmb_alloc(struct kmb_file *mf, const char *name, u32 capacity,
 	mb->capacity = capacity;
 	mb->msg_size_max = msg_size_max;
 	mb->delivery = delivery;
+	mb->prio_max = MAILBOX_PRIO_MAX;
 	mb->dead_err = -EIDRM;
 	mb->creator = creator;
 	init_waitqueue_head(&mb->poll_wq);
@@ -119,6 +120,7 @@ static void kmb_release(struct kref *ref)
 	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++)
 		kmb_free_msgs(&mb->msgs[prio]);
 	atomic_dec(&mb->creator->mailboxes);
+	kmb_notify_exit(mb);
 	kmb_free_unused(mb);
 }
 
@@ -295,6 +297,8 @@ __poll_t kmb_poll_mask(struct kmb_file *mf)
 		readable = mb->depth || mb->nr_senders;
 	if (readable)
 		mask |= EPOLLIN | EPOLLRDNORM;
+	if (mf->notify_fired)
+		mask |= EPOLLPRI;
 	/*
 	 * A sleeping receiver takes a send at once, unless the mailbox
 	 * broadcasts (or, which poll cannot know, the receiver filters by

@@ -37,6 +37,11 @@ static_assert(sizeof(struct mailbox_vec_entry) == 16);
 static_assert(sizeof(struct mailbox_vec_meta) == 16);
 static_assert(sizeof(struct mailbox_map) == 48);
 static_assert(sizeof(struct mailbox_map_wait) == 32);
+static_assert(sizeof(struct mailbox_create2) == 72);
+static_assert(sizeof(struct mailbox_open2) == 40);
+static_assert(sizeof(struct mailbox_unlink2) == 32);
+static_assert(offsetof(struct mailbox_info, prio_max) == 172);
+static_assert(sizeof(struct mailbox_notify) == 40);
 
 /* Kbuild passes the numbers of the top-level VERSION file. */
 #define KMAILBOX_VERSION __stringify(KMAILBOX_MAJOR) "." \
@@ -60,7 +65,11 @@ static_assert(sizeof(struct mailbox_map_wait) == 32);
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_SENDV)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_RECVV)) | \
 		     BIT_ULL(_IOC_NR(MAILBOX_IOC_MAP)) | \
-		     BIT_ULL(_IOC_NR(MAILBOX_IOC_MAP_WAIT)))
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_MAP_WAIT)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_CREATE2)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_OPEN2)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_UNLINK2)) | \
+		     BIT_ULL(_IOC_NR(MAILBOX_IOC_NOTIFY)))
 
 unsigned int kmb_max_mailboxes = 4096;
 module_param_named(max_mailboxes, kmb_max_mailboxes, uint, 0644);
@@ -117,6 +126,7 @@ static int kmb_fop_release(struct inode *inode, struct file *file)
 
 static int kmb_fop_flush(struct file *file, fl_owner_t id)
 {
+	kmb_notify_flush(file->private_data);
 	kmb_direct_flush(file->private_data);
 	return 0;
 }
@@ -129,6 +139,10 @@ union kmb_ioc_in {
 	struct mailbox_direct direct;
 	struct mailbox_policy policy;
 	struct mailbox_recv_prio recv_prio;
+	struct mailbox_create2 create2;
+	struct mailbox_open2 open2;
+	struct mailbox_unlink2 unlink2;
+	struct mailbox_notify notify;
 };
 
 static long kmb_set_recv_prio(struct kmb_file *mf,
@@ -141,8 +155,8 @@ static long kmb_set_recv_prio(struct kmb_file *mf,
 }
 
 /*
- * MAILBOX_IOC_CREATE, OPEN, UNLINK, OPEN_DIRECT, SET_POLICY and
- * SET_RECV_PRIO: copy the argument in (_IOC_SIZE(@cmd) bytes, one of the
+ * MAILBOX_IOC_CREATE, OPEN, UNLINK, their *2 variants, OPEN_DIRECT,
+ * SET_POLICY, SET_RECV_PRIO and NOTIFY: copy the argument in (_IOC_SIZE(@cmd) bytes, one of the
  * union's members), then do it.
  */
 static long kmb_ioctl_in(struct kmb_file *mf, unsigned int cmd,
@@ -159,6 +173,12 @@ static long kmb_ioctl_in(struct kmb_file *mf, unsigned int cmd,
 		return kmb_ioc_open(mf, &in.open);
 	case MAILBOX_IOC_UNLINK:
 		return kmb_ioc_unlink(&in.unlink);
+	case MAILBOX_IOC_CREATE2:
+		return kmb_ioc_create2(mf, &in.create2);
+	case MAILBOX_IOC_OPEN2:
+		return kmb_ioc_open2(mf, &in.open2);
+	case MAILBOX_IOC_UNLINK2:
+		return kmb_ioc_unlink2(&in.unlink2);
 	case MAILBOX_IOC_OPEN_DIRECT:
 		return kmb_ioc_open_direct(mf, &in.direct);
 	}
@@ -166,6 +186,8 @@ static long kmb_ioctl_in(struct kmb_file *mf, unsigned int cmd,
 		return -EBADFD;
 	if (cmd == MAILBOX_IOC_SET_POLICY)
 		return kmb_ioc_set_policy(mf, &in.policy);
+	if (cmd == MAILBOX_IOC_NOTIFY)
+		return kmb_ioc_notify(mf, kmb_of(mf), &in.notify);
 	return kmb_set_recv_prio(mf, &in.recv_prio);
 }
 
@@ -222,6 +244,10 @@ static long kmb_fop_ioctl(struct file *file, unsigned int cmd,
 	case MAILBOX_IOC_OPEN_DIRECT:
 	case MAILBOX_IOC_SET_POLICY:
 	case MAILBOX_IOC_SET_RECV_PRIO:
+	case MAILBOX_IOC_CREATE2:
+	case MAILBOX_IOC_OPEN2:
+	case MAILBOX_IOC_UNLINK2:
+	case MAILBOX_IOC_NOTIFY:
 		return kmb_ioctl_in(mf, cmd, uarg);
 	case MAILBOX_IOC_SEND:
 		return kmb_ioctl_send(mf, uarg, KMB_TO_BOUND, nonblock);

@@ -350,7 +350,7 @@ static int kmb_ring_sleep(struct kmb *mb, u32 role, u32 *flag,
 			ret = wait->mode;
 			break;
 		}
-		ret = kmb_sleep_step(wait->until, &expired);
+		ret = kmb_sleep_step(wait, &expired);
 		if (ret)
 			break;
 	}

@@ -361,6 +361,30 @@ void kmb_free_msgs(struct list_head *msgs)
 	}
 }
 
+/*
+ * Where @msg goes in the one sorted list of wide mailbox @mb (see
+ * kmb_wide()): the node to add it after. Last among its priority: after
+ * the newest message of a priority at least its own, looking from the
+ * newest (O(1) when the newest's priority is not below its own); first
+ * (@head): before the oldest of a priority at most its own.
+ */
+static struct list_head *kmb_wide_pos(struct kmb *mb, u32 prio, bool head)
+{
+	struct list_head *list = &mb->msgs[0];
+	struct kmb_msg *m;
+
+	if (head) {
+		list_for_each_entry(m, list, node)
+			if (m->prio <= prio)
+				return m->node.prev;
+		return list->prev;
+	}
+	list_for_each_entry_reverse(m, list, node)
+		if (m->prio >= prio)
+			return &m->node;
+	return list;
+}
+
 /**
  * kmb_enqueue() - queue a message
  * @mb: the mailbox; its lock is held.
@@ -369,16 +393,23 @@ void kmb_free_msgs(struct list_head *msgs)
  */
 void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head)
 {
-	struct list_head *list = &mb->msgs[msg->prio];
+	struct list_head *list;
+	unsigned int level = msg->prio;
 
 	lockdep_assert_held(&mb->lock);
-	if (head)
-		list_add(&msg->node, list);
-	else
-		list_add_tail(&msg->node, list);
+	if (unlikely(kmb_wide(mb))) {
+		level = 0;
+		list_add(&msg->node, kmb_wide_pos(mb, msg->prio, head));
+	} else {
+		list = &mb->msgs[level];
+		if (head)
+			list_add(&msg->node, list);
+		else
+			list_add_tail(&msg->node, list);
+	}
 	if (mb->indexed)
 		kmb_index_add(&mb->queued_by, msg, head);
-	__set_bit(msg->prio, &mb->prio_map);
+	__set_bit(level, &mb->prio_map);
 	mb->depth++;
 	mb->bytes += msg->len;
 }
@@ -394,8 +425,12 @@ void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg)
 	list_del(&msg->node);
 	if (mb->indexed)
 		kmb_index_del(&mb->queued_by, msg);
-	if (list_empty(&mb->msgs[msg->prio]))
+	if (unlikely(kmb_wide(mb))) {
+		if (list_empty(&mb->msgs[0]))
+			__clear_bit(0, &mb->prio_map);
+	} else if (list_empty(&mb->msgs[msg->prio])) {
 		__clear_bit(msg->prio, &mb->prio_map);
+	}
 	mb->depth--;
 	mb->bytes -= msg->len;
 }

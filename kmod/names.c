@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel mailboxes: named mailboxes and descriptors. MAILBOX_IOC_CREATE,
- * MAILBOX_IOC_OPEN and MAILBOX_IOC_UNLINK; binding a descriptor to a
+ * MAILBOX_IOC_OPEN and MAILBOX_IOC_UNLINK, and their long-named *2
+ * variants (which copy the name in and then share the rest); binding a
+ * descriptor to a
  * mailbox (a broadcast mailbox's receivers subscribe), and what closing a
  * descriptor does: owned and direct mailboxes die with it.
  */
@@ -11,17 +13,15 @@
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "kmailbox.h"
 
-/* A name is 1 to 63 bytes, NUL-terminated, with no '/' and no controls. */
-static int kmb_check_name(const char *name)
+/* The @len bytes of @name have no '/' and no controls (so no NUL). */
+static int kmb_check_name_chars(const char *name, size_t len)
 {
-	size_t len = strnlen(name, MAILBOX_NAME_LEN);
 	size_t i;
 
-	if (!len || len == MAILBOX_NAME_LEN)
-		return -EINVAL;
 	for (i = 0; i < len; i++) {
 		unsigned char c = name[i];
 
@@ -29,6 +29,33 @@ static int kmb_check_name(const char *name)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/* A name is 1 to 63 bytes, NUL-terminated, with no '/' and no controls. */
+static int kmb_check_name(const char *name)
+{
+	size_t len = strnlen(name, MAILBOX_NAME_LEN);
+
+	if (!len || len == MAILBOX_NAME_LEN)
+		return -EINVAL;
+	return kmb_check_name_chars(name, len);
+}
+
+/*
+ * The name of a *2 call: copy its @len bytes from @uname into @buf
+ * (MAILBOX_NAME_MAX + 1 bytes), NUL-terminate and check them. From then on
+ * it is a name as any other, only longer.
+ */
+static int kmb_name_from_user(char *buf, u64 uname, u32 len)
+{
+	if (!len)
+		return -EINVAL;
+	if (len > MAILBOX_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (copy_from_user(buf, u64_to_user_ptr(uname), len))
+		return -EFAULT;
+	buf[len] = '\0';
+	return kmb_check_name_chars(buf, len);
 }
 
 static int kmb_check_access(u32 access)
@@ -114,10 +141,13 @@ int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access)
 	return 1;
 }
 
+#define KMB_CREATE_FLAGS	(MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED | \
+				 MAILBOX_CREATE_MAPPED)
+
+/* The arguments of a create but its name (and MAILBOX_CREATE_UMASK). */
 static int kmb_check_create(const struct mailbox_create *args)
 {
-	if (args->flags & ~(MAILBOX_CREATE_EXCL | MAILBOX_CREATE_OWNED |
-			    MAILBOX_CREATE_MAPPED) ||
+	if (args->flags & ~KMB_CREATE_FLAGS ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	if (args->mode & ~0777)
@@ -129,31 +159,25 @@ static int kmb_check_create(const struct mailbox_create *args)
 		return -EINVAL;
 	if (kmb_check_access(args->access) || kmb_ring_check(args))
 		return -EINVAL;
-	return kmb_check_name(args->name);
+	return 0;
 }
 
-/**
- * kmb_ioc_create() - MAILBOX_IOC_CREATE
- * @mf: the descriptor to bind.
- * @args: the arguments, copied in.
- *
- * Return: 1 if the mailbox was created, 0 if an existing one was opened,
- * or a negative errno.
+/*
+ * Create the mailbox @args describes, named @name (checked), with
+ * @prio_max (checked) and @mode, or open it if it exists.
  */
-int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args)
+static int kmb_create(struct kmb_file *mf, const struct mailbox_create *args,
+		      const char *name, u32 prio_max, umode_t mode)
 {
 	struct kmb *mb, *new;
 	int ret;
 
-	ret = kmb_check_create(args);
-	if (ret)
-		return ret;
-
-	new = kmb_alloc(mf, args->name, args->capacity, args->msg_size_max,
+	new = kmb_alloc(mf, name, args->capacity, args->msg_size_max,
 			args->delivery);
 	if (!new)
 		return -ENOMEM;
-	new->mode = args->mode;
+	new->mode = mode;
+	new->prio_max = prio_max;
 	new->owned = args->flags & MAILBOX_CREATE_OWNED;
 	if (args->flags & MAILBOX_CREATE_MAPPED) {
 		ret = kmb_ring_alloc(new);
@@ -164,7 +188,7 @@ int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args)
 	ret = kmb_lock_unbound(mf);
 	if (ret)
 		goto out_free;
-	mb = kmb_lookup(args->name);
+	mb = kmb_lookup(name);
 	if (!mb) {
 		ret = kmb_link_bind(mf, new, args->access);
 		if (ret > 0)
@@ -182,6 +206,78 @@ out_free:
 }
 
 /**
+ * kmb_ioc_create() - MAILBOX_IOC_CREATE
+ * @mf: the descriptor to bind.
+ * @args: the arguments, copied in.
+ *
+ * Return: 1 if the mailbox was created, 0 if an existing one was opened,
+ * or a negative errno.
+ */
+int kmb_ioc_create(struct kmb_file *mf, const struct mailbox_create *args)
+{
+	int ret;
+
+	ret = kmb_check_create(args);
+	if (!ret)
+		ret = kmb_check_name(args->name);
+	if (ret)
+		return ret;
+	return kmb_create(mf, args, args->name, MAILBOX_PRIO_MAX, args->mode);
+}
+
+/**
+ * kmb_ioc_create2() - MAILBOX_IOC_CREATE2
+ * @mf: the descriptor to bind.
+ * @args: the arguments, copied in.
+ *
+ * Return: as kmb_ioc_create().
+ */
+int kmb_ioc_create2(struct kmb_file *mf, const struct mailbox_create2 *args)
+{
+	struct mailbox_create c = {
+		.flags = args->flags & ~MAILBOX_CREATE_UMASK,
+		.access = args->access,
+		.mode = args->mode,
+		.capacity = args->capacity,
+		.msg_size_max = args->msg_size_max,
+		.delivery = args->delivery,
+	};
+	char name[MAILBOX_NAME_MAX + 1];
+	u32 prio_max = args->prio_max ?: MAILBOX_PRIO_MAX;
+	umode_t mode = args->mode;
+	int ret;
+
+	if (memchr_inv(args->reserved, 0, sizeof(args->reserved)) ||
+	    prio_max > MAILBOX_PRIO_MAX_WIDE ||
+	    (prio_max > MAILBOX_PRIO_MAX &&
+	     args->delivery != MAILBOX_DELIVER_PRIORITY))
+		return -EINVAL;
+	ret = kmb_check_create(&c);
+	if (!ret)
+		ret = kmb_name_from_user(name, args->name, args->name_len);
+	if (ret)
+		return ret;
+	if (args->flags & MAILBOX_CREATE_UMASK)
+		mode &= ~current_umask();
+	return kmb_create(mf, &c, name, prio_max, mode);
+}
+
+/* Bind @mf to the mailbox called @name (checked). */
+static int kmb_open(struct kmb_file *mf, const char *name, u32 access)
+{
+	struct kmb *mb;
+	int ret;
+
+	ret = kmb_lock_unbound(mf);
+	if (ret)
+		return ret;
+	mb = kmb_lookup(name);
+	ret = mb ? kmb_attach(mf, mb, access) : -ENOENT;
+	mutex_unlock(&kmb_registry_lock);
+	return ret;
+}
+
+/**
  * kmb_ioc_open() - MAILBOX_IOC_OPEN
  * @mf: the descriptor to bind.
  * @args: the arguments, copied in.
@@ -190,7 +286,6 @@ out_free:
  */
 int kmb_ioc_open(struct kmb_file *mf, const struct mailbox_open *args)
 {
-	struct kmb *mb;
 	int ret;
 
 	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
@@ -200,36 +295,40 @@ int kmb_ioc_open(struct kmb_file *mf, const struct mailbox_open *args)
 		ret = kmb_check_name(args->name);
 	if (ret)
 		return ret;
-
-	ret = kmb_lock_unbound(mf);
-	if (ret)
-		return ret;
-	mb = kmb_lookup(args->name);
-	ret = mb ? kmb_attach(mf, mb, args->access) : -ENOENT;
-	mutex_unlock(&kmb_registry_lock);
-	return ret;
+	return kmb_open(mf, args->name, args->access);
 }
 
 /**
- * kmb_ioc_unlink() - MAILBOX_IOC_UNLINK
+ * kmb_ioc_open2() - MAILBOX_IOC_OPEN2
+ * @mf: the descriptor to bind.
  * @args: the arguments, copied in.
  *
  * Return: 0 or a negative errno.
  */
-int kmb_ioc_unlink(const struct mailbox_unlink *args)
+int kmb_ioc_open2(struct kmb_file *mf, const struct mailbox_open2 *args)
 {
-	struct kmb *mb;
+	char name[MAILBOX_NAME_MAX + 1];
 	int ret;
 
 	if (args->flags || args->reserved0 ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
-	ret = kmb_check_name(args->name);
+	ret = kmb_check_access(args->access);
+	if (!ret)
+		ret = kmb_name_from_user(name, args->name, args->name_len);
 	if (ret)
 		return ret;
+	return kmb_open(mf, name, args->access);
+}
+
+/* Remove the name @name (checked). */
+static int kmb_unlink(const char *name)
+{
+	struct kmb *mb;
+	int ret = 0;
 
 	mutex_lock(&kmb_registry_lock);
-	mb = kmb_lookup(args->name);
+	mb = kmb_lookup(name);
 	if (!mb) {
 		ret = -ENOENT;
 	} else if (!uid_eq(current_euid(), mb->uid) &&
@@ -245,6 +344,40 @@ int kmb_ioc_unlink(const struct mailbox_unlink *args)
 }
 
 /**
+ * kmb_ioc_unlink() - MAILBOX_IOC_UNLINK
+ * @args: the arguments, copied in.
+ *
+ * Return: 0 or a negative errno.
+ */
+int kmb_ioc_unlink(const struct mailbox_unlink *args)
+{
+	int ret;
+
+	if (args->flags || args->reserved0 ||
+	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	ret = kmb_check_name(args->name);
+	return ret ? ret : kmb_unlink(args->name);
+}
+
+/**
+ * kmb_ioc_unlink2() - MAILBOX_IOC_UNLINK2
+ * @args: the arguments, copied in.
+ *
+ * Return: 0 or a negative errno.
+ */
+int kmb_ioc_unlink2(const struct mailbox_unlink2 *args)
+{
+	char name[MAILBOX_NAME_MAX + 1];
+	int ret;
+
+	if (args->flags || memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	ret = kmb_name_from_user(name, args->name, args->name_len);
+	return ret ? ret : kmb_unlink(name);
+}
+
+/**
  * kmb_file_release() - a descriptor of /dev/mailbox is closed
  * @mf: the descriptor; the caller frees it.
  */
@@ -255,6 +388,7 @@ void kmb_file_release(struct kmb_file *mf)
 	if (mb) {
 		if (mf->subscribed)
 			kmb_sub_leave(mf);
+		kmb_notify_release(mf, mb);
 		kmb_ring_release(mf);
 		if (mf->owner || mb->owner)
 			kmb_destroy(mb, !!mb->owner);

@@ -19,7 +19,8 @@
 #include "kmailbox.h"
 #include "kmailbox_trace.h"
 
-#define KMB_RECV_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_RECV_PEEK)
+#define KMB_RECV_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_RECV_PEEK | \
+			 MAILBOX_DEADLINE_REALTIME)
 
 /*
  * The message a receive by @r would take next, or NULL: the oldest queued

@@ -15,7 +15,8 @@
 #include "kmailbox.h"
 #include "kmailbox_trace.h"
 
-#define KMB_SEND_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_SEND_WAIT)
+#define KMB_SEND_FLAGS	(MAILBOX_NONBLOCK | MAILBOX_DEADLINE | MAILBOX_SEND_WAIT | \
+			 MAILBOX_DEADLINE_REALTIME)
 
 /* What kmb_send_locked() did with a message. */
 enum kmb_send_outcome {
@@ -33,7 +34,7 @@ enum kmb_send_outcome {
 static int kmb_send_locked(struct kmb *mb, struct kmb_msg *msg,
 			   struct kmb_waiter *w, struct mailbox_send *args,
 			   struct kmb_wait *wait, struct kmb_wake_q *q,
-			   struct list_head *freeq)
+			   struct list_head *freeq, struct kmb_notify *n)
 {
 	bool sync = (args->flags & MAILBOX_SEND_WAIT) || !mb->capacity;
 	bool stays;
@@ -58,6 +59,7 @@ static int kmb_send_locked(struct kmb *mb, struct kmb_msg *msg,
 		}
 		if (mb->depth < mb->capacity && (!sync || !wait->mode)) {
 			kmb_enqueue(mb, msg, false);
+			kmb_notify_queued(mb, n);
 			mb->sent++;
 			if (!sync)
 				return KMB_SENT_QUEUED;
@@ -94,7 +96,7 @@ static int kmb_send_wait(struct kmb *mb, struct kmb_waiter *w,
 	u64 since;
 
 	since = kmb_trace_wait(mb, KMB_TRACE_SEND, args->len);
-	while ((ret = kmb_sleep(w, wait->until, wait->mode == -EAGAIN))) {
+	while ((ret = kmb_sleep(w, wait, wait->mode == -EAGAIN))) {
 		spin_lock(&mb->lock);
 		state = w->state;
 		if (state == KMB_TAKEN && !fatal_signal_pending(current)) {
@@ -158,6 +160,7 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 		 struct mailbox_send *args, struct kmb_wait *wait)
 {
 	struct kmb_waiter w = { .task = current };
+	struct kmb_notify n;
 	struct kmb_wake_q q = { 0 };
 	struct kmb_msg *msg;
 	LIST_HEAD(freeq);
@@ -165,13 +168,15 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 
 	if (args->len > mb->msg_size_max)
 		return -EMSGSIZE;
-	if (args->priority && mb->delivery != MAILBOX_DELIVER_PRIORITY)
+	if (!kmb_prio_ok(mb, args->priority))
 		return -EINVAL;
 	if (mb->delivery == MAILBOX_DELIVER_BROADCAST &&
 	    (args->flags & MAILBOX_SEND_WAIT))
 		return -EINVAL;
 	args->receiver_pid = 0;
 	args->receivers = 1;
+	/* Only n.pid is read unless kmb_notify_queued() filled it. */
+	n.pid = NULL;
 
 	msg = kmb_msg_alloc(mf, u64_to_user_ptr(args->buf), args->len,
 			    args->priority);
@@ -180,19 +185,23 @@ int kmb_send_msg(struct kmb_file *mf, struct kmb *mb,
 	trace_kmailbox_send(mb, msg);
 
 	spin_lock(&mb->lock);
-	ret = kmb_send_locked(mb, msg, &w, args, wait, &q, &freeq);
+	ret = kmb_send_locked(mb, msg, &w, args, wait, &q, &freeq, &n);
 	if (ret < 0)
 		goto err_unlock_free;
 	if (ret == KMB_SENT_HANDED || ret == KMB_SENT_QUEUED) {
 		kmb_unlock_wake(mb, &q);
 		if (ret == KMB_SENT_QUEUED)
 			kmb_poll_wake(mb);
+		if (unlikely(n.pid))
+			kmb_notify_fire(mb, &n);
 		kmb_free_msgs(&freeq);
 		return 0;
 	}
 	kmb_unlock_wake(mb, &q);
 	if (ret == KMB_SEND_BLOCKED)
 		kmb_poll_wake(mb);
+	if (unlikely(n.pid))
+		kmb_notify_fire(mb, &n);
 	return kmb_send_wait(mb, &w, msg, args, wait);
 
 err_unlock_free:
@@ -203,7 +212,7 @@ err_unlock_free:
 
 int kmb_check_send(const struct mailbox_send *args)
 {
-	if (args->flags & ~KMB_SEND_FLAGS || args->priority > MAILBOX_PRIO_MAX ||
+	if (args->flags & ~KMB_SEND_FLAGS || args->priority > MAILBOX_PRIO_MAX_WIDE ||
 	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
 		return -EINVAL;
 	return 0;

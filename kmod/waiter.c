@@ -82,11 +82,11 @@ void kmb_poll_wake(struct kmb *mb)
 /**
  * kmb_sleep() - sleep in send or receive
  * @w: the waiter.
- * @deadline: absolute CLOCK_MONOTONIC, NULL for none.
+ * @wait: its deadline, if any (&struct kmb_wait.until).
  * @nonblock: a non-blocking sender waiting for a receiver's copy-out only.
  *
- * Sleep until @w's state is final, a signal arrives or @deadline (absolute
- * CLOCK_MONOTONIC, NULL for none) passes. Called without the mailbox lock,
+ * Sleep until @w's state is final, a signal arrives or the deadline of
+ * @wait (absolute, by its clock) passes. Called without the mailbox lock,
  * after @w was made visible to wakers under it. Returns 0 when the state
  * is final, else -ERESTARTSYS, -ETIMEDOUT, or -EINTR for a task being
  * killed; then the caller must retake the lock and look again, as the
@@ -110,7 +110,7 @@ void kmb_poll_wake(struct kmb *mb)
  *
  * Return: 0, -ERESTARTSYS, -ETIMEDOUT, -EINTR or -EAGAIN; see above.
  */
-int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
+int kmb_sleep(struct kmb_waiter *w, struct kmb_wait *wait, bool nonblock)
 {
 	bool expired = false;
 	int ret = 0, state;
@@ -140,7 +140,7 @@ int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
 			ret = -EAGAIN;
 			break;
 		}
-		ret = kmb_sleep_step(deadline, &expired);
+		ret = kmb_sleep_step(wait, &expired);
 		if (ret)
 			break;
 	}
@@ -150,7 +150,7 @@ int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
 
 /**
  * kmb_sleep_step() - sleep once, interruptibly, until woken or a deadline
- * @deadline: absolute CLOCK_MONOTONIC time, or NULL for none.
+ * @wait: its deadline (@wait->until: absolute, by @wait->clock), if any.
  * @expired: set once the deadline has passed; false at the first call.
  *
  * The caller set its task state (TASK_INTERRUPTIBLE) and then found that
@@ -159,13 +159,15 @@ int kmb_sleep(struct kmb_waiter *w, ktime_t *deadline, bool nonblock)
  * Return: -ERESTARTSYS when a signal is pending, -ETIMEDOUT when an
  * earlier step saw the deadline pass, else 0 after the sleep: look again.
  */
-int kmb_sleep_step(ktime_t *deadline, bool *expired)
+int kmb_sleep_step(struct kmb_wait *wait, bool *expired)
 {
 	if (signal_pending(current))
 		return -ERESTARTSYS;
 	if (*expired)
 		return -ETIMEDOUT;
-	if (!schedule_hrtimeout_range(deadline, 0, HRTIMER_MODE_ABS))
+	/* A CLOCK_REALTIME timer follows clock_settime(), as mqueue's. */
+	if (!schedule_hrtimeout_range_clock(wait->until, 0, HRTIMER_MODE_ABS,
+					    wait->clock))
 		*expired = true;
 	return 0;
 }
@@ -173,12 +175,19 @@ int kmb_sleep_step(ktime_t *deadline, bool *expired)
 /*
  * Check the flags and deadline common to send and receive and fill @wait.
  * Returns -EINVAL for flags or a deadline that make no sense, else 0.
+ * MAILBOX_DEADLINE_REALTIME: @deadline_ns is CLOCK_REALTIME (which no
+ * time namespace changes).
  */
 int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
 		  bool nonblock)
 {
+	ktime_t now;
+
 	wait->until = NULL;
+	wait->clock = CLOCK_MONOTONIC;
 	if ((flags & MAILBOX_NONBLOCK) && (flags & MAILBOX_DEADLINE))
+		return -EINVAL;
+	if ((flags & MAILBOX_DEADLINE_REALTIME) && !(flags & MAILBOX_DEADLINE))
 		return -EINVAL;
 	if (!(flags & MAILBOX_DEADLINE)) {
 		if (deadline_ns)
@@ -188,11 +197,18 @@ int kmb_wait_init(struct kmb_wait *wait, u32 flags, u64 deadline_ns,
 	}
 	if (deadline_ns > KTIME_MAX)
 		return -EINVAL;
-	wait->deadline = kmb_time_from_user((ktime_t)deadline_ns);
+	if (flags & MAILBOX_DEADLINE_REALTIME) {
+		wait->clock = CLOCK_REALTIME;
+		wait->deadline = (ktime_t)deadline_ns;
+		now = ktime_get_real();
+	} else {
+		wait->deadline = kmb_time_from_user((ktime_t)deadline_ns);
+		now = ktime_get();
+	}
 	wait->until = &wait->deadline;
 	if (nonblock)
 		wait->mode = -EAGAIN;
-	else if (ktime_compare(ktime_get(), wait->deadline) >= 0)
+	else if (ktime_compare(now, wait->deadline) >= 0)
 		wait->mode = -ETIMEDOUT;
 	else
 		wait->mode = 0;
@@ -217,7 +233,7 @@ int kmb_recv_sleep(struct kmb *mb, struct kmb_waiter *w,
 		   struct kmb_wait *wait, size_t size)
 {
 	u64 since = kmb_trace_wait(mb, KMB_TRACE_RECV, size);
-	int ret = kmb_sleep(w, wait->until, false);
+	int ret = kmb_sleep(w, wait, false);
 
 	if (ret) {
 		spin_lock(&mb->lock);

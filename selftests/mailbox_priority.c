@@ -345,7 +345,7 @@ TEST_F_TIMEOUT(dlv, proc_fdinfo_stat, TIMEOUT_S)
 	EXPECT_EQ(0U, i.backlog);
 	EXPECT_EQ(0, i.owner_pid);
 	EXPECT_EQ(0U, i.flags & MAILBOX_INFO_DIRECT);
-	EXPECT_EQ(0U, i.reserved);
+	EXPECT_EQ(MBT_U32(MAILBOX_PRIO_MAX), i.prio_max);
 	EXPECT_EQ(0U, i.dropped);
 	/* the receive priority is the descriptor's */
 	ASSERT_EQ(0, mbt_set_recv_prio(q, 7));

@@ -34,7 +34,7 @@ static void expect_info(struct __test_metadata *_metadata,
 	EXPECT_EQ(want->send_blocked, got->send_blocked);
 	EXPECT_EQ(want->recv_blocked, got->recv_blocked);
 	EXPECT_EQ(want->dropped, got->dropped);
-	EXPECT_EQ(0U, got->reserved);
+	EXPECT_EQ(MBT_U32(MAILBOX_PRIO_MAX), got->prio_max);
 }
 
 TEST_F(mbox, stat_fields)

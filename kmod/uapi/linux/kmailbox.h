@@ -22,7 +22,8 @@
  *    was sending is taken back), so restarting it is always safe;
  *  - deadlines are absolute CLOCK_MONOTONIC times in nanoseconds, as the
  *    caller's time namespace reads that clock, so a restarted call does not
- *    wait longer than the first one would have.
+ *    wait longer than the first one would have (or, since 1.5, with
+ *    MAILBOX_DEADLINE_REALTIME, absolute CLOCK_REALTIME times).
  *
  * poll() on a bound descriptor reports EPOLLIN when a receive would not
  * sleep, EPOLLOUT when a send would not, and EPOLLHUP (with EPOLLIN and
@@ -87,7 +88,8 @@
  *    (MAILBOX_IOC_SET_RECV_PRIO) is served first, equal priorities in the
  *    order they began to wait.
  *  - MAILBOX_DELIVER_PRIORITY: as QUEUE, but messages carry a priority
- *    (0 to MAILBOX_PRIO_MAX) and a receive takes the highest first, the
+ *    (0 to MAILBOX_PRIO_MAX, or to the struct mailbox_create2.prio_max
+ *    the mailbox was made with) and a receive takes the highest first, the
  *    oldest first within a priority, as POSIX message queues do.
  *  - MAILBOX_DELIVER_BROADCAST: every descriptor bound with
  *    MAILBOX_ACCESS_RECV (a subscriber) receives every message sent while
@@ -119,6 +121,11 @@
 
 /** @MAILBOX_NAME_LEN: size of a name buffer; names are 1 to 63 bytes. */
 #define MAILBOX_NAME_LEN	64
+/*
+ * @MAILBOX_NAME_MAX: longest name MAILBOX_IOC_CREATE2, OPEN2 and UNLINK2
+ * take (NAME_MAX, as mq_open()). Since 1.5.
+ */
+#define MAILBOX_NAME_MAX	255
 
 /* Access a descriptor asks for when it binds (struct mailbox_create/open). */
 #define MAILBOX_ACCESS_SEND	0x1		/* needs write permission */
@@ -132,6 +139,12 @@
 
 /* Highest message priority, and highest receive priority; both start at 0. */
 #define MAILBOX_PRIO_MAX	31
+/*
+ * Highest message priority of a mailbox made with MAILBOX_IOC_CREATE2 and
+ * a struct mailbox_create2.prio_max above MAILBOX_PRIO_MAX (a "wide"
+ * priority mailbox): MQ_PRIO_MAX - 1 of Linux. Since 1.5.
+ */
+#define MAILBOX_PRIO_MAX_WIDE	32767
 
 /* struct mailbox_direct.policy and struct mailbox_policy.policy */
 #define MAILBOX_POLICY_ANY	0	/* anyone may send */
@@ -144,9 +157,12 @@
 #define MAILBOX_CREATE_EXCL	0x1		/* fail with -EEXIST if it exists */
 #define MAILBOX_CREATE_OWNED	0x2		/* destroyed when this fd closes */
 #define MAILBOX_CREATE_MAPPED	0x4		/* a mapped ring: see below */
+/* struct mailbox_create2.flags only: mode &= ~umask, as open(2) does */
+#define MAILBOX_CREATE_UMASK	0x8
 /* struct mailbox_info.flags: also MAILBOX_CREATE_OWNED */
 #define MAILBOX_INFO_MAPPED	MAILBOX_CREATE_MAPPED	/* a mapped mailbox */
 #define MAILBOX_INFO_DIRECT	0x100		/* a process's direct mailbox */
+#define MAILBOX_INFO_NAME_LONG	0x200		/* @name is cut: see below */
 
 /* struct mailbox_send.flags and struct mailbox_recv.flags */
 #define MAILBOX_NONBLOCK	0x1		/* -EAGAIN instead of sleeping */
@@ -234,14 +250,16 @@ struct mailbox_unlink {
  * @buf: user address of the message.
  * @len: its length in bytes, 0 up to the mailbox's msg_size_max.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), and
- *	MAILBOX_SEND_WAIT (not on a broadcast mailbox). A descriptor opened
- *	with O_NONBLOCK is always non-blocking.
+ *	MAILBOX_SEND_WAIT (not on a broadcast mailbox); with
+ *	MAILBOX_DEADLINE, MAILBOX_DEADLINE_REALTIME (since 1.5). A
+ *	descriptor opened with O_NONBLOCK is always non-blocking.
  * @deadline_ns: with MAILBOX_DEADLINE, absolute CLOCK_MONOTONIC time at
  *	which a sleeping send gives up with -ETIMEDOUT; otherwise zero.
  * @receiver_pid: out: with MAILBOX_SEND_WAIT, or on a rendezvous mailbox,
  *	the pid (thread-group id, in the caller's pid namespace) of the
  *	process that received the message; otherwise 0.
- * @priority: the message's priority, 0 to MAILBOX_PRIO_MAX, on a
+ * @priority: the message's priority, 0 to MAILBOX_PRIO_MAX (to the
+ *	mailbox's prio_max: see struct mailbox_create2), on a
  *	MAILBOX_DELIVER_PRIORITY mailbox; must be zero on others.
  * @to_pid: MAILBOX_IOC_SEND_TO: the process (any of its thread ids, in the
  *	caller's pid namespace) whose direct mailbox gets the message.
@@ -292,7 +310,8 @@ struct mailbox_send {
  * @buf: user address of the buffer; may be 0 when @size is 0.
  * @size: size of the buffer in bytes.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), or
- *	MAILBOX_RECV_PEEK alone.
+ *	MAILBOX_RECV_PEEK alone; with MAILBOX_DEADLINE,
+ *	MAILBOX_DEADLINE_REALTIME (since 1.5).
  * @deadline_ns: as for struct mailbox_send.
  * @len: out: length of the message.
  * @sender_pid: out: pid (thread-group id) of the sender, in the caller's
@@ -407,7 +426,10 @@ struct mailbox_recv {
  * @subscribers: broadcast: descriptors bound with MAILBOX_ACCESS_RECV.
  * @owner_pid: direct mailbox: its owner, in the caller's pid namespace (0
  *	if not visible there); otherwise 0.
- * @reserved: zero.
+ * @prio_max: the highest message priority the mailbox takes: 31
+ *	(MAILBOX_PRIO_MAX) for every mailbox but one made by
+ *	MAILBOX_IOC_CREATE2 with a larger struct mailbox_create2.prio_max.
+ *	Modules before 1.5 leave it 0: read 0 as 31.
  *
  * On a broadcast mailbox @depth counts the messages some subscriber has
  * yet to receive (the slowest subscriber's backlog), @received the
@@ -416,7 +438,12 @@ struct mailbox_recv {
  *
  * @dropped took the place of two reserved words, so that the structure's
  * size and the other fields' offsets are unchanged; older modules, which
- * did not count dropped messages, leave it 0.
+ * did not count dropped messages, leave it 0. @prio_max took the place of
+ * the last reserved word in 1.5.
+ *
+ * A name longer than 63 bytes (MAILBOX_IOC_CREATE2) does not fit @name:
+ * @name holds its first 63 bytes, NUL-terminated, and @flags has
+ * MAILBOX_INFO_NAME_LONG. /proc/mailboxes and fdinfo show the whole name.
  */
 struct mailbox_info {
 	char name[MAILBOX_NAME_LEN];
@@ -442,7 +469,7 @@ struct mailbox_info {
 	__u32 backlog;
 	__u32 subscribers;
 	__s32 owner_pid;
-	__u32 reserved;
+	__u32 prio_max;
 	__u64 dropped;
 };
 
@@ -587,8 +614,9 @@ struct mailbox_vec_meta {
  *	entry i. Otherwise zero.
  * @count: entries, 1 to MAILBOX_BATCH_MAX.
  * @flags: MAILBOX_NONBLOCK or MAILBOX_DEADLINE (not both), for the first
- *	entry; MAILBOX_VEC_META (receive only). A descriptor opened with
- *	O_NONBLOCK is always non-blocking.
+ *	entry, and with MAILBOX_DEADLINE, MAILBOX_VEC_DEADLINE_REALTIME
+ *	(since 1.5); MAILBOX_VEC_META (receive only). A descriptor opened
+ *	with O_NONBLOCK is always non-blocking.
  * @deadline_ns: with MAILBOX_DEADLINE, as for struct mailbox_send;
  *	otherwise zero.
  * @done: out: the entries done; must be zero.
@@ -1062,5 +1090,190 @@ struct mailbox_map_wait {
  * -EOPNOTSUPP, -EINVAL, -EFAULT. Since 1.4.
  */
 #define MAILBOX_IOC_MAP_WAIT	_IOW(MAILBOX_IOC_MAGIC, 0x13, struct mailbox_map_wait)
+
+/*
+ * Long names, wide priorities, realtime deadlines, notification (since 1.5)
+ *
+ * What POSIX message queues need beyond the calls above: names of up to
+ * NAME_MAX bytes, 32768 message priorities, deadlines by CLOCK_REALTIME
+ * and mq_notify(). MAILBOX_IOC_VERSION reports each call in its @ioctls
+ * bitmap (bits 0x14 to 0x17): a module without them fails them with
+ * -ENOTTY. The older calls and structures are unchanged.
+ */
+
+/**
+ * struct mailbox_create2 - MAILBOX_IOC_CREATE with a long name and wide
+ * priorities
+ * @name: user address of the name's @name_len bytes (no NUL needed).
+ * @name_len: 1 to MAILBOX_NAME_MAX; 0 gives -EINVAL, more -ENAMETOOLONG.
+ *	The name follows the rules of struct mailbox_create's (no '/', no
+ *	control character, no NUL), but for its length: a name of 1 to 63
+ *	bytes is the same mailbox as through MAILBOX_IOC_CREATE.
+ * @flags: as struct mailbox_create.flags, and MAILBOX_CREATE_UMASK: the
+ *	mailbox's mode is @mode without the caller's umask, as open(2) and
+ *	mq_open() apply it.
+ * @access: as for struct mailbox_create.
+ * @mode: as for struct mailbox_create.
+ * @capacity: as for struct mailbox_create.
+ * @msg_size_max: as for struct mailbox_create.
+ * @delivery: as for struct mailbox_create.
+ * @prio_max: the highest message priority of the new mailbox: 0 for
+ *	MAILBOX_PRIO_MAX (31, as MAILBOX_IOC_CREATE), else 1 to
+ *	MAILBOX_PRIO_MAX_WIDE; above MAILBOX_PRIO_MAX only with
+ *	MAILBOX_DELIVER_PRIORITY (else -EINVAL). A send with a higher
+ *	priority fails with -EINVAL. Ignored, as @mode, when the mailbox
+ *	exists.
+ * @reserved: must be zero.
+ *
+ * Every priority level of a wide mailbox (@prio_max above 31) is distinct
+ * and ordered, oldest first within a level, for every receive, peek,
+ * sender filter, batch and vectored call. Receive priorities
+ * (MAILBOX_IOC_SET_RECV_PRIO) stay 0 to MAILBOX_PRIO_MAX. A mailbox of
+ * up to 32 levels keeps one list per level; a wide one keeps its
+ * messages in one list sorted by priority: taking the next message costs
+ * O(1), queueing one O(1) when its priority is not above that of the
+ * newest queued message, else up to O(depth), as ipc/mqueue.c did
+ * before Linux 3.5.
+ */
+struct mailbox_create2 {
+	__u64 name;
+	__u32 name_len;
+	__u32 flags;
+	__u32 access;
+	__u32 mode;
+	__u32 capacity;
+	__u32 msg_size_max;
+	__u32 delivery;
+	__u32 prio_max;
+	__u64 reserved[4];
+};
+
+/**
+ * struct mailbox_open2 - MAILBOX_IOC_OPEN with a long name
+ * @name: as for struct mailbox_create2.
+ * @name_len: as for struct mailbox_create2.
+ * @access: MAILBOX_ACCESS_SEND and/or MAILBOX_ACCESS_RECV; at least one.
+ * @flags: must be zero.
+ * @reserved0: must be zero.
+ * @reserved: must be zero.
+ */
+struct mailbox_open2 {
+	__u64 name;
+	__u32 name_len;
+	__u32 access;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct mailbox_unlink2 - MAILBOX_IOC_UNLINK with a long name
+ * @name: as for struct mailbox_create2.
+ * @name_len: as for struct mailbox_create2.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ */
+struct mailbox_unlink2 {
+	__u64 name;
+	__u32 name_len;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/*
+ * struct mailbox_send.flags and struct mailbox_recv.flags, with
+ * MAILBOX_DEADLINE only (else -EINVAL): deadline_ns is an absolute
+ * CLOCK_REALTIME time, and the sleep follows clock_settime() as
+ * mq_timedsend()'s does. As for the monotonic deadline, one already past
+ * gives -ETIMEDOUT only when the call would have to sleep. The batches
+ * take it in their entries. Since 1.5.
+ */
+#define MAILBOX_DEADLINE_REALTIME	0x10
+/*
+ * struct mailbox_vec.flags: the same for the vectored calls, whose 0x10 is
+ * MAILBOX_VEC_META. Since 1.5.
+ */
+#define MAILBOX_VEC_DEADLINE_REALTIME	0x20
+
+/* struct mailbox_notify.kind */
+#define MAILBOX_NOTIFY_REMOVE	0	/* remove this process's registration */
+#define MAILBOX_NOTIFY_SIGNAL	1	/* send @signo, si_code SI_MESGQ */
+#define MAILBOX_NOTIFY_NONE	2	/* register, deliver nothing */
+#define MAILBOX_NOTIFY_POLL	3	/* poll() on this descriptor: EPOLLPRI */
+#define MAILBOX_NOTIFY_TAKE	4	/* clear this descriptor's fired mark */
+
+/**
+ * struct mailbox_notify - register for, or remove, a notification
+ * @kind: MAILBOX_NOTIFY_*.
+ * @signo: MAILBOX_NOTIFY_SIGNAL: the signal, 1 to _NSIG - 1; otherwise
+ *	must be zero.
+ * @value: MAILBOX_NOTIFY_SIGNAL: the si_value delivered with it
+ *	(sival_int or sival_ptr); otherwise must be zero.
+ * @flags: must be zero.
+ * @reserved0: must be zero.
+ * @reserved: must be zero.
+ *
+ * mq_notify() on a mailbox, with the rules of Linux's POSIX message
+ * queues. A queue or priority mailbox has at most one registration; it
+ * belongs to the process (thread group) that made it and, for
+ * MAILBOX_NOTIFY_POLL, to the descriptor it was made through. Any access
+ * may register. A second registration, by anyone, fails with -EBUSY.
+ *
+ * It fires when a send queues a message into the empty mailbox while no
+ * receiver sleeps on it (a message handed to, or waking, a sleeping
+ * receiver does not fire it), and is removed as it fires. Then
+ * MAILBOX_NOTIFY_SIGNAL sends @signo to the owner process, with si_code
+ * SI_MESGQ, si_value @value, si_pid the sender's pid in the owner's pid
+ * namespace and si_uid the sender's real uid in the owner's user
+ * namespace (as ipc/mqueue.c does, only to the process image that
+ * registered: not after it called execve()); MAILBOX_NOTIFY_NONE delivers
+ * nothing; MAILBOX_NOTIFY_POLL marks the registering descriptor fired:
+ * poll() on it reports EPOLLPRI (its pollers are woken) until
+ * MAILBOX_NOTIFY_TAKE on it clears the mark.
+ *
+ * A registration is also removed by MAILBOX_NOTIFY_REMOVE from the owner
+ * process, through any of its descriptors of the mailbox (from another
+ * process that call does nothing and returns 0, as does one when there is
+ * no registration); when the owner process closes any descriptor bound to
+ * the mailbox (as close() of an mqd_t does; so also when it exits); and
+ * when the mailbox is destroyed.
+ *
+ * MAILBOX_NOTIFY_TAKE returns 1 and clears this descriptor's fired mark,
+ * or returns 0 when it was not set; it never changes a registration.
+ */
+struct mailbox_notify {
+	__u32 kind;
+	__u32 signo;
+	__u64 value;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * MAILBOX_IOC_CREATE2 - MAILBOX_IOC_CREATE with struct mailbox_create2.
+ * Returns 1 or 0 as MAILBOX_IOC_CREATE. Errors: those of
+ * MAILBOX_IOC_CREATE, -ENAMETOOLONG (@name_len above MAILBOX_NAME_MAX),
+ * -EFAULT (@name unreadable). Since 1.5.
+ */
+#define MAILBOX_IOC_CREATE2	_IOW(MAILBOX_IOC_MAGIC, 0x14, struct mailbox_create2)
+/**
+ * MAILBOX_IOC_OPEN2 - MAILBOX_IOC_OPEN with struct mailbox_open2. Errors:
+ * those of MAILBOX_IOC_OPEN, -ENAMETOOLONG, -EFAULT. Since 1.5.
+ */
+#define MAILBOX_IOC_OPEN2	_IOW(MAILBOX_IOC_MAGIC, 0x15, struct mailbox_open2)
+/**
+ * MAILBOX_IOC_UNLINK2 - MAILBOX_IOC_UNLINK with struct mailbox_unlink2.
+ * Errors: those of MAILBOX_IOC_UNLINK, -ENAMETOOLONG, -EFAULT. Since 1.5.
+ */
+#define MAILBOX_IOC_UNLINK2	_IOW(MAILBOX_IOC_MAGIC, 0x16, struct mailbox_unlink2)
+/**
+ * MAILBOX_IOC_NOTIFY - register for, remove or take a notification; see
+ * struct mailbox_notify. Returns 0 (MAILBOX_NOTIFY_TAKE: 1 or 0).
+ * Errors: -EBADFD (not bound), -EOPNOTSUPP (a broadcast, mapped or direct
+ * mailbox), -EBUSY (a registration exists), -EINVAL (@kind, @signo,
+ * @value, @flags, reserved fields), -EIDRM (destroyed), -EFAULT. Since 1.5.
+ */
+#define MAILBOX_IOC_NOTIFY	_IOW(MAILBOX_IOC_MAGIC, 0x17, struct mailbox_notify)
 
 #endif /* _UAPI_LINUX_KMAILBOX_H */
