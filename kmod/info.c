@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel mailboxes: what userspace can read about them. /proc/mailboxes
- * (one line per live mailbox, in the manner of /proc/sysvipc/msg),
+ * (one line per live mailbox of the reader's IPC namespace, in the manner
+ * of /proc/sysvipc/msg),
  * MAILBOX_IOC_STAT, MAILBOX_IOC_LIST (struct mailbox_info per mailbox, in
  * the order of their ids, resumable through a cursor) and the
  * descriptor's fdinfo.
  */
+#include <linux/ipc_namespace.h>
 #include <linux/minmax.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
@@ -41,16 +43,37 @@ const char *kmb_delivery_name(const struct kmb *mb)
 	return kmb_delivery_names[mb->delivery];
 }
 
+/**
+ * struct kmb_seq - an open /proc/mailboxes
+ * @ipc: the IPC namespace of the task that opened it (a reference): the
+ *	file lists that namespace's mailboxes, as /proc/sysvipc/msg does.
+ * @head: the list being shown, between start and stop.
+ */
+struct kmb_seq {
+	struct ipc_namespace *ipc;
+	struct list_head *head;
+};
+
+/* A namespace without mailboxes lists this. */
+static LIST_HEAD(kmb_none);
+
 /* Holds kmb_registry_lock from start to stop. */
 static void *kmb_seq_start(struct seq_file *m, loff_t *pos)
 {
+	struct kmb_seq *ks = m->private;
+	struct kmb_ns *ns;
+
 	mutex_lock(&kmb_registry_lock);
-	return seq_list_start_head(&kmb_all, *pos);
+	ns = kmb_ns_find(ks->ipc);
+	ks->head = ns ? &ns->all : &kmb_none;
+	return seq_list_start_head(ks->head, *pos);
 }
 
 static void *kmb_seq_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &kmb_all, pos);
+	struct kmb_seq *ks = m->private;
+
+	return seq_list_next(v, ks->head, pos);
 }
 
 static void kmb_seq_stop(struct seq_file *m, void *v)
@@ -100,7 +123,7 @@ static int kmb_seq_show(struct seq_file *m, void *v)
 	u32 depth, swait, rwait, state;
 	u64 bytes, sent, received, dropped, sblocked, rblocked;
 
-	if (v == &kmb_all) {
+	if (v == ((struct kmb_seq *)m->private)->head) {
 		seq_puts(m, "name uid gid mode capacity msgsize depth bytes sent received sblocked rblocked swait rwait state flags delivery waiters backlog dropped\n");
 		return 0;
 	}
@@ -144,6 +167,33 @@ static const struct seq_operations kmb_seq_ops = {
 	.show = kmb_seq_show,
 };
 
+static int kmb_proc_open(struct inode *inode, struct file *file)
+{
+	struct kmb_seq *ks;
+
+	ks = __seq_open_private(file, &kmb_seq_ops, sizeof(*ks));
+	if (!ks)
+		return -ENOMEM;
+	/* Dropped by kmb_proc_release(). */
+	ks->ipc = get_ipc_ns(kmb_ipc_current());
+	return 0;
+}
+
+static int kmb_proc_release(struct inode *inode, struct file *file)
+{
+	struct kmb_seq *ks = ((struct seq_file *)file->private_data)->private;
+
+	kmb_ipc_put(ks->ipc);
+	return seq_release_private(inode, file);
+}
+
+static const struct proc_ops kmb_proc_ops = {
+	.proc_open = kmb_proc_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = kmb_proc_release,
+};
+
 /**
  * kmb_proc_init() - create /proc/mailboxes
  *
@@ -151,7 +201,7 @@ static const struct seq_operations kmb_seq_ops = {
  */
 int kmb_proc_init(void)
 {
-	if (!proc_create_seq("mailboxes", 0444, NULL, &kmb_seq_ops))
+	if (!proc_create("mailboxes", 0444, NULL, &kmb_proc_ops))
 		return -ENOMEM;
 	return 0;
 }
@@ -246,9 +296,10 @@ static bool kmb_list_match(const struct kmb *mb, const char *name,
 }
 
 /*
- * One pass over kmb_all: fill @buf with up to @max entries, for the
- * mailboxes matching @name whose id is at least *@cursor, and move
- * *@cursor past each. Counts every match in *@total.
+ * One pass over the mailboxes of the caller's IPC namespace: fill @buf
+ * with up to @max entries, for the mailboxes matching @name whose id is
+ * at least *@cursor, and move *@cursor past each. Counts every match in
+ * *@total.
  *
  * Return: the entries filled.
  */
@@ -256,12 +307,16 @@ static u32 kmb_list_pass(const char *name, u64 *cursor,
 			 struct mailbox_info *buf, u32 max, u32 *total)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct kmb_ns *ipc_ns;
 	struct kmb *mb;
 	u32 n = 0;
 
 	*total = 0;
 	mutex_lock(&kmb_registry_lock);
-	list_for_each_entry(mb, &kmb_all, all) {
+	ipc_ns = kmb_ns_find(kmb_ipc_current());
+	if (!ipc_ns)
+		goto out;
+	list_for_each_entry(mb, &ipc_ns->all, all) {
 		if (!kmb_list_match(mb, name, ns))
 			continue;
 		(*total)++;
@@ -271,6 +326,7 @@ static u32 kmb_list_pass(const char *name, u64 *cursor,
 		kmb_fill_info(mb, NULL, &buf[n++]);
 		*cursor = mb->id + 1;
 	}
+out:
 	mutex_unlock(&kmb_registry_lock);
 	return n;
 }

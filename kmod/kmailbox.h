@@ -22,11 +22,13 @@
 
 #include <linux/kmailbox.h>
 
+struct ipc_namespace;
 struct seq_file;
 struct vm_area_struct;
 
 /* Module parameters (main.c). */
 extern unsigned int kmb_max_mailboxes;
+extern unsigned int kmb_max_mailboxes_total;
 extern unsigned int kmb_user_mailboxes_max;
 extern unsigned int kmb_msg_size_limit;
 extern unsigned int kmb_capacity_limit;
@@ -92,6 +94,27 @@ struct kmb_user {
  * O(S). A sleeping sender is a live process, so that walk never covers
  * &struct kmb.sleeping_by.
  */
+
+/**
+ * struct kmb_ns - the mailboxes of one IPC namespace (registry.c, ns.c)
+ * @node: in the registry's table of namespaces while @ipc is held.
+ * @ipc: the IPC namespace, of which we hold one reference; NULL once it
+ *	is dropped (the namespace died, or its last mailbox went).
+ * @all: its mailboxes, named and direct, linked or not, in the order of
+ *	their ids.
+ * @count: entries in @all: what max_mailboxes limits.
+ * @refs: @count, plus the reaper's while it destroys the mailboxes. The
+ *	last put drops @ipc (if still held) and frees this.
+ *
+ * Every field is under kmb_registry_lock.
+ */
+struct kmb_ns {
+	struct hlist_node node;
+	struct ipc_namespace *ipc;
+	struct list_head all;
+	unsigned int count;
+	unsigned int refs;
+};
 
 /**
  * struct kmb_msg - one message in the kernel
@@ -269,8 +292,11 @@ struct kmb_ring {
  *	and its messages.
  * @hnode: in the name hash table while linked, or in the direct table
  *	while a direct mailbox lives; under kmb_registry_lock.
- * @all: in the list of live mailboxes (for /proc and MAILBOX_IOC_LIST),
- *	under kmb_registry_lock; in the order of @id.
+ * @all: in the list of live mailboxes of @ns (for /proc and
+ *	MAILBOX_IOC_LIST), under kmb_registry_lock; in the order of @id.
+ * @ns: the IPC namespace it was created in: a named mailbox's name
+ *	resolves there, and there it is listed and counted. Set once, when
+ *	it is linked (a reference).
  * @id: assigned when the mailbox is linked, larger than any before it:
  *	MAILBOX_IOC_LIST's cursor. Set once, under kmb_registry_lock.
  * @name: the name it was created with, NUL-terminated (1 to
@@ -343,6 +369,7 @@ struct kmb {
 	struct kref ref;
 	struct hlist_node hnode;
 	struct list_head all;
+	struct kmb_ns *ns;
 	u64 id;
 	char name[MAILBOX_NAME_MAX + 1];
 	bool linked;
@@ -497,6 +524,7 @@ struct kmb_wait {
  *   broadcast.c  the broadcast log and its subscribers
  *   send.c       sending (calls broadcast.c)
  *   recv.c       receiving (calls broadcast.c)
+ *   ns.c         the death of an IPC namespace: its mailboxes die too
  *   names.c      create/open/unlink by name, binding, closing
  *   direct.c     direct mailboxes by pid (calls names.c, send.c)
  *   info.c       /proc/mailboxes, STAT, LIST, fdinfo
@@ -553,7 +581,15 @@ void kmb_users_exit(void);
 
 /* registry.c */
 extern struct mutex kmb_registry_lock;
-extern struct list_head kmb_all;
+extern unsigned int kmb_guests;
+struct ipc_namespace *kmb_ipc_current(void);
+void kmb_ipc_put(struct ipc_namespace *ipc);
+struct kmb_ns *kmb_ns_find(const struct ipc_namespace *ipc);
+void kmb_ns_unhash(struct kmb_ns *ns);
+void kmb_ns_put(struct kmb_ns *ns);
+struct kmb_ns *kmb_ns_first(void);
+struct kmb_ns *kmb_ns_next_dead(void);
+struct kmb *kmb_ns_live_named(struct kmb_ns *ns);
 struct kmb *kmb_lookup(const char *name);
 struct kmb *kmb_direct_lookup(struct pid *tgid);
 int kmb_link(struct kmb *mb);
@@ -738,6 +774,10 @@ long kmb_ioc_map_wait(struct kmb_file *mf, struct kmb *mb,
 		      bool nonblock);
 int kmb_ring_mmap(struct kmb_file *mf, struct vm_area_struct *vma);
 void kmb_ring_release(struct kmb_file *mf);
+
+/* ns.c */
+void kmb_ns_reaper_kick(void);
+void kmb_ns_exit(void);
 
 /* names.c */
 int kmb_lock_unbound(struct kmb_file *mf);

@@ -250,15 +250,19 @@ void kmb_destroy(struct kmb *mb, bool drop_file)
  * kmb_registry_exit() - free the mailboxes that outlive their descriptors
  *
  * At unload no descriptor is open (each pins the module), so every live
- * mailbox is held by its name only: unlinking it frees it.
+ * mailbox is held by its name only: unlinking it frees it, and the last
+ * of a namespace drops our reference to that namespace.
  */
 void kmb_registry_exit(void)
 {
+	struct kmb_ns *ns;
 	struct kmb *mb;
 
 	for (;;) {
 		mutex_lock(&kmb_registry_lock);
-		mb = list_first_entry_or_null(&kmb_all, struct kmb, all);
+		/* The last mailbox of a namespace frees its struct kmb_ns. */
+		ns = kmb_ns_first();
+		mb = ns ? kmb_ns_live_named(ns) : NULL;
 		if (mb && WARN_ON_ONCE(!mb->linked))
 			mb = NULL;
 		if (mb)
@@ -268,7 +272,7 @@ void kmb_registry_exit(void)
 			break;
 		kmb_put(mb);
 	}
-	WARN_ON(!list_empty(&kmb_all));
+	WARN_ON(ns);
 }
 
 /**

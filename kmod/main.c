@@ -73,7 +73,11 @@ static_assert(sizeof(struct mailbox_notify) == 40);
 
 unsigned int kmb_max_mailboxes = 4096;
 module_param_named(max_mailboxes, kmb_max_mailboxes, uint, 0644);
-MODULE_PARM_DESC(max_mailboxes, "Mailboxes in the system at most (-ENOSPC)");
+MODULE_PARM_DESC(max_mailboxes, "Mailboxes in one IPC namespace at most (-ENOSPC)");
+
+unsigned int kmb_max_mailboxes_total = 65536;
+module_param_named(max_mailboxes_total, kmb_max_mailboxes_total, uint, 0644);
+MODULE_PARM_DESC(max_mailboxes_total, "Mailboxes in all IPC namespaces at most (-ENOSPC)");
 
 unsigned int kmb_user_mailboxes_max = 1024;
 module_param_named(user_mailboxes_max, kmb_user_mailboxes_max, uint, 0644);
@@ -341,6 +345,7 @@ static void __exit kmb_exit(void)
 {
 	misc_deregister(&kmb_misc);
 	kmb_proc_exit();
+	kmb_ns_exit();
 	kmb_registry_exit();
 	kmb_msg_caches_exit();
 	kmb_users_exit();

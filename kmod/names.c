@@ -9,6 +9,7 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/ipc_namespace.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
@@ -122,7 +123,7 @@ static int kmb_attach(struct kmb_file *mf, struct kmb *mb, u32 access)
  *	under its owner; the table takes over the caller's reference.
  * @access: MAILBOX_ACCESS_* for @mf.
  *
- * Return: 1 (created), or -ENOSPC when the limits refuse it.
+ * Return: 1 (created), -ENOSPC when the limits refuse it, or -ENOMEM.
  */
 int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access)
 {
@@ -132,6 +133,7 @@ int kmb_link_bind(struct kmb_file *mf, struct kmb *mb, u32 access)
 	ret = kmb_link(mb);
 	if (ret)
 		return ret;
+	kmb_ns_reaper_kick();
 	/* One reference for the table, one for the descriptor. */
 	kref_get(&mb->ref);
 	mb->nr_files = 1;
@@ -330,7 +332,7 @@ static int kmb_unlink(const char *name)
 	if (!mb) {
 		ret = -ENOENT;
 	} else if (!uid_eq(current_euid(), mb->uid) &&
-		   !capable(CAP_SYS_ADMIN)) {
+		   !ns_capable(kmb_ipc_current()->user_ns, CAP_SYS_ADMIN)) {
 		ret = -EPERM;
 	} else {
 		kmb_unhash(mb);

@@ -5,9 +5,10 @@
 # installed mailbox kselftests with the kernel's run_kselftest.sh, TAP on
 # stdout. Arguments go to run_kselftest.sh (e.g. -t mailbox:basic_test).
 # KSFT_TIMEOUT, when set, overrides every test's timeout (seconds).
-# Without arguments it then runs two more checks, each reported as one
-# more test binary with one case, in run_kselftest.sh's TAP format, so that
-# vm/check.awk counts it as one case: `mboxctl --version` (the tool, its
+# Without arguments it then runs more checks, each reported as one more
+# test binary with one case, in run_kselftest.sh's TAP format, so that
+# vm/check.awk counts it as one case: mailbox_stress and mailbox_fuzz
+# again inside a new IPC namespace, `mboxctl --version` (the tool, its
 # library and the loaded module report one version) and `ipcbench --quick`
 # (the benchmark's self-check: every transport moves its messages intact;
 # no speed is judged).
@@ -65,7 +66,20 @@ versions_agree()
 		[ "$(echo "$v" | awk '{ print $2 }' | sort -u | wc -l)" -eq 1 ]
 }
 
+# The stress and fuzz binaries once more, inside a fresh IPC namespace
+# (busybox unshare -i): what a container sees is a whole registry of its
+# own. Under the runner's per-test timeout, from the tests' directory.
+in_new_ipcns()
+{
+	(cd /kselftest/mailbox && timeout "${KSFT_TIMEOUT:-600}" unshare -i "$@")
+}
+
 if [ $# -eq 0 ]; then
+	for t in mailbox_stress mailbox_fuzz; do
+		if [ -x "/kselftest/mailbox/$t" ]; then
+			extra_case "${t}_ipcns" in_new_ipcns "./$t"
+		fi
+	done
 	if command -v mboxctl > /dev/null; then
 		extra_case mboxctl_version versions_agree
 	fi

@@ -22,7 +22,8 @@
  *   mbt_expect.c  checks that log what they found: counters, messages
  *   mbt_file.c    files, module parameters, fdinfo, signal handlers,
  *                 pages that fault
- *   mbt_ns.c      a child in a new pid namespace
+ *   mbt_ns.c      a child in a new pid namespace; in new IPC and user
+ *                 namespaces; setns() into an IPC namespace
  *
  * Helpers of one kind of test each have a header of their own, included
  * at the end of this one (tests still include only mbt.h):
@@ -419,6 +420,24 @@ int mbt_ring_recv(struct mbt_ring *r, void *buf, uint32_t size,
  * in that namespace too.
  */
 pid_t mbt_fork_pidns(void);
+
+/* Ids a user namespace of mbt_fork_ns() maps: 0 to 65535 inside. */
+#define MBT_USERNS_IDS	65536U
+
+/* unshare(CLONE_NEWIPC): 0 or -errno. */
+int mbt_unshare_ipc(void);
+/* /proc/@pid/ns/ipc (0: this process) opened O_CLOEXEC, or -errno. */
+int mbt_ns_fd(pid_t pid);
+/* setns(@nsfd, CLONE_NEWIPC): 0 or -errno. */
+int mbt_setns_ipc(int nsfd);
+/*
+ * fork() a child that unshare()s @flags (CLONE_NEWIPC, CLONE_NEWUSER...)
+ * and dies with its parent: as fork(), but -errno on failure (-EPERM:
+ * no such namespaces here). With CLONE_NEWUSER the parent maps uids and
+ * gids 0 to MBT_USERNS_IDS - 1 of the new namespace to @base on, and the
+ * child becomes its root (uid and gid 0 inside, @base outside).
+ */
+pid_t mbt_fork_ns(int flags, unsigned int base);
 
 /* ---- mbt_expect.c ------------------------------------------------------ */
 

@@ -32,8 +32,27 @@
  * MAILBOX_IOC_LIST describes the mailboxes to programs, in the fixed
  * layout of struct mailbox_info; /proc/mailboxes is their human view.
  *
- * /proc/mailboxes lists every live mailbox, one line each after a header
- * line, in whitespace-separated columns: name (with space, tab, newline and
+ * Containers: mailboxes belong to IPC namespaces, as POSIX and System V
+ * message queues do. CREATE, OPEN and UNLINK resolve names in the
+ * caller's IPC namespace, so two namespaces may each have a mailbox of
+ * one name; a descriptor stays bound to its mailbox whatever namespace
+ * its process later enters. A direct mailbox belongs to the IPC
+ * namespace its owner was in when it created it (where it is listed and
+ * counted); SEND_TO reaches it by pid, from wherever that pid is
+ * visible. The max_mailboxes module parameter limits each namespace
+ * (-ENOSPC), max_mailboxes_total all of them. When an IPC namespace dies
+ * (no process, no open or bind-mounted /proc/PID/ns/ipc left), its named
+ * mailboxes are destroyed within about a second, as an owned mailbox
+ * with its owner: their messages freed, their senders' quotas and the
+ * counts returned, and a descriptor still bound to one elsewhere gets
+ * -EIDRM. The mode's owner overrides (CAP_IPC_OWNER for access,
+ * CAP_SYS_ADMIN to unlink) count in the user namespace that owns the
+ * mailbox's IPC namespace, as ipc/ checks them. The device and the
+ * module parameters are shared by every namespace.
+ *
+ * /proc/mailboxes lists every live mailbox of the IPC namespace of the
+ * task that opened it, one line each after a header line, in
+ * whitespace-separated columns: name (with space, tab, newline and
  * backslash escaped as octal), uid, gid, mode (octal), capacity, msgsize,
  * depth, bytes, sent, received, sblocked, rblocked, swait, rwait, state
  * (linked, unlinked or dead), flags (owned, direct, mapped, owned,mapped
@@ -216,7 +235,8 @@ struct mailbox_open {
  *
  * The mailbox lives on while descriptors are bound to it; the name can be
  * used again at once. Only the mailbox's owner or a caller with
- * CAP_SYS_ADMIN may unlink it.
+ * CAP_SYS_ADMIN (in the user namespace owning the caller's IPC
+ * namespace) may unlink it.
  */
 struct mailbox_unlink {
 	char name[MAILBOX_NAME_LEN];
@@ -710,10 +730,11 @@ struct mailbox_version {
  * @reserved: must be zero.
  *
  * The mailboxes listed are those /proc/mailboxes shows: every live
- * mailbox, linked, unlinked or dead (not yet freed), named and direct,
- * whatever its mode. Every mailbox gets an identifier when it is created,
- * larger than any before it; the list is in that order, oldest first, and
- * @cursor is the identifier after the last one written. So a listing
+ * mailbox of the caller's IPC namespace, linked, unlinked or dead (not
+ * yet freed), named and direct, whatever its mode. Every mailbox gets an
+ * identifier when it is created, larger than any before it; the list is
+ * in that order, oldest first, and @cursor is the identifier after the
+ * last one written. So a listing
  * paged through @cursor returns each mailbox that lives through it once,
  * never twice, whatever is created, unlinked or closed meanwhile; a
  * mailbox created meanwhile is listed (at the end) or not, one freed
@@ -750,7 +771,8 @@ struct mailbox_list {
  * Errors: -EEXIST (EXCL and it exists), -EACCES (existing mailbox's mode
  * refuses the access), -EINVAL (bad name, mode, sizes, delivery, flags,
  * reserved; a broadcast mailbox of capacity 0),
- * -ENOSPC (too many mailboxes, for the system or for this user), -EBUSY
+ * -ENOSPC (too many mailboxes, in this IPC namespace, in all of them or
+ * for this user), -EBUSY
  * (descriptor already bound), -ENOMEM.
  */
 #define MAILBOX_IOC_CREATE	_IOW(MAILBOX_IOC_MAGIC, 0x00, struct mailbox_create)
