@@ -336,6 +336,12 @@ struct kmb_ring {
  *	of messages some subscriber has yet to receive; so does a wide
  *	priority mailbox, sorted by priority (kmb_wide()).
  * @prio_map: bit p set when @msgs[p] is not empty.
+ * @wide_tail: wide priority mailbox: the newest queued message of each
+ *	priority 0 to @prio_max, or NULL; else NULL (see kmb_wide()).
+ * @wide_map: wide: bit p set when @wide_tail[p] is not NULL.
+ * @wide_sum: wide: bit w set when word w of @wide_map is not zero.
+ *	The three pointers are set once, at creation (kmb_wide_alloc()),
+ *	into one allocation; what they point to is under @lock.
  * @indexed: @queued_by and @sleeping_by are kept: set by the first
  *	receive or PEEK that filters by sender (kmb_index_build()), never
  *	on a broadcast mailbox. Until then no message is indexed.
@@ -395,6 +401,9 @@ struct kmb {
 	bool dead;
 	struct list_head msgs[MAILBOX_PRIO_MAX + 1];
 	unsigned long prio_map;
+	struct kmb_msg **wide_tail;
+	unsigned long *wide_map;
+	unsigned long *wide_sum;
 	bool indexed;
 	struct rb_root queued_by;
 	struct rb_root sleeping_by;
@@ -615,6 +624,21 @@ static inline bool kmb_indexed(const struct kmb *mb)
  * first, oldest first within one (bit 0 of &struct kmb.prio_map says it
  * is not empty), instead of one list per priority: a receive takes the
  * first message as from the others' highest list.
+ *
+ * So that a send or a put-back finds its place without walking that list,
+ * a wide mailbox also keeps, under its lock, the newest queued message of
+ * each priority (&struct kmb.wide_tail[]) and a two-level bitmap of the
+ * priorities that have one (&struct kmb.wide_map, summarised one bit per
+ * word in &struct kmb.wide_sum). A message goes after the newest of its
+ * own priority, or, first of its priority (a new level, or a message put
+ * back at the head), after the newest of the nearest priority above it
+ * present, found in the bitmaps: O(1) for a level present, O(prio_max /
+ * BITS_PER_LONG^2) word reads otherwise (at most 8 on 64-bit); taking a
+ * message out is O(1). The table is allocated once, when the mailbox is
+ * created (kmb_wide_alloc(): (prio_max + 1) pointers and the bitmaps,
+ * some 260 KiB at MAILBOX_PRIO_MAX_WIDE), charged to its creator like a
+ * mapped ring, so that nothing is ever allocated under the lock and no
+ * queueing path, a receive's put-back included, can fail for memory.
  */
 static inline bool kmb_wide(const struct kmb *mb)
 {
@@ -646,6 +670,8 @@ u32 kmb_msgs_alloc(struct kmb_file *mf, const struct mailbox_vec_entry *e,
 		   struct kmb_msg **msgs, u32 n, int *err);
 void kmb_msgs_free(struct kmb_msg **msgs, u32 n);
 void kmb_free_msgs(struct list_head *msgs);
+int kmb_wide_alloc(struct kmb *mb);
+void kmb_wide_free(struct kmb *mb);
 void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head);
 void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg);
 ktime_t kmb_time_from_user(ktime_t t);

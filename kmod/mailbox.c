@@ -5,6 +5,7 @@
  * sleeper and discards what is queued) right beside it, and what poll()
  * sees.
  */
+#include <linux/bitmap.h>
 #include <linux/kref.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
@@ -101,6 +102,7 @@ void kmb_free_unused(struct kmb *mb)
 	kfree(mb->allow);
 	put_pid(mb->owner);
 	kmb_ring_free(mb);
+	kmb_wide_free(mb);
 	kmb_user_put(mb->creator);
 	kfree(mb);
 }
@@ -187,6 +189,8 @@ void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq)
 	for (prio = 0; prio <= MAILBOX_PRIO_MAX; prio++) {
 		list_for_each_entry_safe(msg, next, &mb->msgs[prio], node) {
 			list_del(&msg->node);
+			if (mb->wide_tail)
+				mb->wide_tail[msg->prio] = NULL;
 			if (!kmb_indexed(mb)) {
 				/* Broadcast: its receivers free what they copy. */
 				if (!msg->copying)
@@ -205,6 +209,10 @@ void kmb_destroy_locked(struct kmb *mb, struct list_head *freeq)
 		sub->backlog = 0;
 	}
 	mb->prio_map = 0;
+	if (mb->wide_tail) {
+		bitmap_zero(mb->wide_map, mb->prio_max + 1);
+		bitmap_zero(mb->wide_sum, BITS_TO_LONGS(mb->prio_max + 1));
+	}
 	/* Accepted, never received: sent == received + depth + dropped. */
 	mb->dropped += mb->depth;
 	mb->queued_by = RB_ROOT;

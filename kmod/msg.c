@@ -5,6 +5,8 @@
  * message, and the clock conversions between the caller's time namespace
  * and the host's.
  */
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -361,28 +363,127 @@ void kmb_free_msgs(struct list_head *msgs)
 	}
 }
 
-/*
- * Where @msg goes in the one sorted list of wide mailbox @mb (see
- * kmb_wide()): the node to add it after. Last among its priority: after
- * the newest message of a priority at least its own, looking from the
- * newest (O(1) when the newest's priority is not below its own); first
- * (@head): before the oldest of a priority at most its own.
- */
-static struct list_head *kmb_wide_pos(struct kmb *mb, u32 prio, bool head)
+/* The bytes of a wide mailbox's table: see kmb_wide(). */
+static size_t kmb_wide_size(const struct kmb *mb)
 {
-	struct list_head *list = &mb->msgs[0];
-	struct kmb_msg *m;
+	size_t levels = (size_t)mb->prio_max + 1;
+	size_t words = BITS_TO_LONGS(levels);
 
-	if (head) {
-		list_for_each_entry(m, list, node)
-			if (m->prio <= prio)
-				return m->node.prev;
-		return list->prev;
+	return levels * sizeof(struct kmb_msg *) +
+	       (words + BITS_TO_LONGS(words)) * sizeof(unsigned long);
+}
+
+/**
+ * kmb_wide_alloc() - give a new wide priority mailbox its table of levels
+ * @mb: the mailbox, not linked yet, its prio_max set.
+ *
+ * The table (see kmb_wide()) is charged to @mb's creator until
+ * kmb_wide_free(). Nothing is done for a mailbox that is not wide.
+ *
+ * Return: 0, -ENOBUFS (over the creator's user_bytes_max) or -ENOMEM; on
+ * failure nothing is allocated or charged.
+ */
+int kmb_wide_alloc(struct kmb *mb)
+{
+	size_t levels = (size_t)mb->prio_max + 1;
+	size_t size;
+	void *table;
+	int ret;
+
+	if (!kmb_wide(mb))
+		return 0;
+	size = kmb_wide_size(mb);
+	ret = kmb_user_charge(mb->creator, size);
+	if (ret)
+		return ret;
+	table = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!table) {
+		kmb_user_uncharge(mb->creator, size);
+		return -ENOMEM;
 	}
-	list_for_each_entry_reverse(m, list, node)
-		if (m->prio >= prio)
-			return &m->node;
-	return list;
+	mb->wide_tail = table;
+	mb->wide_map = (unsigned long *)(mb->wide_tail + levels);
+	mb->wide_sum = mb->wide_map + BITS_TO_LONGS(levels);
+	return 0;
+}
+
+/**
+ * kmb_wide_free() - free a mailbox's table of levels, if it has one
+ * @mb: the mailbox, being freed.
+ */
+void kmb_wide_free(struct kmb *mb)
+{
+	if (!mb->wide_tail)
+		return;
+	kvfree(mb->wide_tail);
+	mb->wide_tail = NULL;
+	kmb_user_uncharge(mb->creator, kmb_wide_size(mb));
+}
+
+/*
+ * The nearest priority above @prio that wide mailbox @mb has a message of,
+ * or -1: one word of &struct kmb.wide_map, then its summary.
+ */
+static int kmb_wide_above(const struct kmb *mb, u32 prio)
+{
+	unsigned int words = BITS_TO_LONGS(mb->prio_max + 1);
+	unsigned int w = prio / BITS_PER_LONG;
+	unsigned long bits;
+
+	bits = mb->wide_map[w] & (~1UL << (prio % BITS_PER_LONG));
+	if (!bits) {
+		w = find_next_bit(mb->wide_sum, words, w + 1);
+		if (w >= words)
+			return -1;
+		bits = mb->wide_map[w];
+	}
+	return w * BITS_PER_LONG + __ffs(bits);
+}
+
+/*
+ * Queue @msg in wide mailbox @mb (see kmb_wide()), last or first (@head).
+ * Not inlined, nor is kmb_wide_dequeue(): kmb_enqueue() and kmb_dequeue()
+ * of a 32-level mailbox keep the registers and instructions they had.
+ */
+static noinline void kmb_wide_enqueue(struct kmb *mb,
+				      struct kmb_msg *msg, bool head)
+{
+	struct kmb_msg **tail = &mb->wide_tail[msg->prio];
+	int above;
+
+	if (*tail && !head) {
+		list_add(&msg->node, &(*tail)->node);
+		*tail = msg;
+		return;
+	}
+	above = kmb_wide_above(mb, msg->prio);
+	list_add(&msg->node, above < 0 ? &mb->msgs[0] :
+				 &mb->wide_tail[above]->node);
+	if (!*tail) {
+		*tail = msg;
+		__set_bit(msg->prio, mb->wide_map);
+		__set_bit(msg->prio / BITS_PER_LONG, mb->wide_sum);
+	}
+}
+
+/* Take @msg out of wide mailbox @mb's list (see kmb_wide()). */
+static noinline void kmb_wide_dequeue(struct kmb *mb, struct kmb_msg *msg)
+{
+	u32 prio = msg->prio;
+	struct kmb_msg *prev;
+
+	if (mb->wide_tail[prio] == msg) {
+		prev = list_prev_entry(msg, node);
+		if (&prev->node != &mb->msgs[0] && prev->prio == prio) {
+			mb->wide_tail[prio] = prev;
+		} else {
+			mb->wide_tail[prio] = NULL;
+			__clear_bit(prio, mb->wide_map);
+			if (!mb->wide_map[prio / BITS_PER_LONG])
+				__clear_bit(prio / BITS_PER_LONG, mb->wide_sum);
+		}
+	}
+	list_del(&msg->node);
 }
 
 /**
@@ -399,7 +500,7 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head)
 	lockdep_assert_held(&mb->lock);
 	if (unlikely(kmb_wide(mb))) {
 		level = 0;
-		list_add(&msg->node, kmb_wide_pos(mb, msg->prio, head));
+		kmb_wide_enqueue(mb, msg, head);
 	} else {
 		list = &mb->msgs[level];
 		if (head)
@@ -422,15 +523,17 @@ void kmb_enqueue(struct kmb *mb, struct kmb_msg *msg, bool head)
 void kmb_dequeue(struct kmb *mb, struct kmb_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
-	list_del(&msg->node);
-	if (mb->indexed)
-		kmb_index_del(&mb->queued_by, msg);
 	if (unlikely(kmb_wide(mb))) {
+		kmb_wide_dequeue(mb, msg);
 		if (list_empty(&mb->msgs[0]))
 			__clear_bit(0, &mb->prio_map);
-	} else if (list_empty(&mb->msgs[msg->prio])) {
-		__clear_bit(msg->prio, &mb->prio_map);
+	} else {
+		list_del(&msg->node);
+		if (list_empty(&mb->msgs[msg->prio]))
+			__clear_bit(msg->prio, &mb->prio_map);
 	}
+	if (mb->indexed)
+		kmb_index_del(&mb->queued_by, msg);
 	mb->depth--;
 	mb->bytes -= msg->len;
 }

@@ -179,6 +179,9 @@ static int kmb_create(struct kmb_file *mf, const struct mailbox_create *args,
 	new->mode = mode;
 	new->prio_max = prio_max;
 	new->owned = args->flags & MAILBOX_CREATE_OWNED;
+	ret = kmb_wide_alloc(new);
+	if (ret)
+		goto out_free;
 	if (args->flags & MAILBOX_CREATE_MAPPED) {
 		ret = kmb_ring_alloc(new);
 		if (ret)

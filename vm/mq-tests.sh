@@ -7,8 +7,8 @@
 # /mqueue/:
 #   mq_open_tests.lib   static, linked with libmailbox-mq.a
 #   mq_perf_tests.lib   static, linked with libmailbox-mq.a, TEST1_LOOPS cut
-#                       from 10 million to 200000 and the queue to 1024
-#                       messages (see vm_build_mqueue)
+#                       from 10 million to 200000 (see vm_build_mqueue);
+#                       its own queue of msg_max (65536) messages
 #   mq_open_tests.dyn   dynamic, -lrt, as the kernel's Makefile builds it:
 #                       run once on the kernel's mq (the reference) and
 #                       once with LD_PRELOAD=/usr/local/lib/libmailbox-mq.so.1

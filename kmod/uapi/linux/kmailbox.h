@@ -1130,10 +1130,13 @@ struct mailbox_map_wait {
  * sender filter, batch and vectored call. Receive priorities
  * (MAILBOX_IOC_SET_RECV_PRIO) stay 0 to MAILBOX_PRIO_MAX. A mailbox of
  * up to 32 levels keeps one list per level; a wide one keeps its
- * messages in one list sorted by priority: taking the next message costs
- * O(1), queueing one O(1) when its priority is not above that of the
- * newest queued message, else up to O(depth), as ipc/mqueue.c did
- * before Linux 3.5.
+ * messages in one list sorted by priority, with the newest message of
+ * each level and a bitmap of the levels present: taking the next message
+ * and queueing one (last of its level, or first when a receive puts it
+ * back) cost O(1), never a walk of the queue. That table, 8 bytes per
+ * level and the bitmaps (some 260 KiB at MAILBOX_PRIO_MAX_WIDE), is
+ * allocated when the mailbox is created and charged to its creator's
+ * user_bytes_max, as a mapped mailbox's ring is: -ENOBUFS over it.
  */
 struct mailbox_create2 {
 	__u64 name;
